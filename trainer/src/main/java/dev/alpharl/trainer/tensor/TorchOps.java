@@ -1,0 +1,285 @@
+package dev.alpharl.trainer.tensor;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * The kernels DJL 0.36 does not expose (fused attention, rms_norm, SVD, QR, multinomial, tril/triu, bf16 casts and
+ * GEMMs), called from a TorchScript module that this class assembles at run time from the readable source in
+ * {@code ops.torchscript} (DJL.md §7). No Python is involved: the archive is a zip written with java.util.zip.
+ *
+ * <p>Every call goes through the autograd-capable path ({@code IValueUtils.forward(..., true)}), so results are
+ * ordinary tensors: differentiable where the op is, and safe to use later in a graph (the inference-mode path
+ * would return tensors that cannot be saved for backward). Scalars travel as 0-d tensors. As for DJL's own ops,
+ * a result belongs to the manager of the first argument.
+ */
+public final class TorchOps {
+
+    private static final String SOURCE_RESOURCE = "ops.torchscript";
+    private static final Map<Device, TorchOps> BY_DEVICE = new ConcurrentHashMap<>();
+
+    private final PtSymbolBlock module;
+
+    private TorchOps(PtSymbolBlock module) {
+        this.module = module;
+    }
+
+    /** The library loaded on the given device (loaded once per device, kept for the JVM's lifetime). */
+    public static TorchOps on(Device device) {
+        return BY_DEVICE.computeIfAbsent(device, TorchOps::load);
+    }
+
+    /** The library on the device of {@code like}'s manager. */
+    public static TorchOps of(NDArray like) {
+        return on(like.getDevice());
+    }
+
+    private static TorchOps load(Device device) {
+        TorchRuntime.init();
+        // A manager that is never closed: the module lives as long as the JVM, like the engine itself.
+        PtNDManager owner = (PtNDManager) NDManager.newBaseManager(device, "PyTorch");
+        try (InputStream archive = new ByteArrayInputStream(archive(source()))) {
+            return new TorchOps(JniUtils.loadModule(owner, archive, true, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the TorchScript ops library", e);
+        }
+    }
+
+    static String source() {
+        try (InputStream in = TorchOps.class.getResourceAsStream(SOURCE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + SOURCE_RESOURCE + " is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A TorchScript archive holding {@code source} as class {@code __torch__.Ops}: {@code data.pkl} (the pickled
+     * module object with {@code training = False}), the code, an empty constants tuple and format version 10.
+     */
+    static byte[] archive(String source) {
+        byte[] dataPkl = {
+            (byte) 0x80, 0x02, // PROTO 2
+            'c', '_', '_', 't', 'o', 'r', 'c', 'h', '_', '_', '\n', 'O', 'p', 's', '\n', // GLOBAL __torch__ Ops
+            0x29, (byte) 0x81, 0x7d, 0x28, // EMPTY_TUPLE NEWOBJ EMPTY_DICT MARK
+            0x58, 0x08, 0x00, 0x00, 0x00, 't', 'r', 'a', 'i', 'n', 'i', 'n', 'g', // BINUNICODE 'training'
+            (byte) 0x89, 0x75, 0x62, 0x2e // NEWFALSE SETITEMS BUILD STOP
+        };
+        byte[] constantsPkl = {(byte) 0x80, 0x02, 0x29, 0x2e};
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            putStored(zip, "ops/data.pkl", dataPkl);
+            putStored(zip, "ops/code/__torch__.py", source.getBytes(StandardCharsets.UTF_8));
+            putStored(zip, "ops/constants.pkl", constantsPkl);
+            putStored(zip, "ops/version", "10\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void putStored(ZipOutputStream zip, String name, byte[] content) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(content.length);
+        entry.setCompressedSize(content.length);
+        CRC32 crc = new CRC32();
+        crc.update(content);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(content);
+        zip.closeEntry();
+    }
+
+    /** The method names the loaded module exposes. */
+    public String[] methodNames() {
+        return JniUtils.getMethodNames(module);
+    }
+
+    /**
+     * Calls {@code method} with tensor arguments on the autograd path. Arguments whose names DJL would interpret
+     * (a '.' turns a tensor into a dict entry, {@code x[]}/{@code x()} into list/tuple entries) are passed through
+     * an unnamed view.
+     */
+    NDList call(String method, NDArray... args) {
+        NDManager manager = args[0].getManager();
+        NDList inputs = new NDList(args.length + 1);
+        NDList views = new NDList();
+        for (NDArray a : args) {
+            if (a.getName() == null || a.getName().isEmpty()) {
+                inputs.add(a);
+            } else {
+                NDArray view = a.reshape(a.getShape());
+                view.setName(null);
+                views.add(view);
+                inputs.add(view);
+            }
+        }
+        NDArray marker = manager.create(0f);
+        marker.setName("module_method:" + method);
+        inputs.add(marker);
+        try {
+            NDList out = IValueUtils.forward(module, inputs, true);
+            out.attach(manager);
+            return out;
+        } finally {
+            marker.close();
+            views.close();
+        }
+    }
+
+    private NDArray scalar(NDArray like, double value) {
+        return like.getManager().create((float) value);
+    }
+
+    private NDArray scalar(NDArray like, long value) {
+        return like.getManager().create(value);
+    }
+
+    // ---- attention and normalisation (differentiable) ----
+
+    /**
+     * Causal scaled dot-product attention, softmax(q·kᵀ/√d + causal)·v. Shapes q [B, Hq, T, d], k and v
+     * [B, Hkv, S, d] with Hq a multiple of Hkv (grouped-query attention: each KV head serves Hq/Hkv consecutive
+     * query heads). With S &gt; T the causal mask is aligned top-left (query i sees keys 0..i), as PyTorch does.
+     */
+    public NDArray sdpaCausal(NDArray q, NDArray k, NDArray v) {
+        return call("sdpa_causal", q, k, v).head();
+    }
+
+    /**
+     * Scaled dot-product attention with an explicit mask broadcastable to [B, Hq, T, S]: boolean (true = attend)
+     * or additive float (0 or a large negative number). A row whose boolean mask is all false yields NaN, as in
+     * PyTorch; padded query rows should use an additive mask with a finite minimum instead.
+     */
+    public NDArray sdpa(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        return call("sdpa_masked", q, k, v, mask).head();
+    }
+
+    /** RMSNorm over the last axis: x · w / sqrt(mean(x²) + eps). */
+    public NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        try (NDArray e = scalar(x, eps)) {
+            return call("rms_norm", x, weight, e).head();
+        }
+    }
+
+    // ---- linear algebra ----
+
+    /** Thin SVD A = U·diag(S)·Vᵀ with singular values in descending order. */
+    public Svd svd(NDArray a) {
+        NDList usv = call("svd", a);
+        return new Svd(usv.get(0), usv.get(1), usv.get(2));
+    }
+
+    /** Singular values of A in descending order. */
+    public NDArray singularValues(NDArray a) {
+        return call("svdvals", a).head();
+    }
+
+    /** Reduced QR decomposition A = Q·R, Q with orthonormal columns, R upper triangular. */
+    public Qr qr(NDArray a) {
+        NDList qr = call("qr", a);
+        return new Qr(qr.get(0), qr.get(1));
+    }
+
+    /** Lower-triangular part of the last two axes: entries with column − row &gt; k are zeroed. */
+    public NDArray tril(NDArray a, long k) {
+        try (NDArray kk = scalar(a, k)) {
+            return call("tril", a, kk).head();
+        }
+    }
+
+    /** Upper-triangular part of the last two axes: entries with column − row &lt; k are zeroed. */
+    public NDArray triu(NDArray a, long k) {
+        try (NDArray kk = scalar(a, k)) {
+            return call("triu", a, kk).head();
+        }
+    }
+
+    // ---- sampling ----
+
+    /**
+     * {@code n} draws with replacement per row from the (unnormalised, non-negative) weights {@code probs}
+     * [B, V], using libtorch's global generator ({@code Engine.setRandomSeed}). Returns int64 [B, n].
+     */
+    public NDArray multinomial(NDArray probs, int n) {
+        try (NDArray nn = scalar(probs, (long) n)) {
+            return call("multinomial", probs, nn).head();
+        }
+    }
+
+    /**
+     * One draw per row from the (unnormalised, non-negative) weights {@code probs} [B, V] by inverting the CDF at
+     * the given uniforms {@code u} [B] in [0, 1): index = #{j : cdf_j ≤ u·cdf_V}. Deterministic given u, so the
+     * caller's generator (whose state can be checkpointed) decides the draw. Returns int64 [B].
+     */
+    public NDArray sampleInverseCdf(NDArray probs, NDArray u) {
+        return call("sample_inverse_cdf", probs, u).head();
+    }
+
+    // ---- bf16 (differentiable casts; the returned bf16 tensors must stay inside these methods' GEMMs) ----
+
+    /**
+     * fp32 → bf16 cast that keeps the autograd graph (DJL's {@code toType} cuts it). The result reports dtype
+     * {@code unknown} in DJL: only pass it to {@link #toF32}, {@link #matmulBf16} or raw byte access; DJL ops that
+     * pass a dtype down (softmax, toFloatArray) abort the JVM.
+     */
+    public NDArray toBf16(NDArray x) {
+        return call("to_bf16", x).head();
+    }
+
+    /** bf16 (or any float type) → fp32 cast that keeps the autograd graph. */
+    public NDArray toF32(NDArray x) {
+        return call("to_f32", x).head();
+    }
+
+    /** a·b computed in bf16 (inputs rounded to bf16, fp32 accumulation in the kernel), returned as fp32. */
+    public NDArray matmulBf16(NDArray a, NDArray b) {
+        return call("matmul_bf16", a, b).head();
+    }
+
+    /** x·wᵀ for a weight w [out, in] computed in bf16 and returned as fp32: the bf16 compute path for fp32 masters. */
+    public NDArray linearBf16(NDArray x, NDArray w) {
+        return call("linear_bf16", x, w).head();
+    }
+
+    /** Result of {@link #svd}: u [m, k], s [k], vt [k, n] with k = min(m, n). */
+    public record Svd(NDArray u, NDArray s, NDArray vt) implements AutoCloseable {
+        @Override
+        public void close() {
+            u.close();
+            s.close();
+            vt.close();
+        }
+    }
+
+    /** Result of {@link #qr}: q [m, k], r [k, n]. */
+    public record Qr(NDArray q, NDArray r) implements AutoCloseable {
+        @Override
+        public void close() {
+            q.close();
+            r.close();
+        }
+    }
+}
