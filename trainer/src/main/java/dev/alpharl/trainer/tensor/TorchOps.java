@@ -184,6 +184,11 @@ public final class TorchOps {
         }
     }
 
+    /** The SwiGLU gate of Qwen's MLP: SiLU(gate) ⊙ up, with SiLU(z) = z·σ(z). */
+    public NDArray swiglu(NDArray gate, NDArray up) {
+        return call("swiglu", gate, up).head();
+    }
+
     // ---- linear algebra ----
 
     /** Thin SVD A = U·diag(S)·Vᵀ with singular values in descending order. */

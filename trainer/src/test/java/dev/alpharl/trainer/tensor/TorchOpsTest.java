@@ -39,7 +39,7 @@ class TorchOpsTest {
     @Test
     void archiveExposesEveryMethodOfTheSource() {
         assertThat(ops.methodNames()).contains("sdpa_causal", "sdpa_masked", "rms_norm", "svd", "svdvals", "qr",
-                "multinomial", "sample_inverse_cdf", "tril", "triu", "to_bf16", "to_f32", "matmul_bf16", "linear_bf16");
+                "swiglu", "multinomial", "sample_inverse_cdf", "tril", "triu", "to_bf16", "to_f32", "matmul_bf16", "linear_bf16");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
@@ -135,6 +135,18 @@ class TorchOpsTest {
         NDArray[] fused = valueAndGrads(a -> ops.rmsNorm(a[0], a[1], eps), r, x, w);
         NDArray[] manual = valueAndGrads(
                 a -> a[0].mul(a[0].square().mean(new int[] {-1}, true).add((float) eps).pow(-0.5f)).mul(a[1]), r, x, w);
+        for (int i = 0; i < 3; i++) {
+            assertClose(fused[i], manual[i], 1e-5);
+        }
+    }
+
+    @Test
+    void swigluMatchesPrimitivesInValuesAndGradients() {
+        NDArray g = m.randomNormal(new Shape(4, 6));
+        NDArray u = m.randomNormal(new Shape(4, 6));
+        NDArray r = m.randomNormal(new Shape(4, 6));
+        NDArray[] fused = valueAndGrads(a -> ops.swiglu(a[0], a[1]), r, g, u);
+        NDArray[] manual = valueAndGrads(a -> a[0].mul(a[0].neg().exp().add(1f).pow(-1f)).mul(a[1]), r, g, u);
         for (int i = 0; i < 3; i++) {
             assertClose(fused[i], manual[i], 1e-5);
         }
