@@ -69,19 +69,27 @@ public final class DatasetSpec {
         Split split = Split.parse(o.choice("split", "train", List.of("train", "held-out")));
         double heldOut = o.doubleValue("held-out-fraction", DEFAULT_HELD_OUT_FRACTION);
         SyntheticTask task;
-        try {
-            task = taskName.equals("arithmetic")
-                    ? new ArithmeticTask(o.intValue("min-digits", 1, 1, ArithmeticTask.MAX_DIGITS),
-                            o.intValue("max-digits", 3, 1, ArithmeticTask.MAX_DIGITS),
-                            o.intValue("operands", 2, 2, 10), o.string("ops", "+-"))
-                    : new CountdownTask(o.intValue("count", 4, 2, 6), o.intValue("max-number", 25, 1, 1000),
-                            o.intValue("max-target", 100, 1, Integer.MAX_VALUE), o.string("ops", "+-*/"));
-        } catch (DatasetException e) {
-            throw new DatasetException(o.where() + ": " + e.getMessage(), e);
+        if (taskName.equals("arithmetic")) {
+            int minDigits = o.intValue("min-digits", 1, 1, ArithmeticTask.MAX_DIGITS);
+            int maxDigits = o.intValue("max-digits", 3, 1, ArithmeticTask.MAX_DIGITS);
+            int operands = o.intValue("operands", 2, 2, 10);
+            String ops = o.string("ops", "+-");
+            task = prefixErrors(o, () -> new ArithmeticTask(minDigits, maxDigits, operands, ops));
+        } else {
+            int count = o.intValue("count", 4, 2, 6);
+            int maxNumber = o.intValue("max-number", 25, 1, 1000);
+            int maxTarget = o.intValue("max-target", 100, 1, Integer.MAX_VALUE);
+            String ops = o.string("ops", "+-*/");
+            task = prefixErrors(o, () -> new CountdownTask(count, maxNumber, maxTarget, ops));
         }
         o.rejectUnknown();
+        return prefixErrors(o, () -> task.samples(split, seed, size, heldOut));
+    }
+
+    /** Runs {@code body}, prefixing the config location to the message of a DatasetException it throws. */
+    private static <T> T prefixErrors(SpecOptions o, java.util.function.Supplier<T> body) {
         try {
-            return task.samples(split, seed, size, heldOut);
+            return body.get();
         } catch (DatasetException e) {
             throw new DatasetException(o.where() + ": " + e.getMessage(), e);
         }
