@@ -13,7 +13,7 @@ import java.util.Set;
 public interface SyntheticTask {
 
     /** Draws after this many consecutive draws that add nothing new, generation gives up. */
-    int MAX_FRUITLESS_DRAWS = 100_000;
+    int MAX_FRUITLESS_DRAWS = 20_000;
 
     String name();
 
