@@ -58,7 +58,7 @@ class JsonlReaderTest {
         assertThat(s.get(0).fields()).containsEntry("level", "Level 2").containsEntry("type", "Algebra")
                 .containsKey("solution");
         assertThat(s.get(2).id()).isEqualTo("test/algebra/7.json");
-        assertThat(s.get(2).fields()).containsEntry("level", 1);
+        assertThat(s.get(2).fields()).containsEntry("level", 1).containsEntry("subject", "Algebra");
         assertThat(s.get(3).id()).isEqualTo("math-4");
     }
 

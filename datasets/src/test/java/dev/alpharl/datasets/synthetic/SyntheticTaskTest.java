@@ -141,6 +141,9 @@ class SyntheticTaskTest {
                 .hasMessage("arithmetic: ops must be distinct characters from \"+-*\", got \"+/\"");
         assertThatThrownBy(() -> new ArithmeticTask(4, 3, 2, "+")).hasMessageContaining("min-digits <= max-digits");
         assertThatThrownBy(() -> new CountdownTask(7, 10, 100, "+")).hasMessageContaining("count must be in [2, 6]");
+        // a product of two numbers in [1, 1000] is almost never 1: construction gives up with a clear message
+        assertThatThrownBy(() -> new CountdownTask(2, 1000, 1, "*").samples(Split.TRAIN, 0, 1, 0.1))
+                .hasMessageStartingWith("countdown: no target in [1, 1] after 10000 constructions");
     }
 
     @Test
