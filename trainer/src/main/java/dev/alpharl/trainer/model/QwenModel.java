@@ -186,7 +186,9 @@ public final class QwenModel implements AutoCloseable {
         long past = cache == null ? 0 : cache.length();
         NDArray x = Embedding.embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE).head();
         NDArray[] rope = rope(positions, x.getDataType());
-        NDArray mask = keyMask == null && past == 0 ? null : additiveMask(keyMask, b, t, past, x.getDataType(), ids);
+        // no padding: the fused causal kernel for a fresh sequence, no mask at all for one token over the cache
+        boolean unmasked = keyMask == null && (past == 0 || t == 1);
+        NDArray mask = unmasked ? null : additiveMask(keyMask, b, t, past, x.getDataType(), ids);
         for (int i = 0; i < config.numLayers(); i++) {
             String p = "model.layers." + i + ".";
             NDArray a = attention(ops.rmsNorm(x, weights.get(p + "input_layernorm.weight"), config.rmsNormEps()),
@@ -236,7 +238,8 @@ public final class QwenModel implements AutoCloseable {
             k = kvAll[0];
             v = kvAll[1];
         }
-        NDArray out = mask == null ? ops.sdpaCausal(q, k, v) : ops.sdpa(q, k, v, mask);
+        NDArray out = mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v)
+                : ops.sdpaFull(q, k, v);
         return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj");
     }
 

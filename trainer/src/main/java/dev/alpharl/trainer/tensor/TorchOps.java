@@ -168,6 +168,11 @@ public final class TorchOps {
         return call("sdpa_causal", q, k, v).head();
     }
 
+    /** Unmasked scaled dot-product attention (every query sees every key), e.g. one new token over a full cache. */
+    public NDArray sdpaFull(NDArray q, NDArray k, NDArray v) {
+        return call("sdpa_full", q, k, v).head();
+    }
+
     /**
      * Scaled dot-product attention with an explicit mask broadcastable to [B, Hq, T, S]: boolean (true = attend)
      * or additive float (0 or a large negative number). A row whose boolean mask is all false yields NaN, as in

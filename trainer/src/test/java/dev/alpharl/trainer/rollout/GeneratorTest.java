@@ -1,0 +1,116 @@
+package dev.alpharl.trainer.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.alpharl.trainer.model.QwenConfig;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.tensor.TorchRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+class GeneratorTest {
+
+    private NDManager m;
+    private QwenModel model;
+
+    @BeforeEach
+    void setUp() {
+        TorchRuntime.init();
+        m = NDManager.newBaseManager();
+        // larger init than HF's 0.02 so that greedy continuations vary from token to token
+        model = QwenModel.random(QwenConfig.tiny("qwen3", 32, 64, 2, 4, 2, 8, 40, true), 11, DataType.FLOAT32, m);
+        model.weights().values().forEach(w -> {
+            if (w.getShape().dimension() == 2) {
+                w.muli(15f);
+            }
+        });
+    }
+
+    @AfterEach
+    void tearDown() {
+        m.close();
+    }
+
+    /** Greedy continuation by full recompute (no cache, no padding): the reference. */
+    private long[] greedyByRecompute(long[] prompt, int n, float[] logpOut) {
+        long[] seq = prompt.clone();
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            NDArray ids = m.create(seq, new Shape(1, seq.length));
+            NDArray pos = m.arange(0, seq.length, 1, DataType.INT64).reshape(1, seq.length);
+            NDArray logits = model.logits(model.forward(ids, pos, null, null)).get(new NDIndex("0, -1, :"));
+            out[i] = logits.argMax().getLong();
+            logpOut[i] = logits.logSoftmax(-1).getFloat(out[i]);
+            seq = java.util.Arrays.copyOf(seq, seq.length + 1);
+            seq[seq.length - 1] = out[i];
+        }
+        return out;
+    }
+
+    @Test
+    void batchedGreedyWithPaddingAndCacheEqualsRecomputeRowByRow() {
+        List<long[]> prompts = List.of(new long[] {5, 9, 13, 2, 7}, new long[] {11, 4}, new long[] {30, 1, 17});
+        int n = 6;
+        SamplingParams greedy = new SamplingParams(n, 0, 1, 0, Set.of(), 0);
+        List<Completion> got = new Generator(model).generate(prompts, greedy, new SplittableRandom(0), m);
+        for (int r = 0; r < prompts.size(); r++) {
+            float[] logp = new float[n];
+            long[] ref = greedyByRecompute(prompts.get(r), n, logp);
+            assertThat(got.get(r).tokens()).as("row %d", r).containsExactly(ref);
+            assertThat(got.get(r).logprobs()).containsExactly(logp, within(1e-4f));
+            assertThat(got.get(r).finish()).isEqualTo(Completion.FinishReason.LENGTH);
+        }
+        assertThat(got.stream().map(c -> java.util.Arrays.toString(c.tokens())).distinct()).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void aRowStopsAtAStopIdAndKeepsIt() {
+        long[] prompt = {5, 9, 13};
+        float[] logp = new float[5];
+        long[] ref = greedyByRecompute(prompt, 5, logp);
+        long stop = ref[2];
+        int firstAt = 0;
+        while (ref[firstAt] != stop) {
+            firstAt++;
+        }
+        SamplingParams p = new SamplingParams(5, 0, 1, 0, Set.of(stop), 0);
+        List<Completion> got = new Generator(model).generate(List.of(prompt, new long[] {7, 7}), p,
+                new SplittableRandom(0), m);
+        assertThat(got.get(0).tokens()).containsExactly(java.util.Arrays.copyOf(ref, firstAt + 1));
+        assertThat(got.get(0).finish()).isEqualTo(Completion.FinishReason.STOP);
+    }
+
+    @Test
+    void samplingIsReproducibleBySeed() {
+        List<long[]> prompts = List.of(new long[] {5, 9}, new long[] {11, 4, 2});
+        SamplingParams p = new SamplingParams(8, 1.0, 0.95, 20, Set.of(), 0);
+        Generator g = new Generator(model);
+        List<Completion> a = g.generate(prompts, p, new SplittableRandom(42), m);
+        List<Completion> b = g.generate(prompts, p, new SplittableRandom(42), m);
+        List<Completion> c = g.generate(prompts, p, new SplittableRandom(43), m);
+        for (int r = 0; r < 2; r++) {
+            assertThat(a.get(r).tokens()).containsExactly(b.get(r).tokens());
+        }
+        assertThat(java.util.Arrays.equals(a.get(0).tokens(), c.get(0).tokens())
+                && java.util.Arrays.equals(a.get(1).tokens(), c.get(1).tokens())).isFalse();
+    }
+
+    @Test
+    void generationLeavesNothingOnTheCallersManager() {
+        int before = m.getManagedArrays().size();
+        new Generator(model).generate(List.of(new long[] {1, 2}), new SamplingParams(4, 0.7, 1, 0, Set.of(), 0),
+                new SplittableRandom(1), m);
+        assertThat(m.getManagedArrays()).hasSize(before);
+    }
+}
