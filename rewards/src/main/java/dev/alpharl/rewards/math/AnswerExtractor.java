@@ -99,11 +99,14 @@ public final class AnswerExtractor {
         return Optional.ofNullable(last);
     }
 
+    /** The group of the match that starts last; overlapping matches count ("Answer: The answer is 5"). */
     private static Optional<String> lastGroup(Pattern p, String text) {
         Matcher m = p.matcher(text);
         String last = null;
-        while (m.find()) {
+        int from = 0;
+        while (from <= text.length() && m.find(from)) {
             if (!m.group(1).isBlank()) last = m.group(1).strip();
+            from = m.start() + 1;
         }
         return Optional.ofNullable(last);
     }

@@ -17,7 +17,7 @@ public final class AnswerNormalizer {
 
     /** Spacing, sizing and display commands that carry no value. */
     private static final Pattern NOISE = Pattern.compile(
-            "\\\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])|\\\\displaystyle|\\\\[!,;: ]|\\\\q?quad(?![a-zA-Z])|~");
+            "\\\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])|\\\\displaystyle|(?<!\\\\)\\\\[!,;: ]|\\\\q?quad(?![a-zA-Z])|~");
 
     private static final Pattern DEGREES = Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*}?|\\\\circ|°|\\\\degree(?![a-zA-Z])");
 

@@ -22,6 +22,9 @@ public final class MathEquivalence {
     private static final int POINTS = 3;
     private static final Pattern MATRIX = Pattern.compile("^\\\\begin\\{[pbvB]?matrix}(.*)\\\\end\\{[pbvB]?matrix}$");
 
+    /** Three or more letters in a row that are not a macro name: a word. */
+    private static final Pattern WORD = Pattern.compile("(?<![\\\\a-zA-Z])[a-zA-Z]{3,}");
+
     private final double relTol;
 
     /** @param relTol relative tolerance used whenever either side is approximate (decimal literal, root, pi). */
@@ -87,6 +90,7 @@ public final class MathEquivalence {
         }
         List<String> items = splitTopLevel(s, ",");
         if (items.size() >= 2) return new Group(parseAll(items, nesting));
+        if (WORD.matcher(s).find()) return new Text(s); // "Monday", "even": words, not a product of letters
         try {
             return new Scalar(ExpressionParser.parse(AnswerNormalizer.stripLhs(s)));
         } catch (ExpressionParser.ParseException e) {
