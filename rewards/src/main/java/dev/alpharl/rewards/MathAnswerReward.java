@@ -45,6 +45,9 @@ public final class MathAnswerReward implements RewardFunction {
         }
     }
 
+    /** A final answer longer than this is wrong without further work (no answer is that long; bounds the cost). */
+    public static final int MAX_ANSWER_CHARS = 1000;
+
     private final Config config;
     private final MathEquivalence equivalence;
 
@@ -69,10 +72,16 @@ public final class MathAnswerReward implements RewardFunction {
         for (Method method : config.extract()) {
             Optional<String> found = method.extract(text);
             if (found.isEmpty()) continue;
+            diagnostics.put("method", method.name().toLowerCase());
+            if (found.get().length() > MAX_ANSWER_CHARS) {
+                diagnostics.put("extracted", found.get().substring(0, 80) + "…");
+                diagnostics.put("correct", false);
+                diagnostics.put("problem", "answer longer than " + MAX_ANSWER_CHARS + " characters");
+                return RewardResult.of(config.wrong(), diagnostics);
+            }
             String predicted = AnswerNormalizer.normalize(found.get());
             boolean correct = equivalence.equivalentNormalized(predicted, goldNormalized);
             diagnostics.put("extracted", predicted);
-            diagnostics.put("method", method.name().toLowerCase());
             diagnostics.put("correct", correct);
             return RewardResult.of(correct ? config.correct() : config.wrong(), diagnostics);
         }
