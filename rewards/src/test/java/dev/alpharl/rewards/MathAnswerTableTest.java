@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
+import dev.alpharl.rewards.math.MathEquivalence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,6 +53,25 @@ class MathAnswerTableTest {
         assertThat(rows).hasSizeGreaterThanOrEqualTo(150);
         assertThat(rows).extracting(Row::style).contains("math", "gsm8k", "dapo");
         assertThat(rows).filteredOn(r -> !r.correct()).hasSizeGreaterThanOrEqualTo(40);
+    }
+
+    /** Laws of an equivalence on every answer pair of the table: reflexive on golds, symmetric on pairs. */
+    @Test
+    void equivalenceIsReflexiveAndSymmetricOnTheTable() throws IOException {
+        MathEquivalence eq = new MathEquivalence(1e-4);
+        int pairs = 0;
+        for (Row row : rows()) {
+            RewardResult r = new MathAnswerReward(MathAnswerReward.Config.gsm8k()).score("", row.completion(), Map.of("answer", row.gold()));
+            String gold = (String) r.diagnostics().get("gold");
+            assertThat(eq.equivalentNormalized(gold, gold)).as("line %d: %s = itself", row.line(), gold).isTrue();
+            Object predicted = r.diagnostics().get("extracted");
+            if (predicted == null) continue;
+            pairs++;
+            assertThat(eq.equivalentNormalized((String) predicted, gold))
+                    .as("line %d: symmetric on %s vs %s", row.line(), predicted, gold)
+                    .isEqualTo(eq.equivalentNormalized(gold, (String) predicted));
+        }
+        assertThat(pairs).isGreaterThan(150);
     }
 
     @ParameterizedTest(name = "line {0} [{1}] expect correct={2}: gold {3}")

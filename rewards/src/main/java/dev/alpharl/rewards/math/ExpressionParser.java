@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * expr    := unary (('+' | '-') unary-term)*
  * term    := unary (('*' | '/' | \cdot | \times | \div) unary | implicit-product unary)*
  * unary   := ('-' | '+') unary | power
- * power   := primary ('^' exponent)?
+ * power   := primary ('^' ('-' unary | power))?     (right-associative: 2^3^2 = 2^9)
  * primary := number | '(' expr ')' | '{' expr '}' | \frac A B | \sqrt[n]? A | \pi | \infty | letter
  * A, B    := '{' expr '}' | a single digit or letter (so \frac12 = 1/2, \sqrt2 = √2)
  * </pre>
@@ -117,7 +117,7 @@ public final class ExpressionParser {
         Expression base = primary();
         if (eat("^")) {
             enter();
-            Expression exponent = pos < s.length() && s.charAt(pos) == '-' ? unary() : primary();
+            Expression exponent = pos < s.length() && s.charAt(pos) == '-' ? unary() : power(); // right-associative
             depth--;
             return v -> base.eval(v).pow(exponent.eval(v));
         }
