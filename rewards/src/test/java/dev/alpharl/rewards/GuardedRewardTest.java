@@ -115,6 +115,7 @@ class GuardedRewardTest {
                 "\\boxed{" + "{".repeat(100_000),
                 "Answer: " + "5 apples ".repeat(20_000),
                 "\\boxed{\\sqrt[99999]{2}^{99999}}",
+                "\\boxed{".repeat(20_000),
         };
         for (String completion : inputs) {
             long start = System.nanoTime();

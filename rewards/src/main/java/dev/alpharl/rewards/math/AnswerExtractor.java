@@ -1,5 +1,7 @@
 package dev.alpharl.rewards.math;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,25 +41,17 @@ public final class AnswerExtractor {
             "(?i)(?:answer\\s*(?:is)?\\s*[:：]|the\\s+(?:final\\s+)?answer\\s+is\\b:?)[ \\t]*([^\\n]*)");
     private static final Pattern NUMBER = Pattern.compile("-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:/\\d+)?|-?\\.\\d+");
 
+    /** How many trailing boxes are tried when the last ones are unbalanced (bounds the work on junk input). */
+    private static final int MAX_BOX_ATTEMPTS = 20;
+
     public static Optional<String> lastBoxed(String text) {
+        List<Integer> ends = new ArrayList<>();
         Matcher m = BOX.matcher(text);
-        int last = -1, end = -1;
-        while (m.find()) {
-            last = m.start();
-            end = m.end();
-        }
+        while (m.find()) ends.add(m.end());
         // walk back over boxes that do not parse (an unbalanced last box falls back to the previous one)
-        while (last >= 0) {
-            Optional<String> content = boxContent(text, end);
+        for (int i = ends.size() - 1; i >= Math.max(0, ends.size() - MAX_BOX_ATTEMPTS); i--) {
+            Optional<String> content = boxContent(text, ends.get(i));
             if (content.isPresent()) return content;
-            int prev = -1, prevEnd = -1;
-            m = BOX.matcher(text.substring(0, last));
-            while (m.find()) {
-                prev = m.start();
-                prevEnd = m.end();
-            }
-            last = prev;
-            end = prevEnd;
         }
         return Optional.empty();
     }
