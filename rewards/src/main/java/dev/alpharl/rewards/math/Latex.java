@@ -1,0 +1,48 @@
+package dev.alpharl.rewards.math;
+
+/** Brace-level helpers over LaTeX text. */
+public final class Latex {
+    private Latex() {
+    }
+
+    /** Index of the '}' closing the '{' at {@code open}, honouring nesting and escaped braces; −1 if unbalanced. */
+    public static int closingBrace(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
+                i++;
+                continue;
+            }
+            if (c == '{') depth++;
+            else if (c == '}' && --depth == 0) return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Replaces every {@code \command{X}} with {@code X} (X may contain nested braces). A command name is matched
+     * whole: unwrapping "\text" leaves "\textbf" alone.
+     */
+    public static String unwrap(String s, String command) {
+        StringBuilder out = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            int at = s.indexOf(command, i);
+            if (at < 0) break;
+            int after = at + command.length();
+            int j = after;
+            while (j < s.length() && s.charAt(j) == ' ') j++;
+            int close = j < s.length() && s.charAt(j) == '{' ? closingBrace(s, j) : -1;
+            boolean wholeName = after >= s.length() || !Character.isLetter(s.charAt(after));
+            if (!wholeName || close < 0) {
+                out.append(s, i, after);
+                i = after;
+                continue;
+            }
+            out.append(s, i, at).append(s, j + 1, close);
+            i = close + 1;
+        }
+        return out.append(s.substring(Math.min(i, s.length()))).toString();
+    }
+}
