@@ -115,6 +115,42 @@ public final class Advantages {
         return Masked.whiten(advantages, mask, WHITEN_EPS);
     }
 
+    /**
+     * Token advantages {@code [B, T]} (zero on padding) for any critic-free estimator, so a config can name it.
+     * {@code klPenalty} is the per-token in-reward penalty {@code β·k} (or null): it is subtracted from the token
+     * rewards of the return-based estimators (REINFORCE++ and its baseline variant); the group estimators take only
+     * outcome scores, so combining them with a KL-in-reward penalty is an error.
+     */
+    public static NDArray forOutcomes(AdvantageEstimator estimator, NDArray scores, GroupIndex groups, NDArray mask,
+            NDArray klPenalty, AdvantageOptions options) {
+        switch (estimator) {
+            case GRPO:
+            case DR_GRPO:
+            case RLOO:
+                if (klPenalty != null) {
+                    throw new IllegalArgumentException("KL in the reward needs a return-based advantage estimator"
+                            + " (reinforce_pp, reinforce_pp_baseline, gae); " + estimator.configName()
+                            + " uses outcome scores only: put the KL in the loss instead");
+                }
+                NDArray perSequence = estimator == AdvantageEstimator.RLOO ? rloo(scores, groups)
+                        : estimator == AdvantageEstimator.DR_GRPO ? drGrpo(scores, groups)
+                        : grpo(scores, groups, options.scaling(), options.eps());
+                return Masked.broadcast(perSequence, mask);
+            case REINFORCE_PP:
+            case REINFORCE_PP_BASELINE:
+                NDArray outcome = estimator == AdvantageEstimator.REINFORCE_PP ? scores : drGrpo(scores, groups);
+                NDArray tokenRewards = outcomeTokenRewards(outcome, mask);
+                if (klPenalty != null) {
+                    tokenRewards = tokenRewards.sub(klPenalty.stopGradient().mul(Masked.weights(mask, klPenalty)));
+                }
+                return reinforcePlusPlus(tokenRewards, mask, options.gamma());
+            case GAE:
+                throw new IllegalArgumentException("gae needs critic values: call Advantages.gae");
+            default:
+                throw new IllegalArgumentException("unhandled advantage estimator " + estimator);
+        }
+    }
+
     /** Unbiased std of all scores, on scores shifted by the first one; 1 for a batch of one. */
     private static NDArray batchStd(NDArray scores) {
         long n = scores.getShape().get(0);

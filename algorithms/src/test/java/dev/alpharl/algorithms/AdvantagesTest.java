@@ -72,13 +72,12 @@ class AdvantagesTest extends NdTestBase {
         double[] scores = {0.1, 0.1, 0.1, 0.7, 0.7, 0.7};
         GroupIndex groups = GroupIndex.contiguous(2, 3);
         for (RewardScaling scaling : RewardScaling.values()) {
-            assertThat(values(Advantages.grpo(f32(scores), groups, scaling, 1e-6))).as(scaling.name())
-                    .containsOnly(0.0);
+            assertAllZero(values(Advantages.grpo(f32(scores), groups, scaling, 1e-6)), scaling.name());
         }
-        assertThat(values(Advantages.rloo(f32(scores), groups))).containsOnly(0.0);
+        assertAllZero(values(Advantages.rloo(f32(scores), groups)), "values");
         NDArray mask = f32(maskOf(3, 3, 1, 2, 3, 3, 0));
         NDArray pp = Advantages.reinforcePlusPlusBaseline(f32(scores), groups, mask, 1.0);
-        assertThat(values(pp)).containsOnly(0.0);
+        assertAllZero(values(pp), "values");
     }
 
     @Test
@@ -238,5 +237,48 @@ class AdvantagesTest extends NdTestBase {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'ppo'").hasMessageContaining("grpo").hasMessageContaining("dr_grpo");
         assertThat(RewardScaling.fromConfigName("batch")).isEqualTo(RewardScaling.BATCH);
+    }
+
+    @Test
+    void forOutcomesDispatchesByConfigName() {
+        NDArray scores = f32(SCORES);
+        GroupIndex groups = GroupIndex.contiguous(2, 4);
+        NDArray mask = f32(maskOf(2, 2, 1, 0, 2, 1, 2, 2, 1));
+        AdvantageOptions opts = AdvantageOptions.DEFAULTS;
+        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.fromConfigName("grpo"), scores, groups, mask, null,
+                opts), rows(Masked.broadcast(Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6), mask)), 0);
+        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.RLOO, scores, groups, mask, null, opts),
+                rows(Masked.broadcast(Advantages.rloo(scores, groups), mask)), 0);
+        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP_BASELINE, scores, groups, mask, null,
+                opts), rows(Advantages.reinforcePlusPlusBaseline(scores, groups, mask, 1)), 1e-6);
+        // KL in the reward: the penalty enters before the return and the whitening
+        NDArray penalty = f32(new double[][] {{0.1, 0.2}, {0.3, 0}, {0, 0}, {0.1, 0.1}, {0.2, 0}, {0, 0.1},
+                {0.1, 0.1}, {0.5, 0}});
+        NDArray expected = Advantages.reinforcePlusPlus(
+                KlPenalty.penalizeRewards(Advantages.outcomeTokenRewards(scores, mask), penalty, 1, mask), mask, 1);
+        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP, scores, groups, mask, penalty, opts),
+                rows(expected), 1e-6);
+        assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GRPO, scores, groups, mask, penalty, opts))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KL in the reward");
+        assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GAE, scores, groups, mask, null, opts))
+                .hasMessageContaining("Advantages.gae");
+    }
+
+    @Test
+    void fullyMaskedRowsStayZeroAndFinite() {
+        NDArray mask = f32(maskOf(3, 0, 0, 2, 0));
+        NDArray scores = f32(1.0, 0, 1, 0);
+        GroupIndex groups = GroupIndex.contiguous(2, 2);
+        for (AdvantageEstimator e : AdvantageEstimator.values()) {
+            if (e.needsCritic()) {
+                continue;
+            }
+            NDArray a = Advantages.forOutcomes(e, scores, groups, mask, null, AdvantageOptions.DEFAULTS);
+            assertFinite(a);
+            double[][] r = rows(a);
+            assertAllZero(r[0], e.name());
+            assertAllZero(r[1], e.name());
+            assertAllZero(r[3], e.name());
+        }
     }
 }

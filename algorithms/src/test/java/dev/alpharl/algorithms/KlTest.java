@@ -57,7 +57,7 @@ class KlTest extends NdTestBase {
         assertThat(value[0][0]).isEqualTo(10);
         assertThat(value[0][1]).isEqualTo(10);
         assertThat(value[0][2]).isEqualTo(10); // e^5 - 6 = 142.4, clamped
-        assertThat(grad[0]).containsOnly(0.0);
+        assertAllZero(grad[0], "values");
         estimateAndGradient(KlEstimator.K1, new double[] {-30, 30}, value);
         assertThat(value[0]).containsExactly(-20.0, 20.0);
     }
@@ -102,7 +102,7 @@ class KlTest extends NdTestBase {
             gc.backward(penalized.sum().add(logp.sum().mul(0)));
         }
         assertAllClose(penalized, new double[][] {{-0.05, 1.02, 0}}, 1e-12);
-        assertThat(rows(logp.getGradient())[0]).containsOnly(0.0);
+        assertAllZero(rows(logp.getGradient())[0], "values");
         NDArray loss = KlPenalty.addToLoss(f64(new double[][] {{1, 1}}), f64(new double[][] {{0.5, 2}}), 0.04);
         assertAllClose(loss, new double[][] {{1.02, 1.08}}, 1e-12);
     }

@@ -94,6 +94,13 @@ abstract class NdTestBase {
         }
     }
 
+    /** Every entry is zero (either sign). */
+    protected static void assertAllZero(double[] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            assertThat(values[i] == 0).as("%s [%d] = %s is zero", what, i, values[i]).isTrue();
+        }
+    }
+
     protected static void assertFinite(NDArray a) {
         for (double v : values(a)) {
             assertThat(Double.isFinite(v)).as("finite entry, got %s", v).isTrue();
