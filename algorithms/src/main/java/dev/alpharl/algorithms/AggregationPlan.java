@@ -81,7 +81,7 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
         NDArray m = Masked.weights(mask, loss);
         NDArray masked = loss.mul(m);
         NDArray total = mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN
-                ? masked.sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1)).sum()
+                ? masked.sum(new int[] {1}).div(Masked.lengths(m, loss).maximum(1)).sum()
                 : masked.sum();
         return total.mul(lossScale / denominator);
     }

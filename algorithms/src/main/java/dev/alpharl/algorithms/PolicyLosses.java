@@ -46,7 +46,7 @@ public final class PolicyLosses {
             NDArray logp, NDArray oldLogp, NDArray advantages, NDArray mask, ClipRange clip) {
         requireSameShape(logp, oldLogp, advantages);
         NDArray m = Masked.weights(mask, logp);
-        NDArray seqLogRatio = logp.sub(oldLogp).mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1));
+        NDArray seqLogRatio = logp.sub(oldLogp).mul(m).sum(new int[] {1}).div(Masked.lengths(m, logp).maximum(1));
         NDArray tokenLogRatio = seqLogRatio.stopGradient().expandDims(1)
                 .add(logp.sub(logp.stopGradient()))
                 .minimum(GSPO_LOG_RATIO_MAX);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,17 @@ class AggregationPlanTest extends NdTestBase {
      */
     @ParameterizedTest
     @EnumSource(LossAggregation.class)
-    void microBatchGradientsAddUpToTheFullBatchGradient(LossAggregation mode) {
+    void microBatchGradientsAddUpToTheFullBatchGradientInFp64(LossAggregation mode) {
+        checkInvariance(mode, DataType.FLOAT64, 1e-12);
+    }
+
+    @ParameterizedTest
+    @EnumSource(LossAggregation.class)
+    void microBatchGradientsAddUpToTheFullBatchGradientInFp32(LossAggregation mode) {
+        checkInvariance(mode, DataType.FLOAT32, 1e-6);
+    }
+
+    private void checkInvariance(LossAggregation mode, DataType dtype, double relTol) {
         Random rnd = new Random(17);
         int b = ROW_LENGTHS.length;
         double[][] logp = new double[b][STEPS];
@@ -96,8 +107,8 @@ class AggregationPlanTest extends NdTestBase {
                 ref[i][t] = logp[i][t] + 0.3 * rnd.nextGaussian();
             }
         }
-        NDArray mask = f64(maskOf(STEPS, ROW_LENGTHS));
-        NDArray adv = Masked.broadcast(manager.create(seqAdv), mask);
+        NDArray mask = f64(maskOf(STEPS, ROW_LENGTHS)).toType(dtype, false);
+        NDArray adv = Masked.broadcast(manager.create(seqAdv).toType(dtype, false), mask);
 
         List<NDArray> microMasks = new ArrayList<>();
         for (int[] range : SPLITS[3]) {
@@ -112,22 +123,24 @@ class AggregationPlanTest extends NdTestBase {
         for (boolean gspo : mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN ? new boolean[] {false, true}
                 : new boolean[] {false}) {
             double[][] full = gradient(logp, old, ref, adv, mask, plan, new int[][] {{0, b}}, gspo, false);
+            double tol = relTol;
             assertThat(maxAbs(full)).as("gradient is non-trivial").isGreaterThan(1e-3);
             for (int[][] split : SPLITS) {
                 double[][] micro = gradient(logp, old, ref, adv, mask, plan, split, gspo, false);
-                assertClose(micro, full, split.length + "-way split, gspo=" + gspo);
+                assertClose(micro, full, tol, split.length + "-way split, gspo=" + gspo);
             }
             double[][] padded = gradient(logp, old, ref, adv, mask, plan, SPLITS[2], gspo, true);
-            assertClose(padded, full, "with an all-padding row appended to each micro-batch");
+            assertClose(padded, full, tol, "with an all-padding row appended to each micro-batch");
         }
     }
 
     private double[][] gradient(double[][] logp, double[][] old, double[][] ref, NDArray adv, NDArray mask,
             AggregationPlan plan, int[][] split, boolean gspo, boolean appendPaddingRow) {
-        NDArray leaf = f64(logp);
+        DataType dtype = mask.getDataType();
+        NDArray leaf = f64(logp).toType(dtype, false);
         leaf.setRequiresGradient(true);
-        NDArray oldAll = f64(old);
-        NDArray refAll = f64(ref);
+        NDArray oldAll = f64(old).toType(dtype, false);
+        NDArray refAll = f64(ref).toType(dtype, false);
         for (int[] range : split) {
             int width = 0;
             for (int i = range[0]; i < range[1]; i++) {
@@ -169,11 +182,11 @@ class AggregationPlanTest extends NdTestBase {
         return max;
     }
 
-    private static void assertClose(double[][] actual, double[][] expected, String what) {
+    private static void assertClose(double[][] actual, double[][] expected, double relTol, String what) {
         for (int i = 0; i < expected.length; i++) {
             for (int t = 0; t < expected[i].length; t++) {
                 assertThat(actual[i][t]).as("%s [%d, %d]", what, i, t)
-                        .isCloseTo(expected[i][t], within(1e-12 * (1 + Math.abs(expected[i][t]))));
+                        .isCloseTo(expected[i][t], within(relTol * (1 + Math.abs(expected[i][t]))));
             }
         }
     }
