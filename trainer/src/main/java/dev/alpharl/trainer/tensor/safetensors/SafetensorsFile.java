@@ -113,7 +113,9 @@ public final class SafetensorsFile implements TensorSource {
         if (outBytes <= stagingBytes || shape.length == 0) {
             ByteBuffer staging = stage(e, 0, e.numel(), outBytes);
             try (NDArray view = manager.create(staging, e.djlShape(), type)) {
-                return view.duplicate(); // owns its memory; the staging buffer is released with the view
+                NDArray owned = view.duplicate(); // owns its memory; the staging buffer is released with the view
+                owned.setName(name);
+                return owned;
             }
         }
         long rowsPerBlock = Math.max(1, stagingBytes / rowBytes);
@@ -132,6 +134,7 @@ public final class SafetensorsFile implements TensorSource {
                     result.set(new NDIndex("{}:{}", row, row + rows), block);
                 }
             }
+            result.setName(name);
             return result;
         } catch (IOException | RuntimeException ex) {
             result.close();

@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -45,11 +46,16 @@ public final class SafetensorsWriter {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
-    /** Produces a tensor's bytes in file layout (little-endian); called once per write, one tensor at a time. */
+    /** Writes a tensor's bytes in file layout (little-endian); called once per write, one tensor at a time. */
     @FunctionalInterface
     private interface Encoder {
-        ByteBuffer encode();
+        void writeTo(FileChannel channel) throws IOException;
     }
+
+    /** Arrays larger than this are encoded in row blocks, bounding the heap and direct memory a write needs. */
+    private static final long DEFAULT_BLOCK_BYTES = 64L << 20;
+
+    private long blockBytes = DEFAULT_BLOCK_BYTES;
 
     private record Pending(String name, SafetensorsDtype dtype, long[] shape, long byteLength, Encoder encoder) {
     }
@@ -79,13 +85,11 @@ public final class SafetensorsWriter {
     public SafetensorsWriter add(String name, NDArray array, SafetensorsDtype storeAs) {
         DataType type = array.getDataType();
         long[] shape = array.getShape().getShape();
-        if (type.isFloating() && storeAs.isFloatingPoint() && storeAs != SafetensorsDtype.storing(type)) {
-            return put(name, storeAs, shape, () -> encodeFloats(floatsOf(array), storeAs));
-        }
-        if (storeAs != SafetensorsDtype.storing(type)) {
+        boolean converts = type.isFloating() && storeAs.isFloatingPoint();
+        if (!converts && storeAs != SafetensorsDtype.storing(type)) {
             throw new IllegalArgumentException("tensor '" + name + "': cannot store DJL " + type + " as " + storeAs);
         }
-        return put(name, storeAs, shape, () -> littleEndian(array.toByteBuffer(), storeAs.byteSize()));
+        return put(name, storeAs, shape, channel -> writeArray(array, storeAs, channel));
     }
 
     /** Adds float values (row-major) stored as a floating-point dtype: F32, BF16, F16 or F64. */
@@ -98,7 +102,7 @@ public final class SafetensorsWriter {
                     + numel(shape) + " elements but " + values.length + " values were given");
         }
         float[] copy = values.clone();
-        return put(name, storeAs, shape, () -> encodeFloats(copy, storeAs));
+        return put(name, storeAs, shape, channel -> writeFully(channel, encodeFloats(copy, storeAs)));
     }
 
     private SafetensorsWriter put(String name, SafetensorsDtype dtype, long[] shape, Encoder encoder) {
@@ -196,12 +200,12 @@ public final class SafetensorsWriter {
             writeFully(channel, length);
             writeFully(channel, ByteBuffer.wrap(header));
             for (Pending p : ordered) {
-                ByteBuffer data = p.encoder().encode();
-                if (data.remaining() != p.byteLength()) {
-                    throw new IllegalStateException("tensor '" + p.name() + "' encoded to " + data.remaining()
+                long start = channel.position();
+                p.encoder().writeTo(channel);
+                if (channel.position() - start != p.byteLength()) {
+                    throw new IllegalStateException("tensor '" + p.name() + "' encoded to " + (channel.position() - start)
                             + " bytes, expected " + p.byteLength() + " (array changed after add?)");
                 }
-                writeFully(channel, data);
             }
         });
     }
@@ -261,6 +265,35 @@ public final class SafetensorsWriter {
         while (data.hasRemaining()) {
             channel.write(data);
         }
+    }
+
+    /** Test hook: the row-block size used to encode arrays. */
+    SafetensorsWriter blockBytes(long bytes) {
+        this.blockBytes = bytes;
+        return this;
+    }
+
+    /** Writes an array as {@code storeAs}, in blocks of rows along dim 0 when it is larger than {@link #blockBytes}. */
+    private void writeArray(NDArray array, SafetensorsDtype storeAs, FileChannel channel) throws IOException {
+        long[] shape = array.getShape().getShape();
+        long bytes = array.size() * array.getDataType().getNumOfBytes();
+        if (shape.length == 0 || bytes <= blockBytes || shape[0] <= 1) {
+            writeFully(channel, encodeArray(array, storeAs));
+            return;
+        }
+        long rowsPerBlock = Math.max(1, blockBytes / (bytes / shape[0]));
+        for (long row = 0; row < shape[0]; row += rowsPerBlock) {
+            try (NDArray block = array.get(new NDIndex("{}:{}", row, Math.min(row + rowsPerBlock, shape[0])))) {
+                writeFully(channel, encodeArray(block, storeAs));
+            }
+        }
+    }
+
+    private static ByteBuffer encodeArray(NDArray array, SafetensorsDtype storeAs) {
+        if (storeAs == SafetensorsDtype.storing(array.getDataType())) {
+            return littleEndian(array.toByteBuffer(), storeAs.byteSize());
+        }
+        return encodeFloats(floatsOf(array), storeAs);
     }
 
     private static float[] floatsOf(NDArray array) {

@@ -204,6 +204,28 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
+    void arraysWrittenInRowBlocksGiveTheSameBytes() throws Exception {
+        NDArray w = manager.create(randomFloats(37 * 5, 4), new Shape(37, 5));
+        NDArray wt = w.transpose(); // non-contiguous, blocks are strided views
+        NDArray ids = manager.arange(0L, 3L * 11, 1L, DataType.INT64).reshape(11, 3);
+        Path whole = dir.resolve("whole.safetensors");
+        Path blocked = dir.resolve("blocked.safetensors");
+        for (Path file : new Path[] {whole, blocked}) {
+            new SafetensorsWriter().blockBytes(file == whole ? 1L << 30 : 24)
+                    .add("w", w).add("wb", w, SafetensorsDtype.BF16).add("wt", wt).add("wth", wt, SafetensorsDtype.F16)
+                    .add("ids", ids)
+                    .write(file);
+        }
+        assertThat(Files.readAllBytes(blocked)).isEqualTo(Files.readAllBytes(whole));
+        try (SafetensorsFile st = SafetensorsFile.open(blocked); NDManager sub = manager.newSubManager()) {
+            assertThat(st.load("wt", sub).contentEquals(wt)).isTrue();
+            NDArray loaded = st.load("ids", sub);
+            assertThat(loaded.contentEquals(ids)).isTrue();
+            assertThat(loaded.getName()).isEqualTo("ids");
+        }
+    }
+
+    @Test
     void loadedArraysOutliveTheFileAndBelongToTheGivenManager() throws Exception {
         Path file = dir.resolve("own.safetensors");
         new SafetensorsWriter().add("w", new float[] {1, 2, 3, 4}, new long[] {2, 2}, SafetensorsDtype.F32).write(file);
