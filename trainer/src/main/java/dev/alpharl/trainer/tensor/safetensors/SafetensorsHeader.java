@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +79,7 @@ final class SafetensorsHeader {
         }
         Map<String, String> metadata = Map.of();
         Map<String, TensorEntry> tensors = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals(METADATA_KEY)) {
                 metadata = parseMetadata(file, field.getValue());
             } else {
@@ -99,9 +96,7 @@ final class SafetensorsHeader {
             throw new SafetensorsException(file, null, METADATA_KEY + " must be a JSON object of strings, got " + node.getNodeType());
         }
         Map<String, String> metadata = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!field.getValue().isTextual()) {
                 throw new SafetensorsException(file, null, METADATA_KEY + " value of key '" + field.getKey()
                         + "' must be a string, got " + field.getValue().getNodeType());

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,9 +43,7 @@ public final class ShardedSafetensors implements TensorSource {
         Map<String, SafetensorsFile> shards = new TreeMap<>();
         Map<String, SafetensorsFile> shardOf = new TreeMap<>();
         try {
-            Iterator<Map.Entry<String, JsonNode>> fields = weightMap.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
+            for (Map.Entry<String, JsonNode> field : weightMap.properties()) {
                 String tensor = field.getKey();
                 String shardName = shardFileName(index, tensor, field.getValue());
                 SafetensorsFile shard = shards.get(shardName);
