@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.alpharl.trainer.config.ConfigNode.Mapping;
 import dev.alpharl.trainer.config.ConfigNode.Scalar;
 import java.io.IOException;
@@ -11,7 +12,9 @@ import java.io.UncheckedIOException;
 
 /** Reads YAML text into a {@link ConfigNode} tree whose nodes carry "source:line" origins. */
 final class YamlReader {
-    private static final YAMLFactory FACTORY = YAMLFactory.builder().build();
+    private static final YAMLFactory FACTORY = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL) // "key:" with nothing after it is null, not ""
+            .build();
 
     private YamlReader() {
     }
