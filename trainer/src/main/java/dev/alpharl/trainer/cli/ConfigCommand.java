@@ -9,8 +9,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code config}: load and validate a training config and print it resolved (every default filled in) as YAML. */
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = {"Validate a training config and print it fully resolved, as YAML.",
-                "Any key can be overridden: --section.key=value (e.g. --rollout.group-size=8, --algorithm.kl.coef=0.01)."})
+        customSynopsis = "trainer.jar config --config=FILE|NAME [--section.key=VALUE...] [-hV] [--log-level=LEVEL]",
+        description = "Validate a training config and print it fully resolved (every default filled in), as YAML.")
 final class ConfigCommand implements Callable<Integer> {
     @Mixin
     ConfigSource source;

@@ -4,6 +4,7 @@ import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.IGetter;
 import picocli.CommandLine.Model.ISetter;
@@ -15,6 +16,9 @@ import picocli.CommandLine.Spec;
  * Mixin for commands that take a config: {@code --config FILE|NAME} plus any number of {@code --section.key=value}
  * overrides. The overrides are the arguments picocli cannot match to an option of the command.
  */
+@Command(footer = {"%nAny config key can be overridden: --section.key=VALUE (or --section.key VALUE).",
+        "  nested: --algorithm.kl.coef=0.01   list: --optim.betas=0.9,0.95",
+        "  list element: --rewards.0.weight=0.5   clear an optional key: --data.eval=null"})
 public final class ConfigSource {
     @Option(names = "--config", required = true, paramLabel = "FILE|NAME",
             description = "YAML config: a path, or the name of a config in configs/ (e.g. tiny-grpo).")

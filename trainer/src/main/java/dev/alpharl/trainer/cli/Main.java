@@ -60,7 +60,7 @@ public final class Main implements Runnable {
     }
 
     /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
-    private static int report(Exception exception, PrintWriter err) {
+    static int report(Exception exception, PrintWriter err) {
         if (exception instanceof ConfigException) {
             err.println("error: " + exception.getMessage());
             err.flush();

@@ -16,4 +16,9 @@ public record RunConfig(
         InvalidValue.check(!name.isBlank() && !name.contains("/") && !name.contains("\\"), "name",
                 "must be a non-empty directory name without '/', got \"" + name + "\"");
     }
+
+    /** The run directory: {@code output-dir/name}. */
+    public Path runDir() {
+        return outputDir.resolve(name);
+    }
 }

@@ -41,8 +41,8 @@ class ConfigErrorsTest {
     void wrongTypeNamesKeyExpectedTypeValueAndLine() {
         error(REQUIRED + "rollout:\n  top-p: 0.9\n  group-size: eight\n")
                 .hasMessage("t.yaml:7: rollout.group-size expects an integer, got \"eight\"");
-        error(REQUIRED + "data:\n  train: t\n  shuffle: maybe\n".replace("data:\n  train: t\n", ""))
-                .hasMessageContaining("expects true or false");
+        error("model:\n  path: m\ndata:\n  train: t\n  shuffle: maybe\n")
+                .hasMessage("t.yaml:5: data.shuffle expects true or false, got \"maybe\"");
         error(REQUIRED, "--rollout.temperature=hot")
                 .hasMessage("--rollout.temperature=hot: rollout.temperature expects a number, got \"hot\"");
         error(REQUIRED + "trainer:\n  total-steps: 1.5\n")
