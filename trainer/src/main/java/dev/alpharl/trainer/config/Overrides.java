@@ -60,7 +60,8 @@ public final class Overrides {
             ConfigNode node = root;
             List<String> path = override.path();
             for (int i = 0; i < path.size() - 1; i++) {
-                node = child(node, path.get(i), override, String.join(".", path.subList(0, i + 1)));
+                boolean nextIsIndex = path.get(i + 1).chars().allMatch(Character::isDigit);
+                node = child(node, path.get(i), nextIsIndex, override, String.join(".", path.subList(0, i + 1)));
             }
             String last = path.get(path.size() - 1);
             Scalar value = new Scalar(override.value().equals("null") ? null : override.value(), override.origin());
@@ -78,23 +79,32 @@ public final class Overrides {
         }
     }
 
-    private static ConfigNode child(ConfigNode node, String segment, Override override, String key) {
-        if (node instanceof Mapping mapping) {
-            ConfigNode child = mapping.get(segment);
-            if (child == null || child instanceof Scalar scalar && scalar.text() == null) {
-                child = new Mapping(override.origin());
-                mapping.put(segment, override.origin(), child);
-            } else if (child instanceof Scalar) {
-                throw ConfigException.at(override.origin(), key + " is a value, not a section");
+    /** The node at {@code segment} below {@code node}, created (as a list when the next segment is an index). */
+    private static ConfigNode child(ConfigNode node, String segment, boolean nextIsIndex, Override override,
+                                    String key) {
+        ConfigNode child;
+        if (node instanceof Sequence sequence) {
+            int index = index(sequence, segment, override, key);
+            if (index == sequence.items().size()) {
+                sequence.items().add(container(nextIsIndex, override.origin()));
             }
-            return child;
+            child = sequence.items().get(index);
+        } else {
+            Mapping mapping = (Mapping) node;
+            child = mapping.get(segment);
+            if (child == null || child instanceof Scalar scalar && scalar.text() == null) {
+                child = container(nextIsIndex, override.origin());
+                mapping.put(segment, override.origin(), child);
+            }
         }
-        Sequence sequence = (Sequence) node;
-        int index = index(sequence, segment, override, key);
-        if (index == sequence.items().size()) {
-            sequence.items().add(new Mapping(override.origin()));
+        if (child instanceof Scalar) {
+            throw ConfigException.at(override.origin(), key + " is a value, not a section");
         }
-        return sequence.items().get(index);
+        return child;
+    }
+
+    private static ConfigNode container(boolean list, Origin origin) {
+        return list ? ConfigNode.sequence(origin) : new Mapping(origin);
     }
 
     private static int index(Sequence sequence, String segment, Override override, String key) {

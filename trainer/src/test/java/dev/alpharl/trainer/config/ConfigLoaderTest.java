@@ -101,6 +101,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void listElementsCanBeAddedFromTheCommandLineAlone() {
+        TrainConfig config = parse(REQUIRED + "optim:\n  betas: [0.9, 0.99]\n", "--rewards.0.name=math",
+                "--rewards.1.name=format", "--rewards.1.weight=0.1", "--optim.betas.1=0.95");
+        assertThat(config.rewards()).containsExactly(new RewardSpec("math", 1.0, Map.of()),
+                new RewardSpec("format", 0.1, Map.of()));
+        assertThat(config.optim().betas()).containsExactly(0.9, 0.95);
+        assertThatThrownBy(() -> parse(REQUIRED + "optim:\n  betas: [0.9, 0.99]\n", "--optim.betas.1.x=1"))
+                .hasMessage("--optim.betas.1.x=1: optim.betas.1 is a value, not a section");
+    }
+
+    @Test
     void emptyYamlIsValidOnceTheRequiredPathsAreGiven() {
         TrainConfig config = parse("", "--model.path=m", "--data.train=t");
 
