@@ -1,0 +1,74 @@
+package dev.alpharl.trainer.cli;
+
+import dev.alpharl.trainer.config.ConfigException;
+import java.io.PrintWriter;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
+@Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
+        subcommands = {ConfigCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
+public final class Main implements Runnable {
+    /** Log levels selectable with --log-level. */
+    enum LogLevel {
+        ERROR(Level.ERROR), WARN(Level.WARN), INFO(Level.INFO), DEBUG(Level.DEBUG);
+
+        final Level level;
+
+        LogLevel(Level level) {
+            this.level = level;
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
+            description = "Console log level: error, warn, info (default), debug.")
+    void setLogLevel(LogLevel level) {
+        Configurator.setRootLevel(level.level);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: choose one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (see {@link ExitCodes}). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main())
+                .setOut(out)
+                .setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((exception, cl, parseResult) -> report(exception, cl.getErr()));
+        return commandLine.execute(args);
+    }
+
+    /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
+    static int report(Exception exception, PrintWriter err) {
+        if (exception instanceof ConfigException) {
+            err.println("error: " + exception.getMessage());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        err.println("internal error: " + exception);
+        exception.printStackTrace(err);
+        err.flush();
+        return ExitCodes.INTERNAL;
+    }
+}

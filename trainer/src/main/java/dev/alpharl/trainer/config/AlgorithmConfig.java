@@ -1,0 +1,102 @@
+package dev.alpharl.trainer.config;
+
+/**
+ * The RL algorithm: a named preset (docs/ALGORITHMS.md §1) whose advantage estimator, policy loss and loss
+ * aggregation can each be overridden, plus the shared knobs.
+ *
+ * @param name            the preset
+ * @param advantage       advantage estimator (null: the preset's)
+ * @param loss            policy loss (null: the preset's)
+ * @param aggregation     loss aggregation (null: the preset's)
+ * @param clipLow         ε_low of the clipped ratio
+ * @param clipHigh        ε_high of the clipped ratio (null: equal to clip-low; DAPO uses 0.28)
+ * @param dualClip        dual-clip constant c > 1 for negative advantages (null: off)
+ * @param epochs          passes over each rollout batch
+ * @param minibatches     optimizer steps per pass (the rollout batch is split into this many minibatches)
+ * @param gamma           discount for returns and GAE
+ * @param lambda          GAE λ
+ * @param entropyCoef     entropy bonus coefficient
+ * @param dynamicSampling drop groups whose rewards are all equal and sample more prompts (DAPO)
+ * @param kl              KL penalty against the reference model
+ * @param overlong        overlong reward shaping (DAPO)
+ * @param critic          value model, for advantage {@code gae} (ppo)
+ */
+public record AlgorithmConfig(
+        @Default("grpo") Name name,
+        Advantage advantage,
+        Loss loss,
+        Aggregation aggregation,
+        @Default("0.2") @Range(min = 0) double clipLow,
+        @Range(min = 0) Double clipHigh,
+        Double dualClip,
+        @Default("1") @Range(min = 1) int epochs,
+        @Default("1") @Range(min = 1) int minibatches,
+        @Default("1.0") @Range(min = 0, max = 1) double gamma,
+        @Default("1.0") @Range(min = 0, max = 1) double lambda,
+        @Default("0.0") @Range(min = 0) double entropyCoef,
+        @Default("false") boolean dynamicSampling,
+        KlConfig kl,
+        OverlongConfig overlong,
+        CriticConfig critic) {
+
+    public enum Name { GRPO, DR_GRPO, DAPO, RLOO, PPO, REINFORCE_PP, REINFORCE_PP_BASELINE, GSPO, CISPO }
+
+    public enum Advantage { GAE, GRPO, DR_GRPO, RLOO, REINFORCE_PP, REINFORCE_PP_BASELINE }
+
+    public enum Loss { CLIP, GSPO, CISPO }
+
+    public enum Aggregation {
+        @Key("token-mean") TOKEN_MEAN,
+        @Key("seq-mean-token-mean") SEQ_MEAN_TOKEN_MEAN,
+        @Key("seq-mean-token-sum") SEQ_MEAN_TOKEN_SUM,
+        @Key("constant-norm") CONSTANT_NORM
+    }
+
+    public AlgorithmConfig {
+        InvalidValue.check(dualClip == null || dualClip > 1, "dual-clip", "must be greater than 1, got " + dualClip);
+    }
+
+    /** ε_high: clip-high when set, otherwise clip-low (a symmetric clip range). */
+    public double clipHighOrLow() {
+        return clipHigh != null ? clipHigh : clipLow;
+    }
+
+    /**
+     * @param coef      β (0: no KL term and no reference model)
+     * @param estimator per-token estimator of KL(π‖ref) (docs/ALGORITHMS.md §5)
+     * @param in        where the penalty goes: the loss (differentiated) or the reward (detached)
+     * @param adaptive  adapt β towards {@code target} (Ziegler et al. controller)
+     * @param target    target KL of the adaptive controller
+     * @param horizon   horizon, in samples, of the adaptive controller
+     */
+    public record KlConfig(
+            @Default("0.0") @Range(min = 0) double coef,
+            @Default("k3") Estimator estimator,
+            @Default("loss") Placement in,
+            @Default("false") boolean adaptive,
+            @Default("0.1") @Range(min = 0) double target,
+            @Default("10000") @Range(min = 1) int horizon) {
+
+        public enum Estimator { K1, K2, K3, ABS, @Key("k1+") K1_PLUS, @Key("k3+") K3_PLUS }
+
+        public enum Placement { LOSS, REWARD }
+    }
+
+    /**
+     * @param buffer  length zone before max-new-tokens in which the reward is reduced linearly (0: off)
+     * @param penalty reward reduction at max-new-tokens
+     */
+    public record OverlongConfig(
+            @Default("0") @Range(min = 0) int buffer,
+            @Default("1.0") @Range(min = 0) double penalty) {
+    }
+
+    /**
+     * @param lr        critic learning rate
+     * @param valueClip clip range of the value loss
+     */
+    public record CriticConfig(
+            @Default("1e-5") @Range(min = 0) double lr,
+            @Default("0.5") @Range(min = 0) double valueClip) {
+    }
+}

@@ -1,0 +1,18 @@
+package dev.alpharl.trainer.config;
+
+/**
+ * The training loop.
+ *
+ * @param totalSteps      optimizer steps of the run
+ * @param microBatchSize  completions per forward/backward pass (gradients are accumulated)
+ * @param evalEvery       evaluate every N steps, and at the end (0: only at the end)
+ * @param saveEvery       save a checkpoint every N steps (0: only the final model)
+ * @param keepCheckpoints keep the newest N checkpoints (0: keep all)
+ */
+public record TrainerConfig(
+        @Default("100") @Range(min = 1) int totalSteps,
+        @Default("8") @Range(min = 1) int microBatchSize,
+        @Default("0") @Range(min = 0) int evalEvery,
+        @Default("0") @Range(min = 0) int saveEvery,
+        @Default("2") @Range(min = 0) int keepCheckpoints) {
+}
