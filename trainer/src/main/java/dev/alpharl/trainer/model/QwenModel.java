@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -246,7 +245,7 @@ public final class QwenModel implements AutoCloseable {
     /** cos and sin of positions·inv_freq, duplicated to head_dim (half-split layout), shaped [B, 1, T, d]. */
     private NDArray[] rope(NDArray positions, DataType dtype) {
         NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(invFreq);
-        NDArray emb = NDArrays.concat(new ai.djl.ndarray.NDList(freqs, freqs), -1).expandDims(1);
+        NDArray emb = freqs.concat(freqs, -1).expandDims(1);
         return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
     }
 
@@ -255,7 +254,7 @@ public final class QwenModel implements AutoCloseable {
         long half = x.getShape().get(3) / 2;
         NDArray x1 = x.get(new NDIndex("..., :{}", half));
         NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = NDArrays.concat(new ai.djl.ndarray.NDList(x2.neg(), x1), -1);
+        NDArray rotated = x2.neg().concat(x1, -1);
         return x.mul(rope[0]).add(rotated.mul(rope[1]));
     }
 

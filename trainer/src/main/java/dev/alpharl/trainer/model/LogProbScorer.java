@@ -1,0 +1,203 @@
+package dev.alpharl.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per-token log-probabilities (and entropies) of completion tokens under the policy, for a {@link SequenceBatch}:
+ * <pre>
+ *   log π(y_j | x, y_&lt;j) = log softmax(h_{|x|+j−1} · W_lmᵀ / τ)[y_j],   H_j = −Σ_v p_v log p_v
+ * </pre>
+ * with τ the sampling temperature (as verl and TRL score rollouts). Logits are computed only at completion
+ * positions and for a chunk of whole rows at a time, at most {@code chunkElements} logits per chunk.
+ *
+ * <p>{@link #backward} is the memory-bounded training path: the decoder trunk runs once; its completion hidden
+ * states are cut from the graph into a leaf; each chunk's head, log-softmax and loss run and are back-propagated
+ * at once (freeing that chunk's [tokens, V] activations); finally the accumulated gradient of the leaf flows back
+ * through the trunk in one more backward. So the logits of the whole batch never exist at the same time, and the
+ * result equals one backward of the summed chunk losses. Chunks hold whole rows, so sequence-level losses (GSPO,
+ * seq-mean aggregations) stay exact.
+ */
+public final class LogProbScorer {
+
+    /** Default logits budget per chunk: 2²⁶ elements (256 MB of fp32). */
+    public static final long DEFAULT_CHUNK_ELEMENTS = 1L << 26;
+
+    private final QwenModel model;
+    private final long chunkElements;
+
+    public LogProbScorer(QwenModel model, long chunkElements) {
+        if (chunkElements < 1) {
+            throw new IllegalArgumentException("chunk budget must be positive, got " + chunkElements);
+        }
+        this.model = model;
+        this.chunkElements = chunkElements;
+    }
+
+    public LogProbScorer(QwenModel model) {
+        this(model, DEFAULT_CHUNK_ELEMENTS);
+    }
+
+    /** Completion-aligned scores [rows, C]; zero where the completion has ended. Entropy is null unless asked for. */
+    public record Scores(NDArray logp, NDArray entropy) {}
+
+    /** The loss of rows [from, to) of the batch from their scores (a scalar, differentiable). */
+    @FunctionalInterface
+    public interface ChunkLoss {
+        NDArray apply(int from, int to, Scores scores);
+    }
+
+    /**
+     * Scores the whole batch. Inside a gradient collector with trainable weights the result is differentiable, but
+     * then every chunk's activations stay alive until backward: training should use {@link #backward}.
+     */
+    public Scores score(SequenceBatch batch, double temperature, boolean withEntropy, NDManager m) {
+        NDArray hidden = flatHidden(batch, m);
+        List<NDArray> logps = new ArrayList<>();
+        List<NDArray> entropies = new ArrayList<>();
+        for (int[] chunk : chunks(batch)) {
+            Scores s = head(batch, chunk[0], chunk[1], gatherRows(batch, chunk[0], chunk[1], hidden, m), temperature,
+                    withEntropy, m);
+            logps.add(s.logp());
+            if (withEntropy) {
+                entropies.add(s.entropy());
+            }
+        }
+        return new Scores(joinRows(logps), withEntropy ? joinRows(entropies) : null);
+    }
+
+    /**
+     * Back-propagates Σ_chunks loss(chunk) into the weights' gradients (accumulating, as DJL does), chunk by chunk.
+     * Must run inside {@code gc}. Returns the detached completion-aligned scores [B, C] for diagnostics.
+     */
+    public Scores backward(SequenceBatch batch, double temperature, boolean withEntropy, ChunkLoss loss,
+                           GradientCollector gc, NDManager m) {
+        NDArray hidden = flatHidden(batch, m);
+        NDArray selected = gatherRows(batch, 0, batch.rows(), hidden, m);
+        NDArray leaf = selected.stopGradient();
+        leaf.setRequiresGradient(true);
+        List<NDArray> logps = new ArrayList<>();
+        List<NDArray> entropies = new ArrayList<>();
+        int tokenStart = 0;
+        for (int[] chunk : chunks(batch)) {
+            int tokens = tokens(batch, chunk[0], chunk[1]);
+            NDArray rows = leaf.get(tokenStart + ":" + (tokenStart + tokens));
+            Scores s = head(batch, chunk[0], chunk[1], rows, temperature, withEntropy, m);
+            if (tokens > 0) {
+                gc.backward(loss.apply(chunk[0], chunk[1], s));
+            }
+            logps.add(s.logp().stopGradient());
+            if (withEntropy) {
+                entropies.add(s.entropy().stopGradient());
+            }
+            tokenStart += tokens;
+        }
+        if (tokenStart > 0) {
+            NDArray upstream = leaf.getGradient();
+            upstream.attach(m);
+            gc.backward(selected.mul(upstream).sum());
+        }
+        return new Scores(joinRows(logps), withEntropy ? joinRows(entropies) : null);
+    }
+
+    /** Concatenates along rows. (DJL's {@code NDArrays.concat} of one array returns a detached copy: avoid it.) */
+    private static NDArray joinRows(List<NDArray> parts) {
+        return parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
+    }
+
+    /** Trunk output flattened to [B·T, H]. */
+    private NDArray flatHidden(SequenceBatch batch, NDManager m) {
+        NDArray ids = batch.ids(m);
+        long b = batch.rows(), t = batch.sequenceLength();
+        NDArray positions = m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64).reshape(1, t).repeat(0, b);
+        return model.forward(ids, positions, null, null).reshape(b * t, -1);
+    }
+
+    /** Hidden states that predict the completion tokens of rows [from, to), in row order: [tokens, H]. */
+    private static NDArray gatherRows(SequenceBatch batch, int from, int to, NDArray flatHidden, NDManager m) {
+        int t = batch.sequenceLength();
+        long[] index = new long[tokens(batch, from, to)];
+        int k = 0;
+        for (int b = from; b < to; b++) {
+            int p = batch.prompts().get(b).length;
+            for (int j = 0; j < batch.completions().get(b).length; j++) {
+                index[k++] = (long) b * t + p + j - 1;
+            }
+        }
+        return flatHidden.get(m.create(index));
+    }
+
+    /** Head, log-softmax and gather for one chunk; scores laid out [to − from, C]. */
+    private Scores head(SequenceBatch batch, int from, int to, NDArray hidden, double temperature,
+                        boolean withEntropy, NDManager m) {
+        int c = batch.maxCompletion();
+        int tokens = tokens(batch, from, to);
+        if (tokens == 0) {
+            NDArray zeros = m.zeros(new Shape(to - from, c));
+            return new Scores(zeros, withEntropy ? zeros : null);
+        }
+        long[] targets = new long[tokens];
+        long[] layout = new long[(to - from) * c]; // slot (b, j) → token index, or `tokens` for padding (a zero)
+        int k = 0;
+        for (int b = from; b < to; b++) {
+            long[] comp = batch.completions().get(b);
+            for (int j = 0; j < c; j++) {
+                if (j < comp.length) {
+                    targets[k] = comp[j];
+                    layout[(b - from) * c + j] = k++;
+                } else {
+                    layout[(b - from) * c + j] = tokens;
+                }
+            }
+        }
+        NDArray logits = model.logits(hidden);
+        if (temperature != 1.0) {
+            logits = logits.div((float) temperature);
+        }
+        NDArray logSoftmax = logits.logSoftmax(-1);
+        NDArray logp = logSoftmax.gather(m.create(targets).expandDims(-1), -1).squeeze(-1);
+        NDArray layoutIndex = m.create(layout);
+        NDArray zero = m.zeros(new Shape(1), logp.getDataType());
+        NDArray padded = logp.concat(zero, 0).get(layoutIndex).reshape(to - from, c);
+        NDArray entropy = null;
+        if (withEntropy) {
+            NDArray h = logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg();
+            entropy = h.concat(zero, 0).get(layoutIndex).reshape(to - from, c);
+        }
+        return new Scores(padded, entropy);
+    }
+
+    /** Row ranges [from, to) whose logits fit the chunk budget (a row larger than the budget is a chunk alone). */
+    List<int[]> chunks(SequenceBatch batch) {
+        long v = model.config().vocabSize();
+        List<int[]> chunks = new ArrayList<>();
+        int start = 0;
+        long used = 0;
+        for (int b = 0; b < batch.rows(); b++) {
+            long need = (long) batch.completions().get(b).length * v;
+            if (b > start && used + need > chunkElements) {
+                chunks.add(new int[] {start, b});
+                start = b;
+                used = 0;
+            }
+            used += need;
+        }
+        chunks.add(new int[] {start, batch.rows()});
+        return chunks;
+    }
+
+    private static int tokens(SequenceBatch batch, int from, int to) {
+        int n = 0;
+        for (int b = from; b < to; b++) {
+            n += batch.completions().get(b).length;
+        }
+        return n;
+    }
+}

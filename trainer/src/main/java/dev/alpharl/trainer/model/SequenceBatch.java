@@ -1,0 +1,92 @@
+package dev.alpharl.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.List;
+
+/**
+ * Prompt + completion sequences packed flush-left and right-padded (QWEN.md §7): row b is
+ * {@code prompt_b ‖ completion_b ‖ pad…}, so the plain causal mask already hides the trailing pads and positions are
+ * 0, 1, 2, … The completion-aligned views used by losses are [B, C] with C the longest completion; entry (b, j) is
+ * completion token j of row b, predicted from position {@code |prompt_b| + j − 1}.
+ */
+public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long padId) {
+
+    public SequenceBatch {
+        prompts = List.copyOf(prompts);
+        completions = List.copyOf(completions);
+        if (prompts.size() != completions.size() || prompts.isEmpty()) {
+            throw new IllegalArgumentException("need as many completions as prompts (and at least one), got "
+                    + prompts.size() + " prompts and " + completions.size() + " completions");
+        }
+        for (int b = 0; b < prompts.size(); b++) {
+            if (prompts.get(b).length == 0) {
+                throw new IllegalArgumentException("row " + b + " has an empty prompt");
+            }
+        }
+    }
+
+    public int rows() {
+        return prompts.size();
+    }
+
+    /** Length of the packed rows: the longest prompt + completion. */
+    public int sequenceLength() {
+        int t = 0;
+        for (int b = 0; b < rows(); b++) {
+            t = Math.max(t, prompts.get(b).length + completions.get(b).length);
+        }
+        return t;
+    }
+
+    /** C: the longest completion. */
+    public int maxCompletion() {
+        return completions.stream().mapToInt(c -> c.length).max().orElse(0);
+    }
+
+    /** Completion tokens over all rows. */
+    public int completionTokens() {
+        return completions.stream().mapToInt(c -> c.length).sum();
+    }
+
+    /** The packed ids [B, T]. */
+    public NDArray ids(NDManager m) {
+        int t = sequenceLength();
+        long[] flat = new long[rows() * t];
+        java.util.Arrays.fill(flat, padId);
+        for (int b = 0; b < rows(); b++) {
+            long[] p = prompts.get(b), c = completions.get(b);
+            System.arraycopy(p, 0, flat, b * t, p.length);
+            System.arraycopy(c, 0, flat, b * t + p.length, c.length);
+        }
+        return m.create(flat, new Shape(rows(), t));
+    }
+
+    /** Completion mask [B, C]: 1 for real completion tokens (float32). */
+    public NDArray completionMask(NDManager m) {
+        int c = maxCompletion();
+        float[] mask = new float[rows() * c];
+        for (int b = 0; b < rows(); b++) {
+            java.util.Arrays.fill(mask, b * c, b * c + completions.get(b).length, 1f);
+        }
+        return m.create(mask, new Shape(rows(), c));
+    }
+
+    /** A [B, C] float32 array from per-row completion-aligned values (e.g. rollout log-probs), zero-padded. */
+    public NDArray completionAligned(List<float[]> perRow, NDManager m) {
+        int c = maxCompletion();
+        float[] flat = new float[rows() * c];
+        for (int b = 0; b < rows(); b++) {
+            float[] v = perRow.get(b);
+            System.arraycopy(v, 0, flat, b * c, Math.min(v.length, c));
+        }
+        return m.create(flat, new Shape(rows(), c));
+    }
+
+    /** The rows [from, to) as a batch of their own. */
+    public SequenceBatch slice(int from, int to) {
+        return new SequenceBatch(prompts.subList(from, to), completions.subList(from, to), padId);
+    }
+}
