@@ -2,7 +2,6 @@ package dev.alpharl.datasets;
 
 import org.junit.jupiter.api.Test;
 
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -13,28 +12,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class DatasetSpecTest {
 
-    private static Path fixtures() {
-        try {
-            return Path.of(DatasetSpecTest.class.getResource("/fixtures").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void jsonlPathsResolveAgainstTheBaseDirectory() {
         List<PromptSample> s = DatasetSpec.load(Map.of("kind", "jsonl", "path", "gsm8k.jsonl", "format", "gsm8k"),
-                fixtures(), "data.train");
+                Fixtures.dir(), "data.train");
         assertThat(s).extracting(PromptSample::answer).containsExactly("72", "1234", "-3");
         List<PromptSample> limited = DatasetSpec.load(
-                Map.of("kind", "jsonl", "path", "gsm8k.jsonl", "format", "gsm8k", "limit", 2), fixtures(), "data.train");
+                Map.of("kind", "jsonl", "path", "gsm8k.jsonl", "format", "gsm8k", "limit", 2), Fixtures.dir(), "data.train");
         assertThat(limited).hasSize(2);
     }
 
     @Test
     void genericFieldOptionsAreHonoured() {
         List<PromptSample> s = DatasetSpec.load(Map.of("kind", "jsonl", "path", "generic.jsonl",
-                "prompt-field", "data.q", "answer-field", "data.a", "id-field", "uid"), fixtures(), "data.eval");
+                "prompt-field", "data.q", "answer-field", "data.a", "id-field", "uid"), Fixtures.dir(), "data.eval");
         assertThat(s).extracting(PromptSample::answer).containsExactly("42", "Paris");
     }
 
@@ -56,7 +47,7 @@ class DatasetSpecTest {
 
     @Test
     void unknownKindsTasksFormatsAndKeysAreNamed() {
-        Path base = fixtures();
+        Path base = Fixtures.dir();
         assertThatThrownBy(() -> DatasetSpec.load(Map.of("kind", "parquet"), base, "data.train"))
                 .isInstanceOf(DatasetException.class)
                 .hasMessage("data.train.kind: unknown value 'parquet'; expected one of [jsonl, synthetic]");

@@ -90,16 +90,27 @@ public final class MathAnswerReward implements RewardFunction {
         return RewardResult.of(config.wrong(), diagnostics);
     }
 
-    /** The gold answer field; a GSM8K or MATH solution is reduced to its final answer. */
+    /**
+     * The gold answer field; a GSM8K or MATH solution is reduced to its final answer (the datasets module reads
+     * gold answers with the same extractors). A solution whose final answer cannot be found is an error, not a
+     * gold that nothing matches.
+     */
     private String goldAnswer(Map<String, Object> fields) {
-        Object value = fields.get(config.answerField());
+        String field = config.answerField();
+        Object value = fields.get(field);
         if (value == null) {
-            throw new IllegalArgumentException("math reward: the sample has no '" + config.answerField() + "' field (fields: " + fields.keySet() + ")");
+            throw new IllegalArgumentException("math reward: the sample has no '" + field + "' field (fields: " + fields.keySet() + ")");
         }
         String gold = value instanceof Number n ? numberText(n) : value.toString();
-        if (gold.contains("####")) return AnswerExtractor.lastHash(gold).orElse(gold);
-        if (gold.contains("\\boxed") || gold.contains("\\fbox")) return AnswerExtractor.lastBoxed(gold).orElse(gold);
-        if (gold.isBlank()) throw new IllegalArgumentException("math reward: the gold '" + config.answerField() + "' is blank");
+        if (gold.contains("####")) {
+            return AnswerExtractor.lastHash(gold).orElseThrow(() -> new IllegalArgumentException(
+                    "math reward: the gold '" + field + "' has '####' but no answer after it"));
+        }
+        if (gold.contains("\\boxed") || gold.contains("\\fbox")) {
+            return AnswerExtractor.finalBoxed(gold).orElseThrow(() -> new IllegalArgumentException(
+                    "math reward: the gold '" + field + "' ends in an unclosed or empty \\boxed{}"));
+        }
+        if (gold.isBlank()) throw new IllegalArgumentException("math reward: the gold '" + field + "' is blank");
         return gold;
     }
 

@@ -71,6 +71,20 @@ class RewardsRegistryTest {
     }
 
     @Test
+    void aSolutionAsGoldIsReducedToItsFinalAnswerOrIsAnError() {
+        RewardFunction math = Rewards.create("math", Map.of());
+        assertThat(math.score("", "\\boxed{2}", Map.of("answer", "try $\\boxed{1}$, no: $\\boxed{2}$")).score()).isEqualTo(1.0);
+        assertThat(math.score("", "\\boxed{1,234}", Map.of("answer", "so\n#### 1,234")).score()).isEqualTo(1.0);
+        // an unclosed last box is not silently replaced by the earlier, intermediate one
+        RewardResult unclosed = math.score("", "\\boxed{1}", Map.of("answer", "try $\\boxed{1}$, no: $\\boxed{2"));
+        assertThat(unclosed.error()).isTrue();
+        assertThat(unclosed.errorMessage()).contains("'answer'").contains("unclosed or empty");
+        RewardResult noHash = math.score("", "\\boxed{1}", Map.of("answer", "so\n####  "));
+        assertThat(noHash.error()).isTrue();
+        assertThat(noHash.errorMessage()).contains("'answer' has '####' but no answer");
+    }
+
+    @Test
     void composeBuildsAWeightedSumFromConfigEntries() {
         RewardFunction all = Rewards.compose(List.of(
                 Map.of("name", "math", "weight", 1.0),

@@ -2,13 +2,15 @@ package dev.alpharl.datasets.jsonl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.rewards.math.AnswerExtractor;
 
 import java.util.Map;
 
 /**
  * MATH rows {@code {"problem", "solution", "level", "type"}} and MATH-500 rows (which add {@code answer} and
- * {@code unique_id}). The gold answer is {@code answer} when present, else the content of the last boxed expression
- * in {@code solution}. {@code solution}, {@code level}, {@code type}, {@code subject} are kept as fields when present.
+ * {@code unique_id}). The gold answer is {@code answer} when present, else the content of the last box in
+ * {@code solution} ({@link AnswerExtractor#finalBoxed}). {@code solution}, {@code level}, {@code type},
+ * {@code subject} are kept as fields when present.
  */
 final class MathFormat implements RecordFormat {
 
@@ -20,8 +22,9 @@ final class MathFormat implements RecordFormat {
             gold = JsonFields.requireScalarText(record, "answer");
         } else {
             String solution = JsonFields.requireString(record, "solution");
-            gold = BoxedAnswer.last(solution).orElseThrow(() -> new MalformedRecordException(
-                    "field 'solution': expected a complete \\boxed{...} answer (and no 'answer' field is present)"));
+            gold = AnswerExtractor.finalBoxed(solution).orElseThrow(() -> new MalformedRecordException(
+                    "field 'solution': expected a complete \\boxed{...} answer as its last box (and no 'answer' field"
+                            + " is present)"));
         }
         Map<String, Object> fields = JsonFields.copy(record, "solution", "level", "type", "subject");
         String id = JsonFields.idOr(record, JsonFields.find(record, "unique_id") != null ? "unique_id" : "id",

@@ -1,13 +1,13 @@
 package dev.alpharl.datasets.jsonl;
 
 import dev.alpharl.datasets.DatasetException;
+import dev.alpharl.datasets.Fixtures;
 import dev.alpharl.datasets.PromptSample;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,17 +23,9 @@ class JsonlReaderTest {
     @TempDir
     Path tmp;
 
-    static Path fixture(String name) {
-        try {
-            return Path.of(JsonlReaderTest.class.getResource("/fixtures/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void gsm8kGoldIsTheTextAfterTheLastMarkerWithoutThousandsSeparators() {
-        List<PromptSample> s = JsonlReader.read(fixture("gsm8k.jsonl"), RecordFormat.gsm8k());
+        List<PromptSample> s = JsonlReader.read(Fixtures.path("gsm8k.jsonl"), RecordFormat.gsm8k());
         assertThat(s).extracting(PromptSample::answer).containsExactly("72", "1234", "-3");
         assertThat(s.get(0).prompt()).startsWith("Natalia sold clips").endsWith("in April and May?");
         // no id field: file stem and the 1-based line (line 2 is blank and skipped)
@@ -42,16 +34,8 @@ class JsonlReaderTest {
     }
 
     @Test
-    void gsm8kThousandsSeparatorsOnlyRemovedFromGroupedNumbers() {
-        assertThat(Gsm8kFormat.goldAnswer("x\n#### 12,345,678")).isEqualTo("12345678");
-        assertThat(Gsm8kFormat.goldAnswer("x\n#### 1,234.5")).isEqualTo("1234.5");
-        assertThat(Gsm8kFormat.goldAnswer("x\n####7")).isEqualTo("7");
-        assertThat(Gsm8kFormat.goldAnswer("x\n#### 3, 4")).isEqualTo("3, 4"); // not a grouped number: untouched
-    }
-
-    @Test
     void mathGoldIsTheLastBoxedWithNestedBracesOrTheAnswerField() {
-        List<PromptSample> s = JsonlReader.read(fixture("math.jsonl"), RecordFormat.math());
+        List<PromptSample> s = JsonlReader.read(Fixtures.path("math.jsonl"), RecordFormat.math());
         assertThat(s).extracting(PromptSample::answer)
                 .containsExactly("\\frac{\\sqrt{2}}{2}", "\\{-1, 1\\}", "1024", "10");
         assertThat(s.get(0).prompt()).isEqualTo("Simplify $\\frac{1}{\\sqrt{2}}$ written as $\\frac{a}{b}$.");
@@ -64,7 +48,7 @@ class JsonlReaderTest {
 
     @Test
     void dapoTakesTheUserTurnAndTheGroundTruth() {
-        List<PromptSample> s = JsonlReader.read(fixture("dapo.jsonl"), RecordFormat.dapo());
+        List<PromptSample> s = JsonlReader.read(Fixtures.path("dapo.jsonl"), RecordFormat.dapo());
         assertThat(s.get(0).prompt()).startsWith("Solve the following math problem step by step.")
                 .contains("\n\nWhat is $3+4$?\n\n").endsWith("after \"Answer:\".");
         assertThat(s.get(0).answer()).isEqualTo("7");
@@ -77,7 +61,7 @@ class JsonlReaderTest {
 
     @Test
     void genericMapsDottedPathsAndKeepsOtherTopLevelFields() {
-        List<PromptSample> s = JsonlReader.read(fixture("generic.jsonl"),
+        List<PromptSample> s = JsonlReader.read(Fixtures.path("generic.jsonl"),
                 RecordFormat.generic("data.q", "data.a", "uid"));
         assertThat(s.get(0)).isEqualTo(new PromptSample("17", "What is 6 times 7?", "42",
                 Map.of("difficulty", "easy", "tags", List.of("mult", "tiny"))));
@@ -137,7 +121,8 @@ class JsonlReaderTest {
         Path f = write("nomark.jsonl", "{\"question\": \"q\", \"answer\": \"just 5\"}");
         assertThatThrownBy(() -> JsonlReader.read(f, RecordFormat.gsm8k()))
                 .hasMessageStartingWith(f + ", line 1: field 'answer': expected a solution ending in '#### <answer>'");
-        Path g = write("nobox.jsonl", "{\"problem\": \"p\", \"solution\": \"\\\\boxed{unclosed\"}");
+        // the last box is unclosed: the earlier, complete one is an intermediate result, not the gold
+        Path g = write("nobox.jsonl", "{\"problem\": \"p\", \"solution\": \"\\\\boxed{1} or \\\\boxed{2\"}");
         assertThatThrownBy(() -> JsonlReader.read(g, RecordFormat.math()))
                 .hasMessageStartingWith(g + ", line 1: field 'solution': expected a complete \\boxed{...}");
     }

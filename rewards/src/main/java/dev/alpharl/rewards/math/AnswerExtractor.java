@@ -44,16 +44,34 @@ public final class AnswerExtractor {
     /** How many trailing boxes are tried when the last ones are unbalanced (bounds the work on junk input). */
     private static final int MAX_BOX_ATTEMPTS = 20;
 
+    /**
+     * A completion's boxed answer: the content of the last box that parses (an unclosed or empty last box falls
+     * back to the one before it, as a model may abandon a box and restate).
+     */
     public static Optional<String> lastBoxed(String text) {
-        List<Integer> ends = new ArrayList<>();
-        Matcher m = BOX.matcher(text);
-        while (m.find()) ends.add(m.end());
-        // walk back over boxes that do not parse (an unbalanced last box falls back to the previous one)
+        List<Integer> ends = boxCommandEnds(text);
         for (int i = ends.size() - 1; i >= Math.max(0, ends.size() - MAX_BOX_ATTEMPTS); i--) {
             Optional<String> content = boxContent(text, ends.get(i));
             if (content.isPresent()) return content;
         }
         return Optional.empty();
+    }
+
+    /**
+     * A reference solution's answer: the content of its very last box, or empty when that box is unclosed or
+     * empty. Unlike {@link #lastBoxed} it never falls back to an earlier box, which in a solution is an
+     * intermediate result, not the answer.
+     */
+    public static Optional<String> finalBoxed(String text) {
+        List<Integer> ends = boxCommandEnds(text);
+        return ends.isEmpty() ? Optional.empty() : boxContent(text, ends.get(ends.size() - 1));
+    }
+
+    private static List<Integer> boxCommandEnds(String text) {
+        List<Integer> ends = new ArrayList<>();
+        Matcher m = BOX.matcher(text);
+        while (m.find()) ends.add(m.end());
+        return ends;
     }
 
     private static Optional<String> boxContent(String text, int afterCommand) {

@@ -53,7 +53,7 @@ public final class AnswerNormalizer {
         s = stripTrailingPeriods(s);
         s = TRAILING_UNITS.matcher(s).replaceAll("");
         s = s.strip();
-        if (THOUSANDS.matcher(s).matches()) s = s.replace(",", "");
+        s = stripThousandsSeparators(s);
         s = s.replaceAll("\\\\pi\\s+(?=[a-zA-Z])", "\\\\pi*"); // keep "\\pi r" from fusing into "\\pir"
         s = s.replaceAll("\\s+", "");
         s = stripTrailingPeriods(s);
@@ -68,6 +68,11 @@ public final class AnswerNormalizer {
         Matcher m = SIMPLE_LHS.matcher(s);
         if (m.find() && s.indexOf('=', m.end()) < 0 && m.end() < s.length()) return s.substring(m.end());
         return s;
+    }
+
+    /** "1,234,567.5" → "1234567.5"; a string that is not one grouped number ("3, 4", "0,5", "(1,000)") is kept. */
+    public static String stripThousandsSeparators(String s) {
+        return THOUSANDS.matcher(s).matches() ? s.replace(",", "") : s;
     }
 
     private static String stripTrailingPeriods(String s) {

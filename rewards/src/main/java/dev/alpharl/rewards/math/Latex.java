@@ -5,12 +5,16 @@ public final class Latex {
     private Latex() {
     }
 
-    /** Index of the '}' closing the '{' at {@code open}, honouring nesting and escaped braces; −1 if unbalanced. */
+    /**
+     * Index of the '}' closing the '{' at {@code open}, honouring nesting; −1 if unbalanced. A backslash takes the
+     * next character with it, as in TeX: {@code \{ \}} are literal braces, while a '}' right after a line break
+     * {@code \\} does close.
+     */
     public static int closingBrace(String s, int open) {
         int depth = 0;
         for (int i = open; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\\' && i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '}')) {
+            if (c == '\\') {
                 i++;
                 continue;
             }

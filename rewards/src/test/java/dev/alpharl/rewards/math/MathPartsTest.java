@@ -103,11 +103,46 @@ class MathPartsTest {
         assertThat(AnswerExtractor.lastBoxed("\\boxed 7 done")).contains("7");
         assertThat(AnswerExtractor.lastBoxed("\\boxed{3} and \\boxed{4")).contains("3");
         assertThat(AnswerExtractor.lastBoxed("\\boxedx{3}")).isEmpty();
+        assertThat(AnswerExtractor.lastBoxed("\\boxed{3} and \\boxed{}")).contains("3");
         assertThat(AnswerExtractor.lastHash("#### 5\n#### 6\nbye")).contains("6");
+        assertThat(AnswerExtractor.lastHash("x\n####7")).contains("7");
         assertThat(AnswerExtractor.lastAnswerPhrase("Answer: The answer is 5. I hope so")).contains("5");
         assertThat(AnswerExtractor.lastAnswerPhrase("the answer is: 3/4")).contains("3/4");
         assertThat(AnswerExtractor.lastNumber("from 1,200 to -3.5 and 7/8 ok")).contains("7/8");
         assertThat(AnswerExtractor.lastNumber("no digits")).isEmpty();
+    }
+
+    @Test
+    void boxContentFollowsTexBraceRules() {
+        assertThat(AnswerExtractor.lastBoxed("$\\boxed{\\left\\{ x \\right.}$")).contains("\\left\\{ x \\right.");
+        assertThat(AnswerExtractor.lastBoxed("\\boxed{\\{1,2\\}}")).contains("\\{1,2\\}");
+        // "\\" is a line break, so the '}' after it closes the box
+        assertThat(AnswerExtractor.lastBoxed("\\boxed{\\begin{matrix}1\\\\2\\\\}")).contains("\\begin{matrix}1\\\\2\\\\");
+        assertThat(AnswerExtractor.lastBoxed("\\boxed {7}")).contains("7");
+        assertThat(AnswerExtractor.lastBoxed("so $\\boxed 10$.")).contains("10");
+        assertThat(Latex.unwrap("\\text{a\\\\}b", "\\text")).isEqualTo("a\\\\b");
+    }
+
+    @Test
+    void finalBoxedTakesOnlyTheLastBoxNeverAnEarlierOne() {
+        assertThat(AnswerExtractor.finalBoxed("try $\\boxed{2}$, then $\\boxed{\\frac{\\sqrt{2}}{2}}$")).contains("\\frac{\\sqrt{2}}{2}");
+        assertThat(AnswerExtractor.finalBoxed("There are $\\boxed 10$ ways.")).contains("10");
+        assertThat(AnswerExtractor.finalBoxed("\\boxed{3} and \\boxed{\\frac{1}{2}")).isEmpty();
+        assertThat(AnswerExtractor.finalBoxed("\\boxed{3} and \\boxed{ }")).isEmpty();
+        assertThat(AnswerExtractor.finalBoxed("\\boxed{3} and \\boxed")).isEmpty();
+        assertThat(AnswerExtractor.finalBoxed("no answer here")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "12,345,678 | 12345678",
+            "-1,234.5   | -1234.5",
+            "'3, 4'     | '3, 4'",
+            "0,123      | 0,123",
+            "1234       | 1234",
+    })
+    void thousandsSeparatorsAreStrippedOnlyFromOneGroupedNumber(String raw, String expected) {
+        assertThat(AnswerNormalizer.stripThousandsSeparators(raw)).isEqualTo(expected);
     }
 
     @Test
