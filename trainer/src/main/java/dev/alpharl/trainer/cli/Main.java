@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class},
+        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
@@ -61,14 +61,23 @@ public final class Main implements Runnable {
 
     /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
     static int report(Exception exception, PrintWriter err) {
-        if (exception instanceof ConfigException) {
+        if (isBadInput(exception)) {
             err.println("error: " + exception.getMessage());
             err.flush();
             return ExitCodes.BAD_INPUT;
         }
         err.println("internal error: " + exception);
+        err.println("(this is a bug; please report it with the stack trace below)");
         exception.printStackTrace(err);
         err.flush();
         return ExitCodes.INTERNAL;
+    }
+
+    /** Exceptions that mean the user's input (config, model directory, data file, option) is wrong. */
+    static boolean isBadInput(Throwable e) {
+        return e instanceof ConfigException || e instanceof UserInputException
+                || e instanceof dev.alpharl.trainer.model.ModelFormatException
+                || e instanceof dev.alpharl.trainer.tensor.safetensors.SafetensorsException
+                || e instanceof dev.alpharl.datasets.DatasetException;
     }
 }
