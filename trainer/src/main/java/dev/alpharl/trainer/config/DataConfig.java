@@ -1,29 +1,46 @@
 package dev.alpharl.trainer.config;
 
+import dev.alpharl.datasets.PromptTemplate;
+import dev.alpharl.trainer.model.ChatTemplate;
+
+import java.util.Map;
+
 /**
- * Prompt sources. A source is a JSONL file path, or a synthetic task name understood by the datasets module;
- * both are resolved when the run starts.
+ * Prompt sources and how a prompt becomes model input. A source is a dataset spec for the datasets module, e.g.
+ * {@code {kind: jsonl, path: data/gsm8k/train.jsonl, format: gsm8k}} or
+ * {@code {kind: synthetic, task: arithmetic, size: 2000, seed: 1, split: train}}; relative paths are resolved
+ * against the working directory, as a user types them on the command line.
  *
- * @param train           training prompts
- * @param eval            evaluation prompts (null: no evaluation)
- * @param promptField     JSONL field holding the prompt (null: the source's format decides)
- * @param answerField     JSONL field holding the reference answer (null: the source's format decides)
- * @param template        prompt template: {@code chat} (the model's chat template) or {@code plain}
- * @param systemPrompt    system message for the chat template (null: none)
- * @param maxPromptTokens longer prompts are dropped
+ * @param train           training prompt source
+ * @param eval            evaluation prompt source (null: no evaluation)
+ * @param promptTemplate  how a question becomes the user message: a built-in name (question, qwen-boxed, verl-math,
+ *                        verl-gsm8k, dapo) or a text containing {question}
+ * @param chatTemplate    how the user message becomes model text: plain, chatml, qwen25-math, qwen3, qwen3-no-think
+ * @param systemPrompt    system message for chat templates (null: the template's default)
+ * @param maxPromptTokens longer prompts are dropped (and counted) when the run starts
  * @param evalLimit       evaluate on the first N eval prompts (0: all)
- * @param shuffle         reshuffle training prompts every epoch
+ * @param shuffle         reshuffle training prompts every epoch (false: file order, every epoch)
  */
 public record DataConfig(
-        @Required String train,
-        String eval,
-        String promptField,
-        String answerField,
-        @Default("chat") Template template,
+        @Required Map<String, String> train,
+        Map<String, String> eval,
+        @Default("question") String promptTemplate,
+        @Default("plain") String chatTemplate,
         String systemPrompt,
         @Default("512") @Range(min = 1) int maxPromptTokens,
         @Default("0") @Range(min = 0) int evalLimit,
         @Default("true") boolean shuffle) {
 
-    public enum Template { CHAT, PLAIN }
+    public DataConfig {
+        try {
+            PromptTemplate.parse(promptTemplate);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValue("prompt-template", e.getMessage());
+        }
+        try {
+            ChatTemplate.named(chatTemplate);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValue("chat-template", e.getMessage());
+        }
+    }
 }

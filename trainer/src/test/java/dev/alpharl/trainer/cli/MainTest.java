@@ -60,7 +60,7 @@ class MainTest {
 
     @Test
     void configPrintsTheResolvedConfigWithOverridesAmongOptions() throws IOException {
-        Path file = config("model:\n  path: m\ndata:\n  train: t\nrollout:\n  group-size: 4\n");
+        Path file = config("model:\n  path: m\ndata:\n  train: {path: t}\nrollout:\n  group-size: 4\n");
 
         int code = run("config", "--rollout.group-size=6", "--config", file.toString(), "--algorithm.kl.coef",
                 "0.01", "--log-level=warn");
@@ -82,7 +82,7 @@ class MainTest {
 
     @Test
     void badKeyExitsTwoWithOneLineOnStderr() throws IOException {
-        Path file = config("model:\n  path: m\ndata:\n  train: t\n");
+        Path file = config("model:\n  path: m\ndata:\n  train: {path: t}\n");
 
         assertThat(run("config", "--config", file.toString(), "--rollout.groupsize=4")).isEqualTo(2);
 
@@ -93,7 +93,7 @@ class MainTest {
 
     @Test
     void badValueInTheFileNamesFileAndLine() throws IOException {
-        Path file = config("model:\n  path: m\ndata:\n  train: t\nrollout:\n  top-p: 1.5\n");
+        Path file = config("model:\n  path: m\ndata:\n  train: {path: t}\nrollout:\n  top-p: 1.5\n");
 
         assertThat(run("config", "--config", file.toString())).isEqualTo(2);
 

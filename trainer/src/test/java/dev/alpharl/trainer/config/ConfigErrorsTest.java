@@ -41,7 +41,7 @@ class ConfigErrorsTest {
     void wrongTypeNamesKeyExpectedTypeValueAndLine() {
         error(REQUIRED + "rollout:\n  top-p: 0.9\n  group-size: eight\n")
                 .hasMessage("t.yaml:7: rollout.group-size expects an integer, got \"eight\"");
-        error("model:\n  path: m\ndata:\n  train: t\n  shuffle: maybe\n")
+        error("model:\n  path: m\ndata:\n  train: {path: t}\n  shuffle: maybe\n")
                 .hasMessage("t.yaml:5: data.shuffle expects true or false, got \"maybe\"");
         error(REQUIRED, "--rollout.temperature=hot")
                 .hasMessage("--rollout.temperature=hot: rollout.temperature expects a number, got \"hot\"");
@@ -85,8 +85,8 @@ class ConfigErrorsTest {
 
     @Test
     void checksAcrossKeysNameTheKeyAndWhereItWasSet() {
-        error(REQUIRED + "trainer:\n  total-steps: 100\nalpharl:\n  window: 10\n  method: relex\n")
-                .hasMessage("t.yaml:8: alpharl.target-step is required when alpharl.method is relex");
+        error(REQUIRED + "trainer:\n  total-steps: 100\nalpharl:\n  window: 10\n  target-step: 5\n")
+                .hasMessageEndingWith("alpharl.target-step must be after alpharl.window (10), got 5");
         error(REQUIRED + "algorithm:\n  dual-clip: 0.5\n")
                 .hasMessage("t.yaml:6: algorithm.dual-clip must be greater than 1, got 0.5");
         error(REQUIRED + "rollout:\n  max-new-tokens: 32\nalgorithm:\n  overlong:\n    buffer: 32\n")

@@ -16,7 +16,7 @@ class ConfigLoaderTest {
             model:
               path: models/m
             data:
-              train: data/train.jsonl
+              train: {path: data/train.jsonl}
             """;
 
     static TrainConfig parse(String yaml, String... overrides) {
@@ -72,8 +72,8 @@ class ConfigLoaderTest {
                 model:
                   path: models/m
                 data:
-                  train: data/train.jsonl
-                  eval: data/eval.jsonl
+                  train: {path: data/train.jsonl}
+                  eval: {path: data/eval.jsonl}
                 rollout:
                   group-size: 4
                 rewards:
@@ -94,7 +94,7 @@ class ConfigLoaderTest {
         assertThat(config.alpharl().targetReward()).isEqualTo(0.9);
         assertThat(config.rewards()).containsExactly(new RewardSpec("math", 0.5, Map.of()),
                 new RewardSpec("format", 1.0, Map.of("tag", "answer")));
-        assertThat(config.data().eval()).isNull();
+        assertThat(config.data().eval()).isNullOrEmpty();
         assertThat(config.data().shuffle()).isFalse();
         assertThat(config.run().outputDir()).isEqualTo(Path.of("/tmp/out"));
         assertThat(config.algorithm().aggregation()).isEqualTo(Aggregation.TOKEN_MEAN);
@@ -113,7 +113,7 @@ class ConfigLoaderTest {
 
     @Test
     void emptyYamlIsValidOnceTheRequiredPathsAreGiven() {
-        TrainConfig config = parse("", "--model.path=m", "--data.train=t");
+        TrainConfig config = parse("", "--model.path=m", "--data.train.path=t");
 
         assertThat(config.rollout().groupSize()).isEqualTo(8);
         assertThat(config.rollout().topP()).isEqualTo(1.0);
@@ -138,7 +138,7 @@ class ConfigLoaderTest {
 
     @Test
     void missingRequiredKeyIsNamed() {
-        assertThatThrownBy(() -> parse("data:\n  train: t\n"))
+        assertThatThrownBy(() -> parse("data:\n  train: {path: t}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("t.yaml: missing required key model.path");
         assertThatThrownBy(() -> parse(REQUIRED + "rewards:\n  - weight: 2\n"))

@@ -14,7 +14,7 @@ class ConfigWriterTest {
 
     @Test
     void defaultsRoundTrip() {
-        TrainConfig config = parse("", "--model.path=m", "--data.train=t");
+        TrainConfig config = parse("", "--model.path=m", "--data.train.path=t");
         assertThat(reread(config)).isEqualTo(config);
     }
 
@@ -23,11 +23,10 @@ class ConfigWriterTest {
         TrainConfig config = parse("""
                 model: {path: /models/qwen2.5-0.5b, dtype: bfloat16, device: "gpu:1"}
                 data:
-                  train: synthetic:countdown
-                  eval: "null"
+                  train: {kind: synthetic, task: countdown}
+                  eval: {path: "null"}
                   system-prompt: "Reason step by step: then answer.\\n# Put it in \\\\boxed{}"
-                  prompt-field: "true"
-                  answer-field: "1e3"
+                  prompt-template: "{question} true"
                 rewards:
                   - {name: math, weight: -0.5, options: {tolerance: 1e-6, "key with spaces": "yes"}}
                   - {name: format}
@@ -51,7 +50,7 @@ class ConfigWriterTest {
         TrainConfig reread = reread(config);
 
         assertThat(reread).isEqualTo(config);
-        assertThat(reread.data().eval()).isEqualTo("null");
+        assertThat(reread.data().eval()).containsEntry("path", "null");
         assertThat(ConfigWriter.toYaml(reread)).isEqualTo(yaml);
         assertThat(yaml).contains("estimator: k3+", "aggregation: constant-norm", "snapshot-every: 3",
                 "target-step: 100", "clip-high: 4.0E-4");
