@@ -55,6 +55,9 @@ public final class MetricsJsonl implements Closeable {
     /** Starts the metrics file of a new run, emptying an existing one. */
     public static MetricsJsonl create(Path file) throws IOException {
         createParent(file);
+        if (Files.exists(file) && Files.size(file) > 0) {
+            LOG.warn("{}: replacing the metrics of an earlier run", file);
+        }
         Files.write(file, new byte[0]);
         return new MetricsJsonl(file, -1);
     }
