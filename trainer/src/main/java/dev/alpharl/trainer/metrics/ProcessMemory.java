@@ -1,0 +1,52 @@
+package dev.alpharl.trainer.metrics;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Memory of this process. Resident memory matters more than the heap here: model weights and activations live in
+ * libtorch's native memory, outside the Java heap.
+ */
+public final class ProcessMemory {
+
+    private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+
+    private ProcessMemory() {
+    }
+
+    /**
+     * Resident set size in bytes: {@code VmRSS} of /proc/self/status on Linux. Where that is absent, the JVM's
+     * committed heap plus non-heap memory, a lower bound that misses native (libtorch) allocations.
+     */
+    public static long residentBytes() {
+        long rss = vmRssBytes(PROC_STATUS);
+        return rss >= 0 ? rss : MEMORY.getHeapMemoryUsage().getCommitted()
+                + MEMORY.getNonHeapMemoryUsage().getCommitted();
+    }
+
+    /** Bytes of Java heap in use. */
+    public static long heapUsedBytes() {
+        return MEMORY.getHeapMemoryUsage().getUsed();
+    }
+
+    /** {@code VmRSS} of a /proc status file in bytes, or -1 when the file or the field is missing or unreadable. */
+    static long vmRssBytes(Path statusFile) {
+        try {
+            for (String line : Files.readAllLines(statusFile, StandardCharsets.ISO_8859_1)) {
+                if (line.startsWith("VmRSS:")) {
+                    // "VmRSS:     123456 kB" (the kernel always reports kB)
+                    String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no procfs (macOS, Windows) or an unexpected format: the caller falls back
+        }
+        return -1;
+    }
+}
