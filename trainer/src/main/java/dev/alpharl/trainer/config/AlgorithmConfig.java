@@ -8,15 +8,15 @@ package dev.alpharl.trainer.config;
  * @param advantage       advantage estimator (null: the preset's)
  * @param loss            policy loss (null: the preset's)
  * @param aggregation     loss aggregation (null: the preset's)
- * @param clipLow         ε_low of the clipped ratio
- * @param clipHigh        ε_high of the clipped ratio (null: equal to clip-low; DAPO uses 0.28)
+ * @param clipLow         ε_low of the clipped ratio (null: the preset's; 0.2, GSPO 3e-4, CISPO unbounded)
+ * @param clipHigh        ε_high of the clipped ratio (null: the preset's; clip-low, DAPO 0.28, GSPO 4e-4, CISPO 5)
  * @param dualClip        dual-clip constant c > 1 for negative advantages (null: off)
  * @param epochs          passes over each rollout batch
  * @param minibatches     optimizer steps per pass (the rollout batch is split into this many minibatches)
  * @param gamma           discount for returns and GAE
  * @param lambda          GAE λ
  * @param entropyCoef     entropy bonus coefficient
- * @param dynamicSampling drop groups whose rewards are all equal and sample more prompts (DAPO)
+ * @param dynamicSampling drop groups whose rewards are all equal and sample more prompts (null: on for DAPO only)
  * @param kl              KL penalty against the reference model
  * @param overlong        overlong reward shaping (DAPO)
  * @param critic          value model, for advantage {@code gae} (ppo)
@@ -26,7 +26,7 @@ public record AlgorithmConfig(
         Advantage advantage,
         Loss loss,
         Aggregation aggregation,
-        @Default("0.2") @Range(min = 0) double clipLow,
+        @Range(min = 0) Double clipLow,
         @Range(min = 0) Double clipHigh,
         Double dualClip,
         @Default("1") @Range(min = 1) int epochs,
@@ -34,7 +34,7 @@ public record AlgorithmConfig(
         @Default("1.0") @Range(min = 0, max = 1) double gamma,
         @Default("1.0") @Range(min = 0, max = 1) double lambda,
         @Default("0.0") @Range(min = 0) double entropyCoef,
-        @Default("false") boolean dynamicSampling,
+        Boolean dynamicSampling,
         KlConfig kl,
         OverlongConfig overlong,
         CriticConfig critic) {
@@ -57,22 +57,21 @@ public record AlgorithmConfig(
     }
 
     /** ε_high: clip-high when set, otherwise clip-low (a symmetric clip range). */
-    public double clipHighOrLow() {
-        return clipHigh != null ? clipHigh : clipLow;
-    }
 
     /**
      * @param coef      β (0: no KL term and no reference model)
-     * @param estimator per-token estimator of KL(π‖ref) (docs/ALGORITHMS.md §5)
-     * @param in        where the penalty goes: the loss (differentiated) or the reward (detached)
+     * @param estimator per-token estimator of KL(π‖ref) (docs/ALGORITHMS.md §5; null: the preset's, k3 in the
+     *                  loss or k1 in the reward)
+     * @param in        where the penalty goes: the loss (differentiated) or the reward (detached); null: the
+     *                  preset's (reward for ppo and reinforce_pp*, loss otherwise)
      * @param adaptive  adapt β towards {@code target} (Ziegler et al. controller)
      * @param target    target KL of the adaptive controller
      * @param horizon   horizon, in samples, of the adaptive controller
      */
     public record KlConfig(
             @Default("0.0") @Range(min = 0) double coef,
-            @Default("k3") Estimator estimator,
-            @Default("loss") Placement in,
+            Estimator estimator,
+            Placement in,
             @Default("false") boolean adaptive,
             @Default("0.1") @Range(min = 0) double target,
             @Default("10000") @Range(min = 1) int horizon) {
@@ -83,11 +82,12 @@ public record AlgorithmConfig(
     }
 
     /**
-     * @param buffer  length zone before max-new-tokens in which the reward is reduced linearly (0: off)
+     * @param buffer  length zone before max-new-tokens in which the reward is reduced linearly (0: off; null: the
+     *                preset's, a quarter of max-new-tokens for dapo, off otherwise)
      * @param penalty reward reduction at max-new-tokens
      */
     public record OverlongConfig(
-            @Default("0") @Range(min = 0) int buffer,
+            @Range(min = 0) Integer buffer,
             @Default("1.0") @Range(min = 0) double penalty) {
     }
 

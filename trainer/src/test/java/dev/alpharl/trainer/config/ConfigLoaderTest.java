@@ -59,7 +59,7 @@ class ConfigLoaderTest {
                 new RewardSpec("format", 0.25, Map.of("tag", "answer", "strict", "true")));
         assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.DAPO);
         assertThat(config.algorithm().aggregation()).isEqualTo(Aggregation.SEQ_MEAN_TOKEN_MEAN);
-        assertThat(config.algorithm().clipHighOrLow()).isEqualTo(0.28);
+        assertThat(config.algorithm().clipHigh()).isEqualTo(0.28);
         assertThat(config.algorithm().kl().coef()).isEqualTo(0.001);
         assertThat(config.algorithm().kl().estimator()).isEqualTo(Estimator.K1_PLUS);
         assertThat(config.algorithm().kl().in()).isEqualTo(Placement.REWARD);
@@ -119,8 +119,8 @@ class ConfigLoaderTest {
         assertThat(config.rollout().topP()).isEqualTo(1.0);
         assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.GRPO);
         assertThat(config.algorithm().advantage()).isNull();
-        assertThat(config.algorithm().clipLow()).isEqualTo(0.2);
-        assertThat(config.algorithm().clipHighOrLow()).isEqualTo(0.2);
+        assertThat(config.algorithm().clipLow()).isNull(); // the preset decides
+        assertThat(config.algorithm().clipHigh()).isNull();
         assertThat(config.algorithm().kl().coef()).isEqualTo(0.0);
         assertThat(config.algorithm().critic().valueClip()).isEqualTo(0.5);
         assertThat(config.optim().lr()).isEqualTo(1e-6);
