@@ -87,7 +87,7 @@ public final class LogProbScorer {
         List<NDArray> entropies = new ArrayList<>();
         int tokenStart = 0;
         for (int[] chunk : chunks(batch)) {
-            int tokens = tokens(batch, chunk[0], chunk[1]);
+            int tokens = batch.completionTokens(chunk[0], chunk[1]);
             NDArray rows = leaf.get(tokenStart + ":" + (tokenStart + tokens));
             Scores s = head(batch, chunk[0], chunk[1], rows, temperature, withEntropy, m);
             if (tokens > 0) {
@@ -122,56 +122,28 @@ public final class LogProbScorer {
 
     /** Hidden states that predict the completion tokens of rows [from, to), in row order: [tokens, H]. */
     private static NDArray gatherRows(SequenceBatch batch, int from, int to, NDArray flatHidden, NDManager m) {
-        int t = batch.sequenceLength();
-        long[] index = new long[tokens(batch, from, to)];
-        int k = 0;
-        for (int b = from; b < to; b++) {
-            int p = batch.prompts().get(b).length;
-            for (int j = 0; j < batch.completions().get(b).length; j++) {
-                index[k++] = (long) b * t + p + j - 1;
-            }
-        }
-        return flatHidden.get(m.create(index));
+        return flatHidden.get(m.create(batch.predictorPositions(from, to)));
     }
 
     /** Head, log-softmax and gather for one chunk; scores laid out [to − from, C]. */
     private Scores head(SequenceBatch batch, int from, int to, NDArray hidden, double temperature,
                         boolean withEntropy, NDManager m) {
-        int c = batch.maxCompletion();
-        int tokens = tokens(batch, from, to);
-        if (tokens == 0) {
-            NDArray zeros = m.zeros(new Shape(to - from, c));
+        if (batch.completionTokens(from, to) == 0) {
+            NDArray zeros = m.zeros(new Shape(to - from, batch.maxCompletion()));
             return new Scores(zeros, withEntropy ? zeros : null);
-        }
-        long[] targets = new long[tokens];
-        long[] layout = new long[(to - from) * c]; // slot (b, j) → token index, or `tokens` for padding (a zero)
-        int k = 0;
-        for (int b = from; b < to; b++) {
-            long[] comp = batch.completions().get(b);
-            for (int j = 0; j < c; j++) {
-                if (j < comp.length) {
-                    targets[k] = comp[j];
-                    layout[(b - from) * c + j] = k++;
-                } else {
-                    layout[(b - from) * c + j] = tokens;
-                }
-            }
         }
         NDArray logits = model.logits(hidden);
         if (temperature != 1.0) {
             logits = logits.div((float) temperature);
         }
         NDArray logSoftmax = logits.logSoftmax(-1);
-        NDArray logp = logSoftmax.gather(m.create(targets).expandDims(-1), -1).squeeze(-1);
-        NDArray layoutIndex = m.create(layout);
-        NDArray zero = m.zeros(new Shape(1), logp.getDataType());
-        NDArray padded = logp.concat(zero, 0).get(layoutIndex).reshape(to - from, c);
+        NDArray targets = m.create(batch.completionIds(from, to)).expandDims(-1);
+        NDArray logp = logSoftmax.gather(targets, -1).squeeze(-1);
         NDArray entropy = null;
         if (withEntropy) {
-            NDArray h = logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg();
-            entropy = h.concat(zero, 0).get(layoutIndex).reshape(to - from, c);
+            entropy = batch.alignToCompletions(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), from, to, m);
         }
-        return new Scores(padded, entropy);
+        return new Scores(batch.alignToCompletions(logp, from, to, m), entropy);
     }
 
     /** Row ranges [from, to) whose logits fit the chunk budget (a row larger than the budget is a chunk alone). */
@@ -191,13 +163,5 @@ public final class LogProbScorer {
         }
         chunks.add(new int[] {start, batch.rows()});
         return chunks;
-    }
-
-    private static int tokens(SequenceBatch batch, int from, int to) {
-        int n = 0;
-        for (int b = from; b < to; b++) {
-            n += batch.completions().get(b).length;
-        }
-        return n;
     }
 }

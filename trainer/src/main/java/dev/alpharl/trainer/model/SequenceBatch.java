@@ -48,7 +48,7 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
 
     /** Completion tokens over all rows. */
     public int completionTokens() {
-        return completions.stream().mapToInt(c -> c.length).sum();
+        return completionTokens(0, rows());
     }
 
     /** The packed ids [B, T]. */
@@ -83,6 +83,63 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
             System.arraycopy(v, 0, flat, b * c, Math.min(v.length, c));
         }
         return m.create(flat, new Shape(rows(), c));
+    }
+
+    /**
+     * Flat indices into the packed [B·T] positions of the positions that predict the completion tokens of rows
+     * [from, to), row by row: position |prompt_b| + j − 1 predicts completion token j.
+     */
+    public long[] predictorPositions(int from, int to) {
+        int t = sequenceLength();
+        long[] index = new long[completionTokens(from, to)];
+        int k = 0;
+        for (int b = from; b < to; b++) {
+            int p = prompts.get(b).length;
+            for (int j = 0; j < completions.get(b).length; j++) {
+                index[k++] = (long) b * t + p + j - 1;
+            }
+        }
+        return index;
+    }
+
+    /** Completion tokens of rows [from, to), row by row. */
+    public long[] completionIds(int from, int to) {
+        long[] ids = new long[completionTokens(from, to)];
+        int k = 0;
+        for (int b = from; b < to; b++) {
+            long[] c = completions.get(b);
+            System.arraycopy(c, 0, ids, k, c.length);
+            k += c.length;
+        }
+        return ids;
+    }
+
+    /** Completion tokens over rows [from, to). */
+    public int completionTokens(int from, int to) {
+        int n = 0;
+        for (int b = from; b < to; b++) {
+            n += completions.get(b).length;
+        }
+        return n;
+    }
+
+    /**
+     * Lays per-token values [N] of rows [from, to) (in {@link #predictorPositions} order) out as [to − from, C],
+     * zero after each completion's end. Differentiable (a gather).
+     */
+    public NDArray alignToCompletions(NDArray perToken, int from, int to, NDManager m) {
+        int c = maxCompletion();
+        int tokens = completionTokens(from, to);
+        long[] layout = new long[(to - from) * c];
+        int k = 0;
+        for (int b = from; b < to; b++) {
+            int len = completions.get(b).length;
+            for (int j = 0; j < c; j++) {
+                layout[(b - from) * c + j] = j < len ? k++ : tokens;
+            }
+        }
+        NDArray zero = m.zeros(new Shape(1), perToken.getDataType());
+        return perToken.concat(zero, 0).get(m.create(layout)).reshape(to - from, c);
     }
 
     /** The rows [from, to) as a batch of their own. */

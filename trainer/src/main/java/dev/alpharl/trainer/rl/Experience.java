@@ -1,0 +1,30 @@
+package dev.alpharl.trainer.rl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.alpharl.trainer.model.SequenceBatch;
+
+/**
+ * One step's training data, completion-aligned [B, C] (see {@link SequenceBatch}): mask, advantages, and the
+ * log-probabilities the losses compare against. {@code oldLogp} is null when the step makes a single optimizer
+ * update on fresh rollouts: then π_old = sg[π] exactly and the extra scoring pass is skipped. {@code refLogp} is
+ * null without an in-loss KL; {@code oldValues} and {@code returns} are null without a critic.
+ */
+public record Experience(SequenceBatch batch, NDArray mask, NDArray advantages, NDArray oldLogp, NDArray refLogp,
+                         NDArray oldValues, NDArray returns) {
+
+    /** Rows [from, to) of a [B, C] array (null stays null). */
+    static NDArray rows(NDArray a, int from, int to) {
+        return a == null ? null : a.get(new NDIndex("{}:{}", from, to));
+    }
+
+    /** The rows [from, to) as an experience of their own. */
+    public Experience slice(int from, int to) {
+        return new Experience(batch.slice(from, to), rows(mask, from, to), rows(advantages, from, to),
+                rows(oldLogp, from, to), rows(refLogp, from, to), rows(oldValues, from, to), rows(returns, from, to));
+    }
+
+    public int rows() {
+        return batch.rows();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.alpharl.trainer.rl;
+
+import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.datasets.PromptTemplate;
+import dev.alpharl.trainer.model.ChatMessage;
+import dev.alpharl.trainer.model.ChatTemplate;
+import dev.alpharl.trainer.model.QwenTokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a dataset sample into model input: the question goes through the prompt template (e.g. appending "put your
+ * final answer within \boxed{}"), then through the chat template (ChatML, Qwen3, plain text), then the tokenizer.
+ * Training and evaluation share one encoder, so their prompts are identical.
+ */
+public record PromptEncoder(PromptTemplate promptTemplate, ChatTemplate chatTemplate, String systemPrompt,
+                            QwenTokenizer tokenizer) {
+
+    /** The model text of a sample's prompt (with the generation prompt appended). */
+    public String render(PromptSample sample) {
+        String user = promptTemplate.render(sample.prompt());
+        if (systemPrompt == null || systemPrompt.isEmpty()) {
+            return chatTemplate.prompt(user);
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(ChatMessage.system(systemPrompt));
+        messages.add(ChatMessage.user(user));
+        return chatTemplate.render(messages, true);
+    }
+
+    /** The token ids of {@link #render}. */
+    public long[] encode(PromptSample sample) {
+        return tokenizer.encode(render(sample));
+    }
+}
