@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.cli;
 
 import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.report.RunDirectoryException;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class},
+        subcommands = {ConfigCommand.class, CompareCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
@@ -61,7 +62,7 @@ public final class Main implements Runnable {
 
     /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
     static int report(Exception exception, PrintWriter err) {
-        if (exception instanceof ConfigException) {
+        if (exception instanceof ConfigException || exception instanceof RunDirectoryException) {
             err.println("error: " + exception.getMessage());
             err.flush();
             return ExitCodes.BAD_INPUT;
