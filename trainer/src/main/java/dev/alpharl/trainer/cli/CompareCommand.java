@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code compare}: an accelerated run against a full run, as report.md, report.html and charts. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare an accelerated run (RUN_A) with a full run (RUN_B): steps, wall time, tokens, final "
-                + "accuracy with 95% intervals, gain retained and speedup, and charts of reward and eval accuracy "
+                + "accuracy with 95%% intervals, gain retained and speedup, and charts of reward and eval accuracy "
                 + "against step and wall time.",
                 "Writes report.md, report.html and the chart PNGs to --out (default RUN_A/report)."})
 final class CompareCommand implements Callable<Integer> {

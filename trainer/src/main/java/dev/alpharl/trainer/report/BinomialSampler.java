@@ -1,6 +1,5 @@
 package dev.alpharl.trainer.report;
 
-import java.util.Arrays;
 import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.random.RandomGenerator;
 
@@ -17,9 +16,19 @@ final class BinomialSampler {
         cdf[n] = 1.0;
     }
 
-    /** The smallest k with CDF(k) ≥ u, for u uniform in [0, 1). */
+    /** The smallest k with CDF(k) > u, for u uniform in [0, 1): then P(k ≤ K) = CDF(K). */
     int sample(RandomGenerator random) {
-        int index = Arrays.binarySearch(cdf, random.nextDouble());
-        return index >= 0 ? index : -index - 1;
+        double u = random.nextDouble();
+        int low = 0;
+        int high = cdf.length - 1; // cdf[n] = 1 > u
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (cdf[middle] > u) {
+                high = middle;
+            } else {
+                low = middle + 1;
+            }
+        }
+        return low;
     }
 }
