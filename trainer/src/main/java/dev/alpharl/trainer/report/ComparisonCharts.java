@@ -4,7 +4,9 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import org.knowm.xchart.BitmapEncoder;
@@ -79,20 +81,26 @@ public final class ComparisonCharts {
      * neither run logged gets no chart.
      */
     public static List<Chart> write(Comparison comparison, Path dir) throws IOException {
+        Map<Chart, XYChart> charts = draw(comparison);
+        for (Map.Entry<Chart, XYChart> chart : charts.entrySet()) {
+            BitmapEncoder.saveBitmap(chart.getValue(), dir.resolve(chart.getKey().file()).toString(),
+                    BitmapFormat.PNG);
+        }
+        return List.copyOf(charts.keySet());
+    }
+
+    /** The charts that have data, in report order. */
+    static Map<Chart, XYChart> draw(Comparison comparison) {
         TimeUnit unit = TimeUnit.spanning(Math.max(maxTime(comparison.accelerated()), maxTime(comparison.full())));
-        List<Chart> written = new ArrayList<>();
+        Map<Chart, XYChart> charts = new LinkedHashMap<>();
         for (boolean byTime : new boolean[] {false, true}) {
             for (Metric metric : Metric.values()) {
                 String axis = byTime ? "time" : "step";
                 Chart chart = new Chart(metric.file + "-vs-" + axis + ".png", metric.key + " vs " + axis);
-                Optional<XYChart> drawn = draw(comparison, metric, byTime, unit, chart.title());
-                if (drawn.isPresent()) {
-                    BitmapEncoder.saveBitmap(drawn.get(), dir.resolve(chart.file()).toString(), BitmapFormat.PNG);
-                    written.add(chart);
-                }
+                draw(comparison, metric, byTime, unit, chart.title()).ifPresent(drawn -> charts.put(chart, drawn));
             }
         }
-        return written;
+        return charts;
     }
 
     private static double maxTime(RunDirectory run) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +22,23 @@ class CompareReportTest {
     @TempDir
     Path root;
 
-    private Written writeReport() throws IOException {
-        return CompareReport.write(RunFixtures.accelerated(root), RunFixtures.full(root), root.resolve("out"));
+    /** The brief's two runs, reported once for the tests that only read the report. */
+    @TempDir
+    static Path shared;
+    private static Written briefReport;
+
+    @BeforeAll
+    static void writeBriefReport() throws IOException {
+        briefReport = CompareReport.write(RunFixtures.accelerated(shared), RunFixtures.full(shared),
+                shared.resolve("out"));
+    }
+
+    private static Written writeReport() {
+        return briefReport;
     }
 
     @Test
-    void tableNumbersOfTheBriefsRuns() throws IOException {
+    void tableNumbersOfTheBriefsRuns() {
         Comparison comparison = writeReport().comparison();
         assertThat(comparison.base()).contains(new EvalResult(0.30, 500));
         assertThat(comparison.gainRetained().orElseThrow().estimate())
@@ -64,7 +76,7 @@ class CompareReportTest {
         String html = Files.readString(written.html());
         assertThat(html).contains("<th>RL steps</th><td>40</td><td>200</td>", "<img src=\"eval-accuracy-vs-time.png\"")
                 .doesNotContain("http://", "https://", "<script");
-        assertThat(written.markdown().getParent()).isEqualTo(root.resolve("out"));
+        assertThat(written.markdown().getParent()).isEqualTo(shared.resolve("out"));
     }
 
     @Test
@@ -73,7 +85,7 @@ class CompareReportTest {
         assertThat(written.charts()).extracting(Chart::file).containsExactly("reward-vs-step.png",
                 "eval-accuracy-vs-step.png", "reward-vs-time.png", "eval-accuracy-vs-time.png");
         for (Chart chart : written.charts()) {
-            Path file = root.resolve("out").resolve(chart.file());
+            Path file = shared.resolve("out").resolve(chart.file());
             byte[] bytes = Files.readAllBytes(file);
             assertThat(Arrays.copyOf(bytes, 8)).as(chart.file()).isEqualTo(PNG_MAGIC);
             BufferedImage image = ImageIO.read(file.toFile());

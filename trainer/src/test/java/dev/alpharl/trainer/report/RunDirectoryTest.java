@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class RunDirectoryTest {
     void withoutSummaryTheTotalsComeFromTheLastMetricsLines() throws IOException {
         Path dir = RunFixtures.metrics(root.resolve("killed"), 30, 2.0, 10, 0.5);
         Files.writeString(dir.resolve(RunDirectory.METRICS), "{\"step\": 31, \"time_s\": 62.0, \"reward/mean\": 0.4, "
-                + "\"tokens/total\": 31000}\n{\"step\": 32, \"time", java.nio.file.StandardOpenOption.APPEND);
+                + "\"tokens/total\": 31000}\n{\"step\": 32, \"time", StandardOpenOption.APPEND);
         RunDirectory run = RunDirectory.load(dir);
         RunSummary summary = run.summary();
         assertThat(summary.fromSummaryFile()).isFalse();
