@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.cli;
 
 import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.report.RunDirectoryException;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class},
+        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class, CompareCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
@@ -75,7 +76,7 @@ public final class Main implements Runnable {
 
     /** Exceptions that mean the user's input (config, model directory, data file, option) is wrong. */
     static boolean isBadInput(Throwable e) {
-        return e instanceof ConfigException || e instanceof UserInputException
+        return e instanceof ConfigException || e instanceof UserInputException || e instanceof RunDirectoryException
                 || e instanceof dev.alpharl.trainer.model.ModelFormatException
                 || e instanceof dev.alpharl.trainer.tensor.safetensors.SafetensorsException
                 || e instanceof dev.alpharl.datasets.DatasetException;
