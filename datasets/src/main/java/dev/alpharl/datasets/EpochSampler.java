@@ -73,16 +73,27 @@ public final class EpochSampler {
     private final long fingerprint;
     private long epoch;
     private int position;
+    private final boolean shuffle;
     private int[] order; // permutation of the current epoch
 
     public EpochSampler(List<PromptSample> samples, long seed) {
+        this(samples, seed, true);
+    }
+
+    /** With {@code shuffle} false every epoch visits the samples in dataset order. */
+    public EpochSampler(List<PromptSample> samples, long seed, boolean shuffle) {
         if (samples.isEmpty()) {
             throw new DatasetException("cannot sample from an empty dataset");
         }
         this.samples = List.copyOf(samples);
         this.seed = seed;
+        this.shuffle = shuffle;
         this.fingerprint = fingerprint(this.samples);
-        this.order = permutation(samples.size(), seed, 0);
+        this.order = order(0);
+    }
+
+    private int[] order(long epoch) {
+        return shuffle ? permutation(samples.size(), seed, epoch) : java.util.stream.IntStream.range(0, samples.size()).toArray();
     }
 
     /** The permutation of {@code [0, n)} for one epoch: Fisher-Yates driven by {@code SplitMix64.derive(seed, epoch)}. */
@@ -112,7 +123,7 @@ public final class EpochSampler {
             if (++position == order.length) {
                 position = 0;
                 epoch++;
-                order = permutation(order.length, seed, epoch);
+                order = order(epoch);
             }
         }
         return batch;
@@ -131,7 +142,7 @@ public final class EpochSampler {
                     + fingerprint);
         }
         if (cursor.epoch() != epoch) {
-            order = permutation(samples.size(), seed, cursor.epoch());
+            order = order(cursor.epoch());
         }
         epoch = cursor.epoch();
         position = cursor.position();

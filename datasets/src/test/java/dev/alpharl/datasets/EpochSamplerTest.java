@@ -134,4 +134,18 @@ class EpochSamplerTest {
     void emptyDatasetIsRejected() {
         assertThatThrownBy(() -> new EpochSampler(List.of(), 0)).hasMessage("cannot sample from an empty dataset");
     }
+
+    @org.junit.jupiter.api.Test
+    void unshuffledSamplerVisitsDatasetOrderEveryEpochAndResumes() {
+        java.util.List<PromptSample> data = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            data.add(new PromptSample("s" + i, "q" + i, "a" + i));
+        }
+        EpochSampler s = new EpochSampler(data, 9, false);
+        org.assertj.core.api.Assertions.assertThat(s.next(7).stream().map(PromptSample::id))
+                .containsExactly("s0", "s1", "s2", "s3", "s4", "s0", "s1");
+        EpochSampler r = new EpochSampler(data, 9, false);
+        r.restore(s.cursor());
+        org.assertj.core.api.Assertions.assertThat(r.next(2).stream().map(PromptSample::id)).containsExactly("s2", "s3");
+    }
 }

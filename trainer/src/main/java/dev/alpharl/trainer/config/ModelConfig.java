@@ -3,19 +3,25 @@ package dev.alpharl.trainer.config;
 import java.nio.file.Path;
 
 /**
- * @param path   directory of a Hugging Face checkpoint (config.json, *.safetensors, tokenizer files)
- * @param dtype  precision of the trained weights
- * @param device {@code auto} (GPU when present), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param path       directory of a Hugging Face checkpoint (config.json, *.safetensors, tokenizer files)
+ * @param dtype      compute precision of the linear layers: float32, or bfloat16 (fp32 master weights, bf16 GEMMs;
+ *                   for GPUs)
+ * @param device     {@code auto} (GPU when present), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param randomInit initialise the weights randomly (seeded by run.seed) from path's config.json instead of loading
+ *                   them: how the project makes its tiny base models with {@code sft}
  */
 public record ModelConfig(
         @Required Path path,
         @Default("float32") DType dtype,
-        @Default("auto") String device) {
+        @Default("auto") String device,
+        @Default("false") boolean randomInit) {
 
     public enum DType { FLOAT32, BFLOAT16, FLOAT16 }
 
     public ModelConfig {
         InvalidValue.check(device.matches("auto|cpu|gpu(:\\d+)?"), "device",
                 "must be one of auto|cpu|gpu|gpu:N, got \"" + device + "\"");
+        InvalidValue.check(dtype != DType.FLOAT16, "dtype",
+                "float16 compute is not supported: use float32, or bfloat16 on a GPU");
     }
 }

@@ -1,0 +1,559 @@
+package dev.alpharl.trainer.rl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.algorithms.AdvantageEstimator;
+import dev.alpharl.algorithms.AdvantageOptions;
+import dev.alpharl.algorithms.Advantages;
+import dev.alpharl.algorithms.GroupIndex;
+import dev.alpharl.algorithms.KlController;
+import dev.alpharl.datasets.EpochSampler;
+import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.datasets.SplitMix64;
+import dev.alpharl.rewards.RewardCounts;
+import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.metrics.EtaEstimator;
+import dev.alpharl.trainer.metrics.MetricsJsonl;
+import dev.alpharl.trainer.metrics.Phase;
+import dev.alpharl.trainer.metrics.ProgressLine;
+import dev.alpharl.trainer.metrics.StepRecord;
+import dev.alpharl.trainer.metrics.TrainingMetrics;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LogProbScorer;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.model.SequenceBatch;
+import dev.alpharl.trainer.optim.AdamW;
+import dev.alpharl.trainer.optim.LrSchedule;
+import dev.alpharl.trainer.optim.ParamGroup;
+import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.SamplingParams;
+import dev.alpharl.trainer.tensor.StepScope;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * The RL loop (the {@code train} command). Each step: draw prompts-per-step prompts, generate group-size
+ * completions each, score them (dropping all-equal groups and drawing more prompts under dynamic sampling),
+ * compute advantages (with the critic's values for GAE), score π_old and π_ref when needed, update the policy
+ * (and the critic), then log metrics, evaluate every eval-every steps, checkpoint every save-every steps, and let
+ * the AlphaRL hook observe the weights.
+ *
+ * <p>Exact resume: the sampling generator of step s is derived from (seed, s), the data order from the seed and
+ * the saved cursor, and everything else that evolves (weights, AdamW moments, KL coefficient, critic, hook state)
+ * is in the checkpoint, so a resumed run computes what an uninterrupted run would have.
+ */
+public final class RlTrainer implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(RlTrainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Generation rounds per step under dynamic sampling before the step goes ahead with what it has. */
+    private static final int MAX_GENERATION_ROUNDS = 10;
+
+    private final TrainingContext ctx;
+    private final TrainConfig config;
+    private final AlgorithmSpec spec;
+    private final Path runDir;
+    private final QwenModel policy;
+    private final QwenModel reference;
+    private final Critic critic;
+    private final AdamW optimizer;
+    private final LogProbScorer scorer;
+    private final LogProbScorer referenceScorer;
+    private final PolicyUpdater updater;
+    private final Generator generator;
+    private final RolloutCollector collector;
+    private final Evaluator evaluator;
+    private final EpochSampler sampler;
+    private final TrainingMetrics metrics;
+    private final TrainingHook hook;
+    private volatile boolean stopRequested;
+    private KlController kl;
+    private long step;
+    private double elapsedBefore;
+    private long tokensTotal;
+    private EvalResult baseEval;
+    private EvalResult lastEval;
+
+    /** Observes the run after every step, and may replace the weights with predicted ones (AlphaRL). */
+    public interface TrainingHook extends AutoCloseable {
+        /** Called after step {@code step}'s update; returns true when training should stop now. */
+        boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch);
+
+        /** Writes the hook's state into a checkpoint's trainer-state directory. */
+        void save(Path stateDir) throws IOException;
+
+        /** Restores the state written by {@link #save}. */
+        void restore(Path stateDir) throws IOException;
+
+        /** Extra entries for summary.json (null: none). */
+        Map<String, Object> summary();
+
+        @Override
+        default void close() {}
+    }
+
+    /** A hook that does nothing (AlphaRL off). */
+    public static final TrainingHook NO_HOOK = new TrainingHook() {
+        @Override
+        public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch) {
+            return false;
+        }
+
+        @Override
+        public void save(Path stateDir) {}
+
+        @Override
+        public void restore(Path stateDir) {}
+
+        @Override
+        public Map<String, Object> summary() {
+            return null;
+        }
+    };
+
+    public RlTrainer(TrainingContext ctx, TrainingHook hook) throws IOException {
+        this.ctx = ctx;
+        this.config = ctx.config();
+        this.spec = AlgorithmSpec.resolve(config.algorithm(), config.rollout());
+        this.runDir = config.run().runDir();
+        this.hook = hook;
+        LOG.info(spec.describe());
+        this.policy = ctx.loadModel(config.model().path());
+        this.reference = spec.usesReference() ? ctx.loadModel(config.model().path()) : null;
+        var o = config.optim();
+        this.critic = spec.usesCritic() ? new Critic(policy, config.algorithm().critic().lr(),
+                config.algorithm().critic().valueClip(), o.gradClip(), o.betas(), o.eps(),
+                config.trainer().microBatchSize(), ctx.manager()) : null;
+        policy.setTrainable(true);
+        this.optimizer = new AdamW(ParamGroup.decayMatricesOnly(policy.weights(), o.weightDecay()), o.betas().get(0),
+                o.betas().get(1), o.eps(), ctx.manager());
+        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule().name()), o.lr(), o.warmupSteps(),
+                config.trainer().totalSteps() * spec.epochs() * spec.minibatches(), o.minLrRatio());
+        this.scorer = new LogProbScorer(policy);
+        this.referenceScorer = reference == null ? null : new LogProbScorer(reference);
+        var r = config.rollout();
+        this.updater = new PolicyUpdater(scorer, optimizer, schedule, spec, r.temperature(),
+                config.trainer().microBatchSize(), o.gradClip(), (long) r.promptsPerStep() * r.groupSize(),
+                r.maxNewTokens());
+        this.generator = new Generator(policy);
+        this.collector = new RolloutCollector(generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(),
+                spec.overlongPenalty());
+        this.evaluator = ctx.eval().isEmpty() ? null : new Evaluator(ctx.encoder(), collector, ctx.eval(),
+                ctx.evalSampling(), r.evalN(), SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+        this.sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
+        this.kl = spec.adaptiveKl() ? KlController.adaptive(spec.klCoef(), config.algorithm().kl().target(),
+                config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());
+        this.metrics = TrainingMetrics.fromConfig(config.metrics());
+        metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
+        LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
+                policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
+                policy.precision(), ctx.manager().getDevice());
+        LOG.info("per step: {} prompts x {} samples = {} sequences; {} optimizer step(s) per rollout; "
+                        + "micro-batches of {} sequences", r.promptsPerStep(), r.groupSize(),
+                r.promptsPerStep() * r.groupSize(), spec.epochs() * spec.minibatches(),
+                config.trainer().microBatchSize());
+    }
+
+    /** Asks the loop to checkpoint and stop after the current step (from a signal handler). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Runs (or resumes) the training; returns the run directory. */
+    public Path run() throws IOException {
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
+        Optional<Path> checkpoint = TrainerCheckpoint.latest(runDir);
+        MetricsJsonl sink;
+        if (checkpoint.isPresent()) {
+            restore(checkpoint.get());
+            sink = MetricsJsonl.resume(runDir.resolve("metrics.jsonl"), step);
+            LOG.info("resumed from {} (step {})", checkpoint.get(), step);
+        } else {
+            sink = MetricsJsonl.create(runDir.resolve("metrics.jsonl"));
+            if (evaluator != null) {
+                baseEval = evaluate();
+                lastEval = baseEval;
+                sink.append(StepRecord.builder(0, 0).eval(baseEval.accuracy(), baseEval.graded())
+                        .put("eval/greedy_accuracy", baseEval.greedyAccuracy()).build());
+                LOG.info("step 0 | eval {} (n={})", fmt(baseEval.accuracy()), baseEval.graded());
+            }
+        }
+        long started = System.nanoTime();
+        double startElapsed = elapsedBefore;
+        EtaEstimator eta = new EtaEstimator(config.trainer().totalSteps());
+        boolean stoppedByHook = false;
+        try (sink) {
+            while (step < config.trainer().totalSteps() && !stopRequested && !stoppedByHook) {
+                step++;
+                long t0 = System.nanoTime();
+                StepRecord.Builder record;
+                double rewardMean;
+                EvalResult eval = null;
+                try (StepScope scope = StepScope.open(ctx.manager())) {
+                    StepResult result = trainStep(scope.manager());
+                    rewardMean = result.rewardMean;
+                    record = result.record;
+                }
+                if (evaluator != null && config.trainer().evalEvery() > 0 && step % config.trainer().evalEvery() == 0) {
+                    eval = evaluate();
+                    lastEval = eval;
+                    record.eval(eval.accuracy(), eval.graded()).put("eval/greedy_accuracy", eval.greedyAccuracy());
+                }
+                try (StepScope scope = StepScope.open(ctx.manager())) {
+                    EvalResult e = eval;
+                    stoppedByHook = metrics.time(Phase.ALPHARL,
+                            () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
+                }
+                elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
+                StepRecord line = record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
+                        .build();
+                StepRecord timed = rebuild(line, elapsedBefore);
+                sink.append(timed);
+                metrics.observe(timed);
+                eta.observe((System.nanoTime() - t0) / 1e9);
+                if (step % config.metrics().logEvery() == 0 || eval != null) {
+                    LOG.info(ProgressLine.format(timed, eta));
+                }
+                boolean save = config.trainer().saveEvery() > 0 && step % config.trainer().saveEvery() == 0;
+                if (save || stopRequested) {
+                    metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
+                }
+            }
+        }
+        if (stopRequested && step < config.trainer().totalSteps()) {
+            LOG.info("stopped at step {} on request; resume with the same command", step);
+            return runDir;
+        }
+        finish(stoppedByHook);
+        return runDir;
+    }
+
+    /** Re-creates a record with the final wall time (known only once the step, eval and hook are done). */
+    private static StepRecord rebuild(StepRecord r, double timeS) {
+        StepRecord.Builder b = StepRecord.builder(r.step(), timeS);
+        r.values().forEach((k, v) -> {
+            if (!k.equals(StepRecord.STEP) && !k.equals(StepRecord.TIME_S) && v != null) {
+                b.put(k, v);
+            }
+        });
+        return b.build();
+    }
+
+    private record StepResult(StepRecord.Builder record, double rewardMean) {}
+
+    private StepResult trainStep(NDManager m) {
+        var r = config.rollout();
+        SplittableRandom rng = new SplittableRandom(SplitMix64.derive(config.run().seed(), step).nextLong());
+        SamplingParams sampling = ctx.rolloutSampling();
+        // --- rollout and reward (dynamic sampling keeps drawing until prompts-per-step groups vary)
+        long tRoll = System.nanoTime();
+        List<Rollout> kept = new ArrayList<>();
+        List<Rollout> all = new ArrayList<>();
+        int rounds = 0, groupsSeen = 0;
+        while (kept.size() < r.promptsPerStep() * r.groupSize() && rounds < (spec.dynamicSampling()
+                ? MAX_GENERATION_ROUNDS : 1)) {
+            rounds++;
+            List<PromptSample> prompts = sampler.next(r.promptsPerStep());
+            int first = groupsSeen;
+            List<Rollout> batch = metrics.time(Phase.ROLLOUT,
+                    () -> collector.collect(prompts, r.groupSize(), first, sampling, rng, m));
+            groupsSeen += prompts.size();
+            all.addAll(batch);
+            for (int g = 0; g < prompts.size(); g++) {
+                List<Rollout> group = batch.subList(g * r.groupSize(), (g + 1) * r.groupSize());
+                if (!spec.dynamicSampling() || varies(group)) {
+                    kept.addAll(group);
+                }
+            }
+        }
+        double rolloutSeconds = (System.nanoTime() - tRoll) / 1e9;
+        long generated = all.stream().mapToLong(Rollout::length).sum();
+        metrics.rolloutTokens().increment(generated);
+        if (kept.size() > r.promptsPerStep() * r.groupSize()) {
+            kept = new ArrayList<>(kept.subList(0, r.promptsPerStep() * r.groupSize()));
+        }
+        RewardCounts counts = collector.reward().counts();
+        StepRecord.Builder record = StepRecord.builder(step, 0);
+        double[] scores = all.stream().mapToDouble(Rollout::score).toArray();
+        double rewardMean = mean(scores);
+        record.rewardMean(rewardMean).rewardStd(std(scores))
+                .put("reward/accuracy", all.stream().filter(Rollout::correct).count() / (double) all.size())
+                .responseLengthMean(all.stream().mapToInt(Rollout::length).average().orElse(0))
+                .put("response_length/clip_ratio", all.stream().filter(Rollout::truncated).count() / (double) all.size())
+                .rolloutTokensPerSecond(generated / Math.max(1e-9, rolloutSeconds))
+                .put("reward/errors", counts.errors()).put("reward/timeouts", counts.timeouts());
+        if (spec.dynamicSampling()) {
+            record.put("dynamic_sampling/rounds", rounds).put("dynamic_sampling/kept_groups",
+                    kept.size() / r.groupSize());
+        }
+        if (kept.isEmpty()) {
+            LOG.warn("step {}: every group had equal rewards after {} generation rounds; no update", step, rounds);
+            metrics.skippedSteps().increment();
+            return new StepResult(record.skipped("no reward variance").lr(updater.currentLr()), rewardMean);
+        }
+        // --- experience
+        Experience exp = experience(kept, m, record);
+        // --- update
+        long tUpd = System.nanoTime();
+        UpdateStats stats = metrics.time(Phase.UPDATE, () -> updater.update(exp, kl.beta(), m));
+        double valueLoss = Double.NaN;
+        if (critic != null) {
+            valueLoss = metrics.time(Phase.UPDATE, () -> critic.update(exp, m));
+            record.put("loss/value", valueLoss);
+        }
+        double updateSeconds = (System.nanoTime() - tUpd) / 1e9;
+        long trainTokens = (long) exp.batch().rows() * exp.batch().sequenceLength() * spec.epochs();
+        metrics.trainTokens().increment(trainTokens);
+        tokensTotal += generated + trainTokens;
+        double observedKl = record.build().number(StepRecord.KL);
+        if (Double.isFinite(observedKl) && spec.adaptiveKl()) {
+            kl = kl.update(observedKl, exp.rows());
+        }
+        if (stats.skipped() > 0) {
+            metrics.skippedSteps().increment(stats.skipped());
+            record.put("update/skipped_optimizer_steps", stats.skipped());
+        }
+        record.policyLoss(stats.loss()).entropy(stats.entropy()).clipfrac(stats.clipFraction())
+                .put("clipfrac/low", stats.clipFractionLow()).put("clipfrac/high", stats.clipFractionHigh())
+                .put("approx_kl", stats.approxKl()).gradNorm(stats.gradNorm()).lr(updater.currentLr())
+                .trainTokensPerSecond(trainTokens / Math.max(1e-9, updateSeconds));
+        if (spec.klCoef() > 0 && !spec.klInReward()) {
+            record.kl(stats.kl()).put("kl/beta", kl.beta());
+        }
+        return new StepResult(record, rewardMean);
+    }
+
+    /** Scores π_old / π_ref / values as the algorithm needs and computes advantages. */
+    private Experience experience(List<Rollout> rollouts, NDManager m, StepRecord.Builder record) {
+        List<long[]> prompts = new ArrayList<>(), completions = new ArrayList<>();
+        float[] scores = new float[rollouts.size()];
+        long[] groups = new long[rollouts.size()];
+        Map<Integer, Integer> groupIds = new HashMap<>();
+        for (int i = 0; i < rollouts.size(); i++) {
+            Rollout ro = rollouts.get(i);
+            prompts.add(ro.promptIds());
+            completions.add(ro.completion().tokens());
+            scores[i] = (float) ro.score();
+            groups[i] = groupIds.computeIfAbsent(ro.group(), g -> groupIds.size());
+        }
+        SequenceBatch batch = new SequenceBatch(prompts, completions, ctx.tokenizer().padId());
+        NDArray mask = batch.completionMask(m);
+        double temperature = config.rollout().temperature();
+        boolean klInReward = spec.klCoef() > 0 && spec.klInReward();
+        NDArray old = null, ref = null, values = null, returns = null;
+        if (updater.needsOldLogProbs() || klInReward) {
+            old = metrics.time(Phase.OLD_LOGPROBS, () -> scorer.score(batch, temperature, false, m).logp());
+        }
+        if (referenceScorer != null) {
+            ref = metrics.time(Phase.REFERENCE, () -> referenceScorer.score(batch, temperature, false, m).logp());
+        }
+        NDArray klPenalty = null;
+        if (klInReward) {
+            NDArray k = spec.klEstimator().estimate(old, ref);
+            klPenalty = k.mul((float) kl.beta());
+            record.kl(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask).getFloat()).put("kl/beta", kl.beta());
+        }
+        NDArray scoreArray = m.create(scores);
+        NDArray advantages;
+        if (spec.advantage() == AdvantageEstimator.GAE) {
+            values = critic.values(batch, m);
+            NDArray tokenRewards = Advantages.outcomeTokenRewards(scoreArray, mask);
+            if (klPenalty != null) {
+                tokenRewards = tokenRewards.sub(klPenalty.mul(mask));
+            }
+            Advantages.GaeResult gae = Advantages.gae(tokenRewards, values, mask, spec.gamma(), spec.lambda());
+            advantages = Advantages.whiten(gae.advantages(), mask);
+            returns = gae.returns();
+        } else {
+            advantages = Advantages.forOutcomes(spec.advantage(), scoreArray, GroupIndex.of(groups), mask, klPenalty,
+                    new AdvantageOptions(spec.rewardScaling(), Advantages.GRPO_EPS, spec.gamma()));
+        }
+        return new Experience(batch, mask, advantages, updater.needsOldLogProbs() ? old : null,
+                spec.klCoef() > 0 && !spec.klInReward() ? ref : null, values, returns);
+    }
+
+    private static boolean varies(List<Rollout> group) {
+        double first = group.get(0).score();
+        return group.stream().anyMatch(r -> r.score() != first);
+    }
+
+    private EvalResult evaluate() {
+        try (StepScope scope = StepScope.open(ctx.manager())) {
+            return metrics.time(Phase.EVAL, () -> evaluator.evaluate(generator, scope.manager()));
+        }
+    }
+
+    // ---- checkpoints
+
+    private void saveCheckpoint() {
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("step", step);
+        state.put("optimizer_steps", optimizer.steps());
+        state.put("data_cursor", sampler.cursor().toMap());
+        state.put("kl_beta", kl.beta());
+        state.put("elapsed_s", elapsedBefore);
+        state.put("tokens_total", tokensTotal);
+        state.put("base_eval", evalMap(baseEval));
+        state.put("last_eval", evalMap(lastEval));
+        Map<String, Map<String, NDArray>> tensors = new LinkedHashMap<>();
+        tensors.put("optimizer", optimizer.state());
+        if (critic != null) {
+            state.put("critic_optimizer_steps", critic.optimizer().steps());
+            tensors.put("critic", critic.weights());
+            tensors.put("critic-optimizer", critic.optimizer().state());
+        }
+        Path dir = TrainerCheckpoint.save(runDir, step, policy, config.model().path(), state, tensors, hook::save,
+                config.trainer().keepCheckpoints());
+        LOG.info("checkpoint {}", dir);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void restore(Path checkpoint) {
+        Map<String, Object> state = TrainerCheckpoint.readState(checkpoint);
+        QwenModel saved = HfCheckpoint.load(checkpoint, ctx.manager());
+        saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+        saved.close();
+        try (NDManager tmp = ctx.manager().newSubManager()) {
+            optimizer.restore(TrainerCheckpoint.readTensors(checkpoint, "optimizer", tmp),
+                    ((Number) state.get("optimizer_steps")).longValue());
+            if (critic != null) {
+                Map<String, NDArray> cw = TrainerCheckpoint.readTensors(checkpoint, "critic", tmp);
+                critic.weights().forEach((name, w) -> w.set(cw.get(name).toByteBuffer()));
+                critic.optimizer().restore(TrainerCheckpoint.readTensors(checkpoint, "critic-optimizer", tmp),
+                        ((Number) state.get("critic_optimizer_steps")).longValue());
+            }
+        }
+        sampler.restore(EpochSampler.Cursor.fromMap((Map<String, ?>) state.get("data_cursor")));
+        double beta = ((Number) state.get("kl_beta")).doubleValue();
+        kl = spec.adaptiveKl() ? KlController.adaptive(beta, config.algorithm().kl().target(),
+                config.algorithm().kl().horizon()) : KlController.fixed(beta);
+        step = ((Number) state.get("step")).longValue();
+        elapsedBefore = ((Number) state.get("elapsed_s")).doubleValue();
+        tokensTotal = ((Number) state.get("tokens_total")).longValue();
+        baseEval = evalOf((Map<String, Object>) state.get("base_eval"));
+        lastEval = evalOf((Map<String, Object>) state.get("last_eval"));
+        try {
+            hook.restore(checkpoint.resolve(TrainerCheckpoint.STATE_DIR));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> evalMap(EvalResult e) {
+        if (e == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", e.accuracy());
+        m.put("n", e.graded());
+        m.put("correct", e.correct());
+        m.put("greedy_accuracy", e.greedyAccuracy());
+        m.put("mean_length", e.meanLength());
+        m.put("truncated_fraction", e.truncatedFraction());
+        return m;
+    }
+
+    private static EvalResult evalOf(Map<String, Object> m) {
+        if (m == null) {
+            return null;
+        }
+        return new EvalResult(((Number) m.get("accuracy")).doubleValue(), ((Number) m.get("n")).intValue(),
+                ((Number) m.get("correct")).intValue(), ((Number) m.get("greedy_accuracy")).doubleValue(),
+                ((Number) m.get("mean_length")).doubleValue(), ((Number) m.get("truncated_fraction")).doubleValue());
+    }
+
+    // ---- end of run
+
+    private void finish(boolean stoppedByHook) throws IOException {
+        if (!stoppedByHook) {
+            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, config.model().path());
+            if (evaluator != null && (lastEval == null || config.trainer().evalEvery() == 0
+                    || step % config.trainer().evalEvery() != 0)) {
+                lastEval = evaluate();
+            }
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("steps", step);
+        summary.put("wall_time_s", elapsedBefore);
+        summary.put("tokens", tokensTotal);
+        summary.put("algorithm", spec.name().name().toLowerCase(java.util.Locale.ROOT));
+        summary.put("base_eval", evalMap(baseEval));
+        Map<String, Object> hookSummary = hook.summary();
+        summary.put("final_eval", hookSummary != null && hookSummary.containsKey("final_eval")
+                ? hookSummary.remove("final_eval") : evalMap(lastEval));
+        summary.put("alpharl", hookSummary);
+        summary.put("skipped_steps", metrics.skippedSteps().count());
+        RewardCounts counts = collector.reward().counts();
+        summary.put("reward_errors", counts.errors());
+        summary.put("reward_timeouts", counts.timeouts());
+        JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
+        LOG.info("done: {} steps in {} s; final eval {}; run directory {}", step, fmt(elapsedBefore),
+                summary.get("final_eval"), runDir);
+    }
+
+    private static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) {
+            s += v;
+        }
+        return x.length == 0 ? Double.NaN : s / x.length;
+    }
+
+    private static double std(double[] x) {
+        double mu = mean(x), s = 0;
+        for (double v : x) {
+            s += (v - mu) * (v - mu);
+        }
+        return x.length < 2 ? 0 : Math.sqrt(s / (x.length - 1));
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+
+    public QwenModel policy() {
+        return policy;
+    }
+
+    public TrainingMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        try {
+            hook.close();
+        } catch (Exception e) {
+            LOG.warn("closing the training hook failed: {}", e.toString());
+        }
+        metrics.close();
+        optimizer.close();
+        if (critic != null) {
+            critic.close();
+        }
+        if (reference != null) {
+            reference.close();
+        }
+        policy.close();
+    }
+}

@@ -1,0 +1,200 @@
+package dev.alpharl.trainer.rl;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import dev.alpharl.datasets.DatasetSpec;
+import dev.alpharl.datasets.MaxPromptLength;
+import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.datasets.PromptTemplate;
+import dev.alpharl.rewards.RewardFunction;
+import dev.alpharl.rewards.Rewards;
+import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.config.ModelConfig;
+import dev.alpharl.trainer.config.RewardSpec;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.model.ChatTemplate;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.model.QwenTokenizer;
+import dev.alpharl.trainer.rollout.SamplingParams;
+import dev.alpharl.trainer.tensor.TorchRuntime;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every command that trains or evaluates needs from a config, loaded and checked before any work starts so
+ * that bad input fails fast with a clear message: the device, the tokenizer and prompt encoding, the datasets
+ * (prompts longer than data.max-prompt-tokens dropped and counted), and the reward function.
+ */
+public final class TrainingContext implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(TrainingContext.class);
+
+    private final TrainConfig config;
+    private final NDManager manager;
+    private final QwenTokenizer tokenizer;
+    private final PromptEncoder encoder;
+    private final List<PromptSample> train;
+    private final List<PromptSample> eval;
+    private final RewardFunction reward;
+
+    private TrainingContext(TrainConfig config, NDManager manager, QwenTokenizer tokenizer, PromptEncoder encoder,
+                            List<PromptSample> train, List<PromptSample> eval, RewardFunction reward) {
+        this.config = config;
+        this.manager = manager;
+        this.tokenizer = tokenizer;
+        this.encoder = encoder;
+        this.train = train;
+        this.eval = eval;
+        this.reward = reward;
+    }
+
+    /** Loads and validates everything but the model weights. */
+    public static TrainingContext open(TrainConfig config) {
+        Path modelDir = config.model().path();
+        if (!Files.isDirectory(modelDir)) {
+            throw new ConfigException("model.path: " + modelDir + " is not a directory (expected a Hugging Face model "
+                    + "directory with config.json, weights and tokenizer files)");
+        }
+        TorchRuntime.init();
+        QwenTokenizer tokenizer = QwenTokenizer.load(modelDir);
+        ChatTemplate chat = ChatTemplate.named(config.data().chatTemplate());
+        PromptEncoder encoder = new PromptEncoder(PromptTemplate.parse(config.data().promptTemplate()), chat,
+                config.data().systemPrompt(), tokenizer);
+        Path cwd = Path.of("").toAbsolutePath();
+        List<PromptSample> train = DatasetSpec.load(config.data().train(), cwd, "data.train");
+        MaxPromptLength.Result kept = MaxPromptLength.filter(train,
+                question -> tokenizer.encode(encoder.render(new PromptSample("", question, ""))).length,
+                config.data().maxPromptTokens());
+        if (kept.dropped() > 0) {
+            LOG.warn("data.train: dropped {} of {} prompts longer than data.max-prompt-tokens = {}", kept.dropped(),
+                    train.size(), config.data().maxPromptTokens());
+        }
+        if (kept.kept().isEmpty()) {
+            throw new ConfigException("data.train: no prompt is within data.max-prompt-tokens = "
+                    + config.data().maxPromptTokens());
+        }
+        List<PromptSample> eval = List.of();
+        if (config.data().eval() != null && !config.data().eval().isEmpty()) {
+            eval = DatasetSpec.load(config.data().eval(), cwd, "data.eval");
+            if (config.data().evalLimit() > 0 && eval.size() > config.data().evalLimit()) {
+                eval = eval.subList(0, config.data().evalLimit());
+            }
+        }
+        RewardFunction reward = rewardOf(config.rewards());
+        NDManager manager = NDManager.newBaseManager(device(config.model()));
+        LOG.info("data: {} train prompts, {} eval prompts; chat template {}, prompt template {}", kept.kept().size(),
+                eval.size(), chat.id(), config.data().promptTemplate());
+        return new TrainingContext(config, manager, tokenizer, encoder, kept.kept(), eval, reward);
+    }
+
+    private static RewardFunction rewardOf(List<RewardSpec> specs) {
+        if (specs.isEmpty()) {
+            throw new ConfigException("rewards: at least one reward function is needed (e.g. - name: math)");
+        }
+        List<Map<String, Object>> maps = new ArrayList<>();
+        for (RewardSpec s : specs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.name());
+            m.put("weight", s.weight());
+            m.put("options", s.options() == null ? Map.of() : new LinkedHashMap<>(s.options()));
+            maps.add(m);
+        }
+        try {
+            return Rewards.compose(maps);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** The device named by model.device: auto (the engine's default), cpu, gpu or gpu:N. */
+    static Device device(ModelConfig model) {
+        String d = model.device();
+        Engine engine = TorchRuntime.init();
+        if (d.equals("auto")) {
+            return engine.defaultDevice();
+        }
+        if (d.equals("cpu")) {
+            return Device.cpu();
+        }
+        int index = d.contains(":") ? Integer.parseInt(d.substring(d.indexOf(':') + 1)) : 0;
+        if (engine.getGpuCount() <= index) {
+            throw new ConfigException("model.device: " + d + " requested but " + engine.getGpuCount()
+                    + " CUDA device(s) are visible to libtorch (see README: running on a GPU)");
+        }
+        return Device.gpu(index);
+    }
+
+    /**
+     * Loads the model directory's weights onto the context's device, with the configured compute precision (or
+     * initialises them randomly from its config.json when model.random-init is set).
+     */
+    public QwenModel loadModel(Path dir) {
+        QwenModel model = config.model().randomInit()
+                ? QwenModel.random(dev.alpharl.trainer.model.QwenConfig.read(dir), config.run().seed(),
+                        ai.djl.ndarray.types.DataType.FLOAT32, manager)
+                : HfCheckpoint.load(dir, manager);
+        model.setPrecision(config.model().dtype() == ModelConfig.DType.FLOAT32 ? QwenModel.Precision.FP32
+                : QwenModel.Precision.BF16);
+        return model;
+    }
+
+    /** Rollout sampling as configured, stopping on the tokenizer's and the chat template's end ids. */
+    public SamplingParams rolloutSampling() {
+        var r = config.rollout();
+        return new SamplingParams(r.maxNewTokens(), r.temperature(), r.topP(), r.topK(), stopIds(), tokenizer.padId());
+    }
+
+    /** Evaluation sampling: eval-temperature, no top-p/top-k truncation beyond the rollout's. */
+    public SamplingParams evalSampling() {
+        var r = config.rollout();
+        return new SamplingParams(r.maxNewTokens(), r.evalTemperature(), r.topP(), r.topK(), stopIds(),
+                tokenizer.padId());
+    }
+
+    private java.util.Set<Long> stopIds() {
+        return tokenizer.stopIds(encoder.chatTemplate());
+    }
+
+    public TrainConfig config() {
+        return config;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    public QwenTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public PromptEncoder encoder() {
+        return encoder;
+    }
+
+    public List<PromptSample> train() {
+        return train;
+    }
+
+    public List<PromptSample> eval() {
+        return eval;
+    }
+
+    public RewardFunction reward() {
+        return reward;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        manager.close();
+    }
+}
