@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class},
+        subcommands = {ConfigCommand.class, AlphaRlCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
