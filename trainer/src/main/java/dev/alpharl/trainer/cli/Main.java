@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class, CompareCommand.class},
+        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class, AlphaRlCommand.class,
+                CompareCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {

@@ -1,0 +1,243 @@
+package dev.alpharl.trainer.alpharl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alpharl.trainer.checkpoint.AtomicDirectory;
+import dev.alpharl.trainer.tensor.StepScope;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Records the AlphaRL rank-1 trajectory of the tracked matrices (ALPHARL.md §6, step 2–3), online after an
+ * optimizer step or offline from saved checkpoints. It holds fp32 copies of W_0 for the tracked matrices; each
+ * {@link #record} computes, per matrix, ΔW = W_t − W_0, its top triplet (warm-started from the previous v1), the
+ * forward sign alignment and the quality numbers, and keeps only Java arrays: σ1·u1, v1 and scalars, i.e.
+ * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}).
+ *
+ * <p>The state (snapshots, not W_0) round-trips through a directory ({@link #save}, {@link #load}) so that a
+ * trainer checkpoint can include it and a resumed run continues exactly: warm starts come from the stored v1.
+ */
+public final class SnapshotRecorder implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STATE_FILE = "state.json";
+    private static final String VECTORS_FILE = "vectors.safetensors";
+    private static final int FORMAT_VERSION = 1;
+    /** Relative tolerance when checking that a loaded state belongs to the given W_0 (by Frobenius norms). */
+    private static final double BASE_NORM_TOLERANCE = 1e-5;
+
+    private final NDManager manager;
+    private final Map<String, NDArray> base = new LinkedHashMap<>();
+    private final Map<String, Double> baseNorms = new LinkedHashMap<>();
+    private final Rank1 rank1;
+    private final List<Snapshot> snapshots = new ArrayList<>();
+
+    /**
+     * @param baseWeights W_0 by name (not retained: the tracked matrices are copied in fp32)
+     * @param matrices    names of the 2-D matrices to track (e.g. {@code QwenModel.projectionMatrices()})
+     */
+    public SnapshotRecorder(Map<String, NDArray> baseWeights, List<String> matrices, Rank1 rank1, NDManager parent) {
+        this.rank1 = rank1;
+        this.manager = parent.newSubManager();
+        for (String name : matrices) {
+            NDArray w = baseWeights.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("tracked matrix '" + name + "' is not among the base weights");
+            }
+            if (w.getShape().dimension() != 2) {
+                throw new IllegalArgumentException("tracked tensor '" + name + "' is not 2-D: " + w.getShape());
+            }
+            NDArray copy = w.toType(DataType.FLOAT32, true);
+            copy.attach(manager);
+            base.put(name, copy);
+            baseNorms.put(name, StepScope.run(manager,
+                    scope -> Math.sqrt(scope.own(copy.toType(DataType.FLOAT64, true)).square().sum().getDouble())));
+        }
+    }
+
+    /** The tracked matrix names, in order. */
+    public List<String> matrices() {
+        return List.copyOf(base.keySet());
+    }
+
+    /** W_0 (fp32) of a tracked matrix; owned by the recorder. */
+    public NDArray base(String name) {
+        return base.get(name);
+    }
+
+    /** The snapshots recorded so far, oldest first. */
+    public List<Snapshot> snapshots() {
+        return Collections.unmodifiableList(snapshots);
+    }
+
+    /**
+     * Records step {@code step} from the current weights (read, not modified; only tracked names are used).
+     *
+     * @param evalAccuracy held-out accuracy at this step, or null when none was measured
+     */
+    public Snapshot record(long step, Map<String, NDArray> weights, double meanReward, Double evalAccuracy) {
+        if (!snapshots.isEmpty() && step <= last().step()) {
+            throw new IllegalArgumentException("snapshot step " + step + " is not after the last one (" + last().step() + ")");
+        }
+        Snapshot previous = snapshots.isEmpty() ? null : last();
+        Map<String, MatrixSnapshot> matrices = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : base.entrySet()) {
+            String name = e.getKey();
+            NDArray w = weights.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("weights of step " + step + " lack tracked matrix '" + name + "'");
+            }
+            MatrixSnapshot before = previous == null ? null : previous.matrices().get(name);
+            matrices.put(name, StepScope.run(manager, scope -> {
+                NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(e.getValue());
+                return snapshotOf(delta, before);
+            }));
+        }
+        Snapshot s = new Snapshot(step, meanReward, evalAccuracy, matrices);
+        snapshots.add(s);
+        return s;
+    }
+
+    private MatrixSnapshot snapshotOf(NDArray delta, MatrixSnapshot previous) {
+        double[] warm = previous == null ? null : Vectors.toDoubles(previous.v());
+        TopTriplet raw = rank1.top(delta, warm);
+        SignAlignment.Aligned aligned = SignAlignment.align(raw, previous == null ? null : previous.a());
+        TopTriplet t = aligned.triplet();
+        return new MatrixSnapshot(Vectors.toFloats(Vectors.scaled(t.u(), t.sigma1())), Vectors.toFloats(t.v()),
+                t.sigma1(), t.sigma2(), t.frobenius(), aligned.overlap(), aligned.flipped(), t.method(),
+                t.iterations(), t.converged());
+    }
+
+    private Snapshot last() {
+        return snapshots.get(snapshots.size() - 1);
+    }
+
+    /** Floats held by the snapshots (vectors plus scalars): Σ_snapshots Σ_matrices (d_out + d_in + 8). */
+    public long storedFloats() {
+        long n = 0;
+        for (Snapshot s : snapshots) {
+            for (MatrixSnapshot m : s.matrices().values()) {
+                n += m.storedFloats();
+            }
+        }
+        return n;
+    }
+
+    /** Writes the snapshots to {@code dir} atomically: {@code state.json} and {@code vectors.safetensors} (F32). */
+    public void save(Path dir) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT_VERSION);
+        ObjectNode norms = root.putObject("base_frobenius");
+        baseNorms.forEach(norms::put);
+        ArrayNode list = root.putArray("snapshots");
+        SafetensorsWriter vectors = new SafetensorsWriter();
+        for (int i = 0; i < snapshots.size(); i++) {
+            Snapshot s = snapshots.get(i);
+            ObjectNode node = list.addObject();
+            node.put("step", s.step());
+            node.put("mean_reward", s.meanReward());
+            if (s.evalAccuracy() != null) {
+                node.put("eval_accuracy", s.evalAccuracy());
+            }
+            ObjectNode ms = node.putObject("matrices");
+            for (Map.Entry<String, MatrixSnapshot> e : s.matrices().entrySet()) {
+                MatrixSnapshot m = e.getValue();
+                ObjectNode mn = ms.putObject(e.getKey());
+                mn.put("sigma1", m.sigma1());
+                mn.put("sigma2", m.sigma2());
+                mn.put("frobenius", m.frobenius());
+                if (!Double.isNaN(m.overlap())) {
+                    mn.put("overlap", m.overlap());
+                }
+                mn.put("flipped", m.flipped());
+                mn.put("method", m.method().name());
+                mn.put("iterations", m.iterations());
+                mn.put("converged", m.converged());
+                vectors.add(vectorName(i, e.getKey(), "a"), m.a(), new long[] {m.a().length}, SafetensorsDtype.F32);
+                vectors.add(vectorName(i, e.getKey(), "v"), m.v(), new long[] {m.v().length}, SafetensorsDtype.F32);
+            }
+        }
+        AtomicDirectory.write(dir, tmp -> {
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), root);
+            vectors.write(tmp.resolve(VECTORS_FILE));
+        });
+    }
+
+    /**
+     * A recorder over {@code baseWeights} holding the snapshots saved in {@code dir}.
+     *
+     * @throws IOException when the directory is unreadable or its state does not belong to these base weights
+     */
+    public static SnapshotRecorder load(Path dir, Map<String, NDArray> baseWeights, Rank1 rank1, NDManager parent)
+            throws IOException {
+        Path stateFile = dir.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new IOException(dir + ": no " + STATE_FILE + " (not an AlphaRL snapshot directory)");
+        }
+        JsonNode root = JSON.readTree(stateFile.toFile());
+        if (root.path("format").asInt() != FORMAT_VERSION) {
+            throw new IOException(stateFile + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
+        }
+        List<String> names = new ArrayList<>();
+        root.path("base_frobenius").fieldNames().forEachRemaining(names::add);
+        SnapshotRecorder recorder = new SnapshotRecorder(baseWeights, names, rank1, parent);
+        try (SafetensorsFile vectors = SafetensorsFile.open(dir.resolve(VECTORS_FILE))) {
+            for (String name : names) {
+                double saved = root.path("base_frobenius").path(name).asDouble();
+                double actual = recorder.baseNorms.get(name);
+                if (Math.abs(saved - actual) > BASE_NORM_TOLERANCE * Math.max(saved, 1e-30)) {
+                    throw new IOException(stateFile + ": recorded for a different base model (‖W_0‖_F of '" + name
+                            + "' is " + saved + ", the given base has " + actual + ")");
+                }
+            }
+            JsonNode list = root.path("snapshots");
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode node = list.get(i);
+                Map<String, MatrixSnapshot> ms = new LinkedHashMap<>();
+                for (String name : names) {
+                    JsonNode mn = node.path("matrices").path(name);
+                    if (mn.isMissingNode()) {
+                        throw new IOException(stateFile + ": snapshot " + i + " lacks matrix '" + name + "'");
+                    }
+                    ms.put(name, new MatrixSnapshot(vectors.readFloats(vectorName(i, name, "a")),
+                            vectors.readFloats(vectorName(i, name, "v")), mn.path("sigma1").asDouble(),
+                            mn.path("sigma2").asDouble(), mn.path("frobenius").asDouble(),
+                            mn.has("overlap") ? mn.get("overlap").asDouble() : Double.NaN,
+                            mn.path("flipped").asBoolean(), TopTriplet.Method.valueOf(mn.path("method").asText()),
+                            mn.path("iterations").asInt(), mn.path("converged").asBoolean()));
+                }
+                Double eval = node.has("eval_accuracy") ? node.get("eval_accuracy").asDouble() : null;
+                recorder.snapshots.add(new Snapshot(node.path("step").asLong(), node.path("mean_reward").asDouble(),
+                        eval, ms));
+            }
+        } catch (IOException | RuntimeException e) {
+            recorder.close();
+            throw e instanceof IOException io ? io : new IOException(dir + ": " + e.getMessage(), e);
+        }
+        return recorder;
+    }
+
+    private static String vectorName(int snapshot, String matrix, String which) {
+        return snapshot + "/" + matrix + "/" + which;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.alpharl.trainer.alpharl;
+
+/** Small dense-vector helpers on Java arrays (fp64 accumulation throughout). */
+final class Vectors {
+
+    private Vectors() {}
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double dot(float[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double norm(double[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+
+    static double norm(float[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+
+    static double[] negate(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = -a[i];
+        }
+        return r;
+    }
+
+    static double[] scaled(double[] a, double c) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = c * a[i];
+        }
+        return r;
+    }
+
+    static float[] toFloats(double[] a) {
+        float[] r = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = (float) a[i];
+        }
+        return r;
+    }
+
+    static double[] toDoubles(float[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i];
+        }
+        return r;
+    }
+
+    static double mean(double[] a) {
+        double s = 0;
+        for (double x : a) {
+            s += x;
+        }
+        return s / a.length;
+    }
+
+    static double median(double[] a) {
+        if (a.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = a.clone();
+        java.util.Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+    }
+}
