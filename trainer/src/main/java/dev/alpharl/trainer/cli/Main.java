@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {ConfigCommand.class, GenerateCommand.class, RewardsCommand.class, AlphaRlCommand.class,
-                CompareCommand.class},
+        subcommands = {TrainCommand.class, SftCommand.class, EvalCommand.class, GenerateCommand.class,
+                RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class, ConfigCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
@@ -53,6 +53,13 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams and returns the exit code (see {@link ExitCodes}). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        if (args.length > 0 && args[0].startsWith("--config")) {
+            // `trainer.jar --config FILE` means `trainer.jar train --config FILE`
+            String[] withTrain = new String[args.length + 1];
+            withTrain[0] = "train";
+            System.arraycopy(args, 0, withTrain, 1, args.length);
+            args = withTrain;
+        }
         CommandLine commandLine = new CommandLine(new Main())
                 .setOut(out)
                 .setErr(err)

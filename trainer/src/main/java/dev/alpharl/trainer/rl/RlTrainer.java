@@ -130,12 +130,11 @@ public final class RlTrainer implements AutoCloseable {
         }
     };
 
-    public RlTrainer(TrainingContext ctx, TrainingHook hook) throws IOException {
+    public RlTrainer(TrainingContext ctx) throws IOException {
         this.ctx = ctx;
         this.config = ctx.config();
         this.spec = AlgorithmSpec.resolve(config.algorithm(), config.rollout());
         this.runDir = config.run().runDir();
-        this.hook = hook;
         LOG.info(spec.describe());
         this.policy = ctx.loadModel(config.model().path());
         this.reference = spec.usesReference() ? ctx.loadModel(config.model().path()) : null;
@@ -164,6 +163,7 @@ public final class RlTrainer implements AutoCloseable {
                 config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
+        this.hook = NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
                 policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
                 policy.precision(), ctx.manager().getDevice());

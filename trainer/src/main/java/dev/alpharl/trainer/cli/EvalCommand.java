@@ -1,0 +1,66 @@
+package dev.alpharl.trainer.cli;
+
+import dev.alpharl.datasets.SplitMix64;
+import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.rl.RolloutCollector;
+import dev.alpharl.trainer.rl.TrainingContext;
+import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.tensor.StepScope;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code eval}: mean@n accuracy of any model directory on the config's eval set, with the config's templates. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "mean@n accuracy of a model directory on the config's eval set.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
+    Path model;
+
+    @Option(names = "--n", paramLabel = "N", description = "Samples per prompt (default: rollout.eval-n).")
+    Integer n;
+
+    @Mixin
+    ConfigSource source;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig config = source.loadTrainConfig();
+        try (TrainingContext ctx = TrainingContext.open(config)) {
+            if (ctx.eval().isEmpty()) {
+                throw new ConfigException("data.eval: the config has no eval set");
+            }
+            try (QwenModel qwen = ctx.loadModel(model)) {
+                Generator generator = new Generator(qwen);
+                Evaluator evaluator = new Evaluator(ctx.encoder(), new RolloutCollector(generator, ctx.encoder(),
+                        ctx.reward(), 0, 0), ctx.eval(), ctx.evalSampling(), n != null ? n : config.rollout().evalN(),
+                        SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+                EvalResult r;
+                try (StepScope scope = StepScope.open(ctx.manager())) {
+                    r = evaluator.evaluate(generator, scope.manager());
+                }
+                spec.commandLine().getOut().printf(Locale.ROOT,
+                        "{\"accuracy\": %.6f, \"n\": %d, \"correct\": %d, \"greedy_accuracy\": %.6f, "
+                                + "\"stderr\": %.6f, \"mean_length\": %.2f, \"truncated_fraction\": %.4f}%n",
+                        r.accuracy(), r.graded(), r.correct(), r.greedyAccuracy(), r.standardError(), r.meanLength(),
+                        r.truncatedFraction());
+                spec.commandLine().getOut().flush();
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.alpharl.trainer.rl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.datasets.EpochSampler;
+import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.datasets.SplitMix64;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.metrics.MetricsJsonl;
+import dev.alpharl.trainer.metrics.StepRecord;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LogProbScorer;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.model.SequenceBatch;
+import dev.alpharl.trainer.optim.AdamW;
+import dev.alpharl.trainer.optim.GradientClipping;
+import dev.alpharl.trainer.optim.LrSchedule;
+import dev.alpharl.trainer.optim.ParamGroup;
+import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.tensor.StepScope;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Supervised fine-tuning on (prompt, target) pairs — the {@code sft} command, used to give small base models a
+ * verifiable skill before RL. The target of a sample is its gold answer followed by the end-of-sequence token, so
+ * the model learns to answer and stop. Loss: token-mean negative log-likelihood of the target tokens,
+ * <pre>
+ *   L = −Σ_{i,t} m_{i,t} log π(y_{i,t} | x_i, y_{i,&lt;t}) / Σ m
+ * </pre>
+ * over a batch of rollout.prompts-per-step samples (micro-batched), AdamW with optim.*, trainer.total-steps steps;
+ * evaluation (greedy or mean@n, as for RL) every trainer.eval-every steps; the result is written to
+ * {@code <run dir>/final/} in Hugging Face layout with the tokenizer files.
+ */
+public final class SftTrainer {
+
+    private static final Logger LOG = LogManager.getLogger(SftTrainer.class);
+
+    private final TrainingContext ctx;
+    private final TrainConfig config;
+
+    public SftTrainer(TrainingContext ctx) {
+        this.ctx = ctx;
+        this.config = ctx.config();
+    }
+
+    /** Trains and returns the directory of the final model. */
+    public Path run() throws IOException {
+        Path runDir = config.run().runDir();
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
+        var o = config.optim();
+        QwenModel model = ctx.loadModel(config.model().path());
+        model.setTrainable(true);
+        long eos = endOfTarget();
+        try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), o.weightDecay()),
+                o.betas().get(0), o.betas().get(1), o.eps(), ctx.manager());
+             MetricsJsonl sink = MetricsJsonl.create(runDir.resolve("metrics.jsonl"))) {
+            LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule().name()), o.lr(), o.warmupSteps(),
+                    config.trainer().totalSteps(), o.minLrRatio());
+            LogProbScorer scorer = new LogProbScorer(model);
+            EpochSampler sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
+            Evaluator evaluator = ctx.eval().isEmpty() ? null : new Evaluator(ctx.encoder(),
+                    new RolloutCollector(new Generator(model), ctx.encoder(), ctx.reward(), 0, 0), ctx.eval(),
+                    ctx.evalSampling(), config.rollout().evalN(), SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+            Generator generator = new Generator(model);
+            long started = System.nanoTime();
+            for (int step = 1; step <= config.trainer().totalSteps(); step++) {
+                List<PromptSample> samples = sampler.next(config.rollout().promptsPerStep());
+                double lr = schedule.lr(optimizer.steps());
+                double loss;
+                double norm;
+                try (StepScope scope = StepScope.open(ctx.manager())) {
+                    SequenceBatch batch = batch(samples, eos);
+                    loss = backward(scorer, batch, scope.manager());
+                    norm = GradientClipping.clip(optimizer.weights(), o.gradClip(), scope.manager());
+                    if (Double.isFinite(norm) && Double.isFinite(loss)) {
+                        optimizer.step(lr, scope.manager());
+                    } else {
+                        optimizer.zeroGradients();
+                        LOG.warn("sft step {} skipped: non-finite loss {} or gradient norm {}", step, loss, norm);
+                    }
+                }
+                double elapsed = (System.nanoTime() - started) / 1e9;
+                StepRecord.Builder record = StepRecord.builder(step, elapsed).put("loss/sft", loss).gradNorm(norm).lr(lr);
+                boolean evalNow = evaluator != null && config.trainer().evalEvery() > 0
+                        && (step % config.trainer().evalEvery() == 0 || step == config.trainer().totalSteps());
+                if (evalNow) {
+                    try (StepScope scope = StepScope.open(ctx.manager())) {
+                        EvalResult e = evaluator.evaluate(generator, scope.manager());
+                        record.eval(e.accuracy(), e.graded());
+                    }
+                }
+                StepRecord line = record.build();
+                sink.append(line);
+                if (step % config.metrics().logEvery() == 0 || evalNow) {
+                    LOG.info(String.format(Locale.ROOT, "sft step %d/%d | loss %.4f | grad %.3f | lr %.2e%s", step,
+                            config.trainer().totalSteps(), loss, norm, lr, evalNow
+                                    ? String.format(Locale.ROOT, " | eval %.4f", line.number(StepRecord.EVAL_ACCURACY))
+                                    : ""));
+                }
+            }
+        }
+        Path finalDir = runDir.resolve("final");
+        HfCheckpoint.save(model, finalDir, SafetensorsDtype.F32, config.model().path());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("steps", config.trainer().totalSteps());
+        summary.put("final_model", finalDir.toString());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(runDir.resolve("summary.json").toFile(), summary);
+        model.close();
+        LOG.info("sft done: model written to {}", finalDir);
+        return finalDir;
+    }
+
+    /**
+     * The token that ends a target: {@code <|im_end|>} under a chat template (it closes the assistant turn), else the
+     * tokenizer's own end-of-sequence id (the smallest, when generation_config lists several).
+     */
+    private long endOfTarget() {
+        if (ctx.encoder().chatTemplate().isChat()) {
+            var imEnd = ctx.tokenizer().idOf(dev.alpharl.trainer.model.QwenTokenizer.IM_END);
+            if (imEnd.isPresent()) {
+                return imEnd.getAsLong();
+            }
+        }
+        return ctx.tokenizer().stopIds().stream().sorted().findFirst().orElseThrow(() ->
+                new dev.alpharl.trainer.config.ConfigException(ctx.tokenizer().directory()
+                        + ": the tokenizer defines no end-of-sequence token (eos_token)"));
+    }
+
+    /** Prompts encoded as for RL; targets = tokenized gold answer + end-of-sequence. */
+    private SequenceBatch batch(List<PromptSample> samples, long eos) {
+        List<long[]> prompts = new ArrayList<>(), targets = new ArrayList<>();
+        for (PromptSample s : samples) {
+            prompts.add(ctx.encoder().encode(s));
+            long[] answer = ctx.tokenizer().encode(s.answer());
+            long[] target = java.util.Arrays.copyOf(answer, answer.length + 1);
+            target[answer.length] = eos;
+            targets.add(target);
+        }
+        return new SequenceBatch(prompts, targets, ctx.tokenizer().padId());
+    }
+
+    /** Accumulates the token-mean NLL gradient over micro-batches and returns the loss. */
+    private double backward(LogProbScorer scorer, SequenceBatch batch, NDManager m) {
+        double tokens = batch.completionTokens();
+        double[] loss = {0};
+        int micro = config.trainer().microBatchSize();
+        for (int from = 0; from < batch.rows(); from += micro) {
+            SequenceBatch part = batch.slice(from, Math.min(batch.rows(), from + micro));
+            NDArray mask = part.completionMask(m);
+            try (StepScope scope = StepScope.open(m);
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                scorer.backward(part, 1.0, false, (a, b, s) -> {
+                    NDArray chunkLoss = s.logp().mul(mask.get(a + ":" + b)).sum().neg().div((float) tokens);
+                    loss[0] += chunkLoss.getFloat();
+                    return chunkLoss;
+                }, gc, scope.manager());
+            }
+        }
+        return loss[0];
+    }
+}
