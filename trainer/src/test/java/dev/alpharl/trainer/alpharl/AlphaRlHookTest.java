@@ -195,6 +195,25 @@ class AlphaRlHookTest {
     }
 
     @Test
+    void fitsOnEvalAccuracyWhenEverySnapshotHasOneAndCapsTheExtrapolatedTarget() {
+        try (AlphaRlHook hook = hook(alphaRl(4, 2, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("run"), false)) {
+            boolean stop = false;
+            for (long t = 1; t <= 4; t++) {
+                run.advance(policy, t);
+                EvalResult eval = t % 2 == 0 ? new EvalResult(0.1 * t + 0.1, 50, 0, 0, 0, 0) : null;
+                stop = hook.afterStep(t, policy, rewardAt(t), eval, m);
+            }
+            assertThat(stop).isTrue();
+            Map<String, Object> summary = hook.summary();
+            // the line through (2, 0.3) and (4, 0.5) reaches 1.1 at step 10, above the reward cap 1.0
+            assertThat(summary).containsEntry("y_source", "eval_accuracy").containsEntry("target_reward", 1.0)
+                    .containsEntry("target_reward_source", "extrapolated");
+            assertThat((List<?>) summary.get("window_y")).containsExactly(0.1 * 2 + 0.1, 0.1 * 4 + 0.1);
+        }
+    }
+
+    @Test
     void baseAssemblyInvertsAtTheConfiguredTargetReward() {
         Path runDir = tmp.resolve("run");
         // y* = reward of step 15 although the target step is 30: the configured reward decides how far to go
