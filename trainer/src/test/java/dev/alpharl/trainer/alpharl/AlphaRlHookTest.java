@@ -209,7 +209,7 @@ class AlphaRlHookTest {
             // the line through (2, 0.3) and (4, 0.5) reaches 1.1 at step 10, above the reward cap 1.0
             assertThat(summary).containsEntry("y_source", "eval_accuracy").containsEntry("target_reward", 1.0)
                     .containsEntry("target_reward_source", "extrapolated");
-            assertThat((List<?>) summary.get("window_y")).containsExactly(0.1 * 2 + 0.1, 0.1 * 4 + 0.1);
+            assertThat(summary.get("window_y")).isEqualTo(List.of(0.1 * 2 + 0.1, 0.1 * 4 + 0.1));
         }
     }
 
