@@ -134,6 +134,28 @@ public final class RelexTrajectory implements AutoCloseable {
         writeIndex();
     }
 
+    /**
+     * Keeps only the first {@code count} appended steps, dropping later ones and their delta files: a run resumed
+     * from a checkpoint taken before them appends those steps again.
+     */
+    public void truncate(int count) throws IOException {
+        if (count < 0 || count > steps.size()) {
+            throw new IllegalArgumentException("cannot keep " + count + " of " + steps.size() + " steps");
+        }
+        int before = steps.size();
+        for (int t = before - 1; t >= count; t--) {
+            steps.remove(t);
+            for (List<double[]> rows : gram.values()) {
+                rows.remove(t);
+            }
+        }
+        // the index first: a crash in between leaves unlisted delta files, never listed missing ones
+        writeIndex();
+        for (int t = count; t < before; t++) {
+            Files.deleteIfExists(deltaFile(t));
+        }
+    }
+
     /** The appended steps, oldest first. */
     public List<Long> steps() {
         return Collections.unmodifiableList(steps);

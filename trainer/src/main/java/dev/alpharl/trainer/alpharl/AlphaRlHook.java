@@ -1,0 +1,455 @@
+package dev.alpharl.trainer.alpharl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.trainer.checkpoint.AtomicDirectory;
+import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.rl.RlTrainer;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * AlphaRL or RELEX inside the RL loop (ALPHARL.md §6, §9, §10 "Integration"). During the first
+ * {@code alpharl.window} steps it records a snapshot every {@code alpharl.snapshot-every} steps and always at the
+ * window's last step: for {@code alpharl} the rank-1 state of every projection matrix ({@link SnapshotRecorder},
+ * O(d_in + d_out) floats per matrix), for {@code relex} the full delta of every tensor ({@link RelexTrajectory},
+ * on disk under {@code <run>/alpharl/trajectory}). At the window's end it predicts the weights of the target step,
+ * writes them to {@code <run>/alpharl/predicted} (and, when the run stops there, {@code <run>/final}) with
+ * {@code fit-report.json}, evaluates them, and then either stops the run or writes the prediction into the live
+ * policy and lets training continue from it.
+ *
+ * <p>W_0 comes from {@code baseModel}, a loader of the step-0 model (the trainer's model.path), called only when a
+ * window state is created or restored; the hook closes what it returns. The hook's state (snapshots, trajectory
+ * length, whether the jump happened and what it produced) goes into {@code trainer-state/alpharl/}, so a run
+ * resumed inside the window records the same snapshots and predicts the same weights as an uninterrupted one.
+ */
+public final class AlphaRlHook implements RlTrainer.TrainingHook {
+
+    private static final Logger LOG = LogManager.getLogger(AlphaRlHook.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The hook's directory, both under the run directory and under a checkpoint's trainer-state. */
+    public static final String DIR = "alpharl";
+    public static final String PREDICTED_DIR = "predicted";
+    public static final String REPORT_FILE = "fit-report.json";
+    private static final String TRAJECTORY_DIR = "trajectory";
+    private static final String STATE_FILE = "hook.json";
+    private static final String RECORDER_DIR = "recorder";
+    private static final int FORMAT_VERSION = 1;
+
+    private final AlphaRlConfig config;
+    private final long targetStep;
+    private final Path runDir;
+    private final Supplier<QwenModel> baseModel;
+    private final Function<QwenModel, EvalResult> evaluator;
+    private final BiConsumer<QwenModel, Path> saver;
+    private final NDManager manager;
+    private final Rank1 rank1 = new Rank1();
+
+    /** Steps recorded so far in the window (the state's source of truth for both methods). */
+    private final List<Long> steps = new ArrayList<>();
+    /** alpharl: open from the first snapshot until the jump. */
+    private SnapshotRecorder recorder;
+    /** relex: open from the first snapshot until the jump. */
+    private RelexTrajectory trajectory;
+    private boolean jumped;
+    private double snapshotSeconds;
+    /** What the jump produced: summary entries (empty before it). */
+    private Map<String, Object> outcome = new LinkedHashMap<>();
+
+    /**
+     * @param config     the {@code alpharl} section (must be enabled)
+     * @param totalSteps trainer.total-steps (the default target step)
+     * @param runDir     the run directory
+     * @param baseModel  loads W_0, the model at step 0, as a new model (closed by the hook after use)
+     * @param evaluator  evaluates a model on the held-out set, or null when there is none
+     * @param saver      writes a model as a Hugging Face directory (with tokenizer files)
+     * @param manager    long-lived manager for the window state (W_0 copies)
+     */
+    public AlphaRlHook(AlphaRlConfig config, int totalSteps, Path runDir, Supplier<QwenModel> baseModel,
+                       Function<QwenModel, EvalResult> evaluator, BiConsumer<QwenModel, Path> saver,
+                       NDManager manager) {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("alpharl.window is 0: AlphaRL is off, no hook is needed");
+        }
+        if (config.window() > totalSteps) {
+            throw new IllegalArgumentException("alpharl.window (" + config.window()
+                    + ") must not exceed trainer.total-steps (" + totalSteps + "): the jump would never happen");
+        }
+        this.targetStep = config.targetStep() != null ? config.targetStep() : totalSteps;
+        if (targetStep <= config.window()) {
+            throw new IllegalArgumentException("the target step (trainer.total-steps = " + totalSteps
+                    + ", alpharl.target-step not set) must be after alpharl.window (" + config.window()
+                    + "); set alpharl.target-step or shorten the window");
+        }
+        int count = snapshotCount(config.window(), config.snapshotEvery());
+        if (count < 2) {
+            throw new IllegalArgumentException("alpharl.window = " + config.window() + " with alpharl.snapshot-every = "
+                    + config.snapshotEvery() + " gives " + count + " snapshot(s); the fit needs at least 2");
+        }
+        this.config = config;
+        this.runDir = runDir;
+        this.baseModel = baseModel;
+        this.evaluator = evaluator;
+        this.saver = saver;
+        this.manager = manager;
+    }
+
+    /** Snapshots a window records: every {@code every} steps in 1..window, plus the window's last step. */
+    static int snapshotCount(int window, int every) {
+        return window / every + (window % every == 0 ? 0 : 1);
+    }
+
+    private boolean isSnapshotStep(long step) {
+        return step <= config.window() && (step % config.snapshotEvery() == 0 || step == config.window());
+    }
+
+    @Override
+    public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch) {
+        if (jumped || !isSnapshotStep(step)) {
+            return false;
+        }
+        try {
+            long t0 = System.nanoTime();
+            record(step, policy, rewardMean, eval);
+            snapshotSeconds += (System.nanoTime() - t0) / 1e9;
+            return step == config.window() && jump(step, policy);
+        } catch (IOException e) {
+            throw new UncheckedIOException("AlphaRL at step " + step + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void record(long step, QwenModel policy, double rewardMean, EvalResult eval) throws IOException {
+        if (method() == AlphaRlConfig.Method.ALPHARL) {
+            if (recorder == null) {
+                try (QwenModel w0 = baseModel.get()) {
+                    recorder = new SnapshotRecorder(w0.weights(), policy.projectionMatrices(), rank1, manager);
+                }
+            }
+            recorder.record(step, policy.weights(), rewardMean, eval == null ? null : eval.accuracy());
+        } else {
+            if (trajectory == null) {
+                Path dir = trajectoryDir();
+                // left over by an attempt that died before its first checkpoint
+                AtomicDirectory.deleteRecursively(dir);
+                try (QwenModel w0 = baseModel.get()) {
+                    trajectory = RelexTrajectory.create(dir, w0.weights(), manager);
+                }
+            }
+            trajectory.append(step, policy.weights());
+        }
+        steps.add(step);
+    }
+
+    /** Predicts, writes and evaluates the target-step model; returns whether training stops. */
+    private boolean jump(long step, QwenModel policy) throws IOException {
+        long t0 = System.nanoTime();
+        boolean stop = config.afterJump() == AlphaRlConfig.AfterJump.STOP;
+        Path out = runDir.resolve(DIR);
+        Files.createDirectories(out);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("jump_step", step);
+        EvalResult predictedEval;
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, NDArray> weights;
+            Object report;
+            if (method() == AlphaRlConfig.Method.ALPHARL) {
+                AlphaRlPredictor.Prediction p = predictAlphaRl(policy, result, scope);
+                weights = p.weights();
+                report = p.report();
+            } else {
+                RelexPredictor.Prediction p = RelexPredictor.predict(trajectory, targetStep, scope);
+                weights = p.weights();
+                report = p.report();
+                describe(p.report(), result);
+            }
+            JSON.writeValue(out.resolve(REPORT_FILE).toFile(), report);
+            // stored like the live weights (RELEX predicts in fp32)
+            Map<String, NDArray> typed = new LinkedHashMap<>();
+            weights.forEach((name, w) -> {
+                NDArray live = policy.weights().get(name);
+                typed.put(name, live == null || live.getDataType() == w.getDataType() ? w
+                        : w.toType(live.getDataType(), false));
+            });
+            try (QwenModel predicted = QwenModel.of(policy.config(), typed, scope)) {
+                saver.accept(predicted, out.resolve(PREDICTED_DIR));
+                if (stop) {
+                    saver.accept(predicted, runDir.resolve("final"));
+                }
+                predictedEval = evaluator == null ? null : evaluator.apply(predicted);
+                if (!stop) {
+                    // continue from the prediction: the live arrays keep their identity (optimizer, scorer hold them)
+                    predicted.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+                }
+            }
+        }
+        result.put("predicted_dir", DIR + "/" + PREDICTED_DIR);
+        result.put("fit_report", DIR + "/" + REPORT_FILE);
+        if (predictedEval != null) {
+            result.put("predicted_eval", evalMap(predictedEval));
+        }
+        result.put("predict_seconds", (System.nanoTime() - t0) / 1e9);
+        closeWindowState();
+        jumped = true;
+        outcome = result;
+        log(result, stop);
+        return stop;
+    }
+
+    private AlphaRlPredictor.Prediction predictAlphaRl(QwenModel policy, Map<String, Object> result, NDManager out) {
+        List<Snapshot> snapshots = recorder.snapshots();
+        double[] y = AlphaRlPredictor.responses(snapshots);
+        long withEval = snapshots.stream().filter(s -> s.evalAccuracy() != null).count();
+        if (withEval > 0 && withEval < snapshots.size()) {
+            LOG.warn("alpharl: {} of {} window snapshots have an eval accuracy, so the fit uses the rollout mean "
+                    + "reward; make trainer.eval-every divide alpharl.snapshot-every and alpharl.window to fit on "
+                    + "held-out accuracy", withEval, snapshots.size());
+        }
+        double targetReward;
+        if (config.targetReward() != null) {
+            targetReward = config.targetReward();
+            result.put("target_reward_source", "config");
+        } else {
+            double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
+            targetReward = TargetReward.extrapolated(s, y, targetStep, config.rewardCap());
+            result.put("target_reward_source", "extrapolated");
+        }
+        AlphaRlPredictor.Options options = new AlphaRlPredictor.Options(targetReward, config.assembly());
+        AlphaRlPredictor.Prediction p;
+        if (config.assembly() == AlphaRlConfig.Assembly.BASE) {
+            try (QwenModel w0 = baseModel.get()) {
+                p = AlphaRlPredictor.predict(snapshots, w0.weights(), policy.weights(), options, out);
+            }
+        } else {
+            // replace and add assemble on W_k only
+            p = AlphaRlPredictor.predict(snapshots, Map.of(), policy.weights(), options, out);
+        }
+        AlphaRlFitReport r = p.report();
+        result.put("target_reward", targetReward);
+        result.put("y_source", r.ySource());
+        result.put("window_y", r.windowY());
+        result.put("matrices_total", r.matrices().size());
+        result.put("matrices_excluded", r.excluded());
+        Map<String, String> excluded = new LinkedHashMap<>();
+        r.matrices().stream().filter(f -> f.excluded() != null).forEach(f -> excluded.put(f.name(), f.excluded()));
+        result.put("excluded", excluded);
+        return p;
+    }
+
+    private static void describe(RelexFitReport r, Map<String, Object> result) {
+        result.put("tensors_total", r.tensors().size());
+        result.put("tensors_unchanged", r.tensors().stream().filter(t -> t.explainedVariance() == 0).count());
+        result.put("mean_explained_variance",
+                r.tensors().stream().mapToDouble(RelexFitReport.TensorFit::explainedVariance).average().orElse(0));
+    }
+
+    private void log(Map<String, Object> result, boolean stop) {
+        StringBuilder b = new StringBuilder("alpharl: jump at step ").append(result.get("jump_step"))
+                .append(" to step ").append(targetStep).append(" (").append(name(method())).append(')');
+        b.append(" | alpharl/target_step=").append(targetStep);
+        if (result.containsKey("target_reward")) {
+            b.append(String.format(Locale.ROOT, " alpharl/target_reward=%.4f (%s, y=%s)",
+                    (Double) result.get("target_reward"), result.get("target_reward_source"), result.get("y_source")));
+            b.append(" alpharl/matrices_used=").append((int) result.get("matrices_total")
+                    - (int) result.get("matrices_excluded"));
+            b.append(" alpharl/matrices_excluded=").append(result.get("matrices_excluded"));
+        } else {
+            b.append(" alpharl/tensors=").append(result.get("tensors_total"));
+            b.append(String.format(Locale.ROOT, " alpharl/mean_explained_variance=%.4f",
+                    (Double) result.get("mean_explained_variance")));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> eval = (Map<String, Object>) result.get("predicted_eval");
+        if (eval != null) {
+            b.append(String.format(Locale.ROOT, " alpharl/predicted_eval_accuracy=%.4f (n=%s)",
+                    (Double) eval.get("accuracy"), eval.get("n")));
+        }
+        b.append(String.format(Locale.ROOT, " alpharl/snapshot_s=%.2f alpharl/predict_s=%.2f", snapshotSeconds,
+                (Double) result.get("predict_seconds")));
+        b.append(stop ? "; stopping with the predicted model as final" : "; training continues from the prediction");
+        LOG.info(b.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, String> excluded = (Map<String, String>) result.get("excluded");
+        if (excluded != null) {
+            excluded.forEach((m, why) -> LOG.info("alpharl: {} kept its base: {}", m, why));
+        }
+    }
+
+    private static Map<String, Object> evalMap(EvalResult e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", e.accuracy());
+        m.put("n", e.graded());
+        m.put("correct", e.correct());
+        m.put("greedy_accuracy", e.greedyAccuracy());
+        m.put("mean_length", e.meanLength());
+        m.put("truncated_fraction", e.truncatedFraction());
+        return m;
+    }
+
+    // ---- state
+
+    @Override
+    public void save(Path stateDir) throws IOException {
+        Path dir = stateDir.resolve(DIR);
+        Files.createDirectories(dir);
+        if (recorder != null) {
+            recorder.save(dir.resolve(RECORDER_DIR));
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("format", FORMAT_VERSION);
+        state.put("method", name(method()));
+        state.put("window", config.window());
+        state.put("snapshot_every", config.snapshotEvery());
+        state.put("steps", steps);
+        state.put("trajectory", DIR + "/" + TRAJECTORY_DIR);
+        state.put("jumped", jumped);
+        state.put("snapshot_seconds", snapshotSeconds);
+        state.put("outcome", outcome);
+        JSON.writeValue(dir.resolve(STATE_FILE).toFile(), state);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void restore(Path stateDir) throws IOException {
+        Path file = stateDir.resolve(DIR).resolve(STATE_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " is missing: this checkpoint was written without AlphaRL "
+                    + "(alpharl.window = 0) and cannot be resumed with it");
+        }
+        JsonNode root = JSON.readTree(file.toFile());
+        if (root.path("format").asInt() != FORMAT_VERSION) {
+            throw new IOException(file + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
+        }
+        requireSame(file, root, "method", name(method()));
+        requireSame(file, root, "window", String.valueOf(config.window()));
+        requireSame(file, root, "snapshot_every", String.valueOf(config.snapshotEvery()));
+        closeWindowState();
+        steps.clear();
+        root.path("steps").forEach(s -> steps.add(s.asLong()));
+        jumped = root.path("jumped").asBoolean();
+        snapshotSeconds = root.path("snapshot_seconds").asDouble();
+        outcome = JSON.convertValue(root.path("outcome"), LinkedHashMap.class);
+        if (jumped || steps.isEmpty()) {
+            return;
+        }
+        try (QwenModel w0 = baseModel.get()) {
+            if (method() == AlphaRlConfig.Method.ALPHARL) {
+                recorder = SnapshotRecorder.load(stateDir.resolve(DIR).resolve(RECORDER_DIR), w0.weights(), rank1,
+                        manager);
+                List<Long> saved = recorder.snapshots().stream().map(Snapshot::step).toList();
+                if (!saved.equals(steps)) {
+                    throw new IOException(file + ": the recorder holds steps " + saved + ", the state lists " + steps);
+                }
+            } else {
+                Path dir = runDir.resolve(root.path("trajectory").asText());
+                trajectory = RelexTrajectory.open(dir, w0.weights(), manager);
+                List<Long> onDisk = trajectory.steps();
+                if (onDisk.size() < steps.size() || !onDisk.subList(0, steps.size()).equals(steps)) {
+                    throw new IOException(dir + " holds steps " + onDisk + " but checkpoint " + file
+                            + " needs it to start with " + steps);
+                }
+                // steps recorded after this checkpoint are recorded again as the run resumes
+                trajectory.truncate(steps.size());
+            }
+        } catch (IOException | RuntimeException e) {
+            closeWindowState();
+            throw e;
+        }
+    }
+
+    private static void requireSame(Path file, JsonNode root, String key, String expected) throws IOException {
+        String saved = root.path(key).asText();
+        if (!saved.equals(expected)) {
+            throw new IOException(file + ": the checkpoint was written with alpharl." + key.replace('_', '-') + " = "
+                    + saved + ", the configuration says " + expected + "; resume with the original setting");
+        }
+    }
+
+    // ---- reporting
+
+    /**
+     * Summary entries: method, window, target step, snapshot steps and time, and after the jump what it produced
+     * (target reward, matrices used and excluded, the predicted model's eval). With after-jump stop the predicted
+     * eval is also the run's {@code final_eval}.
+     */
+    @Override
+    public Map<String, Object> summary() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("method", name(method()));
+        s.put("window", config.window());
+        s.put("snapshot_every", config.snapshotEvery());
+        s.put("target_step", targetStep);
+        if (method() == AlphaRlConfig.Method.ALPHARL) {
+            s.put("assembly", name(config.assembly()));
+        }
+        s.put("after_jump", name(config.afterJump()));
+        s.put("jumped", jumped);
+        s.put("snapshot_steps", List.copyOf(steps));
+        s.putAll(outcome);
+        s.put("snapshot_seconds", snapshotSeconds);
+        if (jumped && config.afterJump() == AlphaRlConfig.AfterJump.STOP && outcome.get("predicted_eval") != null) {
+            s.put("final_eval", outcome.get("predicted_eval"));
+        }
+        return s;
+    }
+
+    /** The steps recorded so far in the window. */
+    public List<Long> snapshotSteps() {
+        return List.copyOf(steps);
+    }
+
+    /** Whether the jump to the predicted weights has happened. */
+    public boolean jumped() {
+        return jumped;
+    }
+
+    /** Floats the alpharl recorder holds in memory (0 for relex, whose deltas are on disk, and after the jump). */
+    public long snapshotFloats() {
+        return recorder == null ? 0 : recorder.storedFloats();
+    }
+
+    private AlphaRlConfig.Method method() {
+        return config.method();
+    }
+
+    private Path trajectoryDir() {
+        return runDir.resolve(DIR).resolve(TRAJECTORY_DIR);
+    }
+
+    private static String name(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void closeWindowState() {
+        if (recorder != null) {
+            recorder.close();
+            recorder = null;
+        }
+        if (trajectory != null) {
+            trajectory.close();
+            trajectory = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWindowState();
+    }
+}

@@ -1,0 +1,367 @@
+package dev.alpharl.trainer.alpharl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.config.AlphaRlConfig.AfterJump;
+import dev.alpharl.trainer.config.AlphaRlConfig.Assembly;
+import dev.alpharl.trainer.config.AlphaRlConfig.Method;
+import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.tensor.TorchRuntime;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The AlphaRL/RELEX training hook driven by an emulated run W_t = W_0 + 0.1·t·D + noise ({@link PlantedTraining}). */
+class AlphaRlHookTest {
+
+    private static final double NOISE = 1e-6;
+    private static final EvalResult EVAL = new EvalResult(0.75, 40, 30, 0.7, 12.5, 0.05);
+
+    @TempDir
+    Path tmp;
+    private NDManager m;
+    private PlantedTraining run;
+    private QwenModel policy;
+    /** Weights of each model the evaluator was given. */
+    private final List<Map<String, float[]>> evaluated = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        TorchRuntime.init();
+        m = NDManager.newBaseManager();
+        run = new PlantedTraining(NOISE, m);
+        policy = PlantedTraining.base(m);
+    }
+
+    @AfterEach
+    void tearDown() {
+        policy.close();
+        m.close();
+    }
+
+    private static double rewardAt(long t) {
+        return 0.2 + 0.02 * t;
+    }
+
+    private AlphaRlHook hook(AlphaRlConfig config, int totalSteps, Path runDir, boolean withEval) {
+        Function<QwenModel, EvalResult> evaluator = model -> {
+            Map<String, float[]> w = new LinkedHashMap<>();
+            model.weights().forEach((name, a) -> w.put(name, a.toFloatArray()));
+            evaluated.add(w);
+            return EVAL;
+        };
+        return new AlphaRlHook(config, totalSteps, runDir, () -> PlantedTraining.base(m), withEval ? evaluator : null,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
+    }
+
+    private static AlphaRlConfig alphaRl(int window, int every, Integer targetStep, Double targetReward,
+                                         Assembly assembly, AfterJump afterJump) {
+        return new AlphaRlConfig(window, every, Method.ALPHARL, targetStep, targetReward, 1.0, assembly, afterJump);
+    }
+
+    /** Drives steps from..to; returns the value afterStep gave at the last one. */
+    private boolean steps(AlphaRlHook hook, long from, long to) {
+        boolean stop = false;
+        for (long t = from; t <= to; t++) {
+            run.advance(policy, t);
+            stop = hook.afterStep(t, policy, rewardAt(t), null, m);
+            if (t < to) {
+                assertThat(stop).as("afterStep(%d)", t).isFalse();
+            }
+        }
+        return stop;
+    }
+
+    private Map<String, float[]> loadWeights(Path dir) {
+        try (QwenModel model = HfCheckpoint.load(dir, m)) {
+            Map<String, float[]> w = new LinkedHashMap<>();
+            model.weights().forEach((name, a) -> w.put(name, a.toFloatArray()));
+            return w;
+        }
+    }
+
+    private static double relativeError(float[] actual, float[] expected, float[] reference) {
+        double err = 0, ref = 0;
+        for (int i = 0; i < actual.length; i++) {
+            err += Math.pow(actual[i] - expected[i], 2);
+            ref += Math.pow(expected[i] - reference[i], 2);
+        }
+        return Math.sqrt(err / ref);
+    }
+
+    @Test
+    void recordsOnTheScheduleWithinTheSnapshotMemoryBound() {
+        try (AlphaRlHook hook = hook(alphaRl(7, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 20,
+                tmp.resolve("run"), false)) {
+            assertThat(steps(hook, 1, 6)).isFalse();
+            assertThat(hook.snapshotSteps()).containsExactly(3L, 6L);
+            long perSnapshot = 0, tracked = 0;
+            for (String name : policy.projectionMatrices()) {
+                long[] s = policy.weights().get(name).getShape().getShape();
+                perSnapshot += s[0] + s[1] + MatrixSnapshot.SCALARS;
+                tracked += s[0] * s[1];
+            }
+            // O(d_out + d_in) per matrix per snapshot, far below the matrices themselves
+            assertThat(hook.snapshotFloats()).isEqualTo(2 * perSnapshot);
+            assertThat(perSnapshot).isLessThan(tracked / 4);
+            run.advance(policy, 7);
+            assertThat(hook.afterStep(7, policy, rewardAt(7), null, m)).isTrue();
+            assertThat(hook.snapshotSteps()).containsExactly(3L, 6L, 7L);
+            assertThat(hook.jumped()).isTrue();
+            // after the jump the hook is inert
+            run.advance(policy, 8);
+            assertThat(hook.afterStep(8, policy, rewardAt(8), null, m)).isFalse();
+            assertThat(hook.snapshotSteps()).containsExactly(3L, 6L, 7L);
+        }
+    }
+
+    @Test
+    void alphaRlJumpWritesTheIndependentlyComputedPredictionAsFinal() throws IOException {
+        Path runDir = tmp.resolve("run");
+        Map<String, Object> summary;
+        try (AlphaRlHook hook = hook(alphaRl(6, 2, null, null, Assembly.REPLACE, AfterJump.STOP), 15, runDir, true)) {
+            assertThat(steps(hook, 1, 6)).isTrue();
+            summary = hook.summary();
+        }
+        // the same prediction computed directly from the recorder and predictor
+        double[] s = {2, 4, 6};
+        double[] y = {rewardAt(2), rewardAt(4), rewardAt(6)};
+        double yStar = TargetReward.extrapolated(s, y, 15, 1.0);
+        assertThat(yStar).isCloseTo(rewardAt(15), within(1e-12));
+        Map<String, float[]> expected = new LinkedHashMap<>();
+        try (NDManager scope = m.newSubManager(); QwenModel w0 = PlantedTraining.base(scope);
+             SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(),
+                     scope)) {
+            for (long t = 2; t <= 6; t += 2) {
+                recorder.record(t, run.arraysAt(t, scope), rewardAt(t), null);
+            }
+            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(recorder.snapshots(), w0.weights(),
+                    run.arraysAt(6, scope), new AlphaRlPredictor.Options(yStar, Assembly.REPLACE), scope);
+            p.weights().forEach((name, a) -> expected.put(name, a.toFloatArray()));
+        }
+        Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
+        Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
+        assertThat(predicted.keySet()).containsExactlyElementsOf(expected.keySet());
+        expected.forEach((name, w) -> {
+            assertThat(predicted.get(name)).as(name).containsExactly(w);
+            assertThat(fin.get(name)).as(name).containsExactly(w);
+        });
+        // the planted line: projections jump to W_0 + 0.1·15·D, everything else stays at W_6
+        Map<String, float[]> w6 = run.weightsAt(6);
+        for (String name : expected.keySet()) {
+            if (policy.projectionMatrices().contains(name)) {
+                assertThat(relativeError(predicted.get(name), run.planted(name, 15), run.base.get(name)))
+                        .as(name).isLessThan(1e-3);
+            } else {
+                assertThat(predicted.get(name)).as(name).containsExactly(w6.get(name));
+            }
+        }
+        // the evaluator saw the predicted model once, and its result is the run's final eval
+        assertThat(evaluated).hasSize(1);
+        expected.forEach((name, w) -> assertThat(evaluated.get(0).get(name)).containsExactly(w));
+        Map<String, Object> evalMap = Map.of("accuracy", 0.75, "n", 40, "correct", 30, "greedy_accuracy", 0.7,
+                "mean_length", 12.5, "truncated_fraction", 0.05);
+        assertThat(summary).containsEntry("method", "alpharl").containsEntry("target_step", 15L)
+                .containsEntry("target_reward_source", "extrapolated").containsEntry("y_source", "mean_reward")
+                .containsEntry("matrices_total", 14).containsEntry("matrices_excluded", 0)
+                .containsEntry("snapshot_steps", List.of(2L, 4L, 6L))
+                .containsEntry("predicted_eval", evalMap).containsEntry("final_eval", evalMap);
+        assertThat((Double) summary.get("target_reward")).isCloseTo(yStar, within(1e-15));
+        JsonNode report = new ObjectMapper().readTree(runDir.resolve("alpharl/fit-report.json").toFile());
+        assertThat(report.path("targetReward").asDouble()).isCloseTo(yStar, within(1e-15));
+        assertThat(report.path("predicted").asInt()).isEqualTo(14);
+    }
+
+    @Test
+    void fitsOnEvalAccuracyWhenEverySnapshotHasOneAndCapsTheExtrapolatedTarget() {
+        try (AlphaRlHook hook = hook(alphaRl(4, 2, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("run"), false)) {
+            boolean stop = false;
+            for (long t = 1; t <= 4; t++) {
+                run.advance(policy, t);
+                EvalResult eval = t % 2 == 0 ? new EvalResult(0.1 * t + 0.1, 50, 0, 0, 0, 0) : null;
+                stop = hook.afterStep(t, policy, rewardAt(t), eval, m);
+            }
+            assertThat(stop).isTrue();
+            Map<String, Object> summary = hook.summary();
+            // the line through (2, 0.3) and (4, 0.5) reaches 1.1 at step 10, above the reward cap 1.0
+            assertThat(summary).containsEntry("y_source", "eval_accuracy").containsEntry("target_reward", 1.0)
+                    .containsEntry("target_reward_source", "extrapolated");
+            assertThat(summary.get("window_y")).isEqualTo(List.of(0.1 * 2 + 0.1, 0.1 * 4 + 0.1));
+        }
+    }
+
+    @Test
+    void baseAssemblyInvertsAtTheConfiguredTargetReward() {
+        Path runDir = tmp.resolve("run");
+        // y* = reward of step 15 although the target step is 30: the configured reward decides how far to go
+        try (AlphaRlHook hook = hook(alphaRl(6, 2, 30, rewardAt(15), Assembly.BASE, AfterJump.STOP), 40, runDir,
+                false)) {
+            assertThat(steps(hook, 1, 6)).isTrue();
+            assertThat(hook.summary()).containsEntry("target_reward_source", "config")
+                    .containsEntry("target_step", 30L).doesNotContainKeys("final_eval", "predicted_eval");
+        }
+        Map<String, float[]> predicted = loadWeights(runDir.resolve("final"));
+        predicted.forEach((name, w) -> {
+            if (policy.projectionMatrices().contains(name)) {
+                assertThat(relativeError(w, run.planted(name, 15), run.base.get(name))).as(name).isLessThan(1e-3);
+            } else {
+                assertThat(w).as(name).containsExactly(run.base.get(name));
+            }
+        });
+    }
+
+    @Test
+    void relexExtrapolatesThePlantedLineToTheTargetStep() {
+        Path runDir = tmp.resolve("run");
+        try (AlphaRlHook hook = hook(new AlphaRlConfig(5, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
+                AfterJump.STOP), 50, runDir, false)) {
+            assertThat(steps(hook, 1, 5)).isTrue();
+            assertThat(hook.snapshotFloats()).isZero();
+            Map<String, Object> summary = hook.summary();
+            assertThat(summary).containsEntry("method", "relex").containsEntry("target_step", 50L)
+                    .containsEntry("snapshot_steps", List.of(1L, 2L, 3L, 4L, 5L))
+                    .containsEntry("tensors_total", run.base.size()).containsEntry("tensors_unchanged", 0L)
+                    .doesNotContainKeys("final_eval", "predicted_eval", "target_reward");
+            assertThat((Double) summary.get("mean_explained_variance")).isGreaterThan(0.999);
+        }
+        assertThat(runDir.resolve("alpharl/trajectory/delta-000004.safetensors")).isRegularFile();
+        Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
+        Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
+        assertThat(predicted.keySet()).containsExactlyElementsOf(run.base.keySet());
+        predicted.forEach((name, w) -> {
+            assertThat(relativeError(w, run.planted(name, 50), run.base.get(name))).as(name).isLessThan(1e-3);
+            assertThat(fin.get(name)).containsExactly(w);
+        });
+    }
+
+    @Test
+    void continueModeWritesThePredictionIntoTheLivePolicy() {
+        Path runDir = tmp.resolve("run");
+        policy.setTrainable(true);
+        Map<String, NDArray> live = new LinkedHashMap<>(policy.weights());
+        int arrays = m.getManagedArrays().size();
+        try (AlphaRlHook hook = hook(alphaRl(4, 1, 12, null, Assembly.REPLACE, AfterJump.CONTINUE), 20, runDir,
+                true)) {
+            assertThat(steps(hook, 1, 4)).isFalse();
+            assertThat(hook.jumped()).isTrue();
+            // the window state and the predicted model are freed at the jump
+            assertThat(m.getManagedArrays()).hasSize(arrays);
+            Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
+            policy.weights().forEach((name, w) -> {
+                assertThat(w).as(name).isSameAs(live.get(name));
+                assertThat(w.toFloatArray()).as(name).containsExactly(predicted.get(name));
+            });
+            assertThat(runDir.resolve("final")).doesNotExist();
+            Map<String, Object> summary = hook.summary();
+            assertThat(summary).containsKey("predicted_eval").doesNotContainKey("final_eval")
+                    .containsEntry("after_jump", "continue");
+            // training goes on from the prediction; the hook records nothing more
+            assertThat(steps(hook, 5, 6)).isFalse();
+            assertThat(hook.snapshotSteps()).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(evaluated).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Method.class)
+    void resumingInsideTheWindowReproducesTheUninterruptedRun(Method method) throws IOException {
+        AlphaRlConfig config = new AlphaRlConfig(6, 1, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP);
+        Path straight = tmp.resolve("straight");
+        try (AlphaRlHook hook = hook(config, 18, straight, false)) {
+            assertThat(steps(hook, 1, 6)).isTrue();
+        }
+        Path resumed = tmp.resolve("resumed");
+        Path state = tmp.resolve("checkpoint/trainer-state");
+        try (AlphaRlHook hook = hook(config, 18, resumed, false)) {
+            steps(hook, 1, 3);
+            hook.save(state);
+            steps(hook, 4, 5); // recorded, then lost when the run dies before its next checkpoint
+        }
+        Map<String, Object> summary;
+        try (AlphaRlHook hook = hook(config, 18, resumed, false)) {
+            hook.restore(state);
+            assertThat(hook.snapshotSteps()).containsExactly(1L, 2L, 3L);
+            assertThat(steps(hook, 4, 6)).isTrue();
+            summary = hook.summary();
+        }
+        assertThat(summary.get("snapshot_steps")).isEqualTo(List.of(1L, 2L, 3L, 4L, 5L, 6L));
+        assertThat(Files.readString(resumed.resolve("alpharl/fit-report.json")))
+                .isEqualTo(Files.readString(straight.resolve("alpharl/fit-report.json")));
+        Map<String, float[]> a = loadWeights(straight.resolve("final"));
+        Map<String, float[]> b = loadWeights(resumed.resolve("final"));
+        a.forEach((name, w) -> assertThat(b.get(name)).as(name).containsExactly(w));
+        if (method == Method.RELEX) {
+            assertThat(resumed.resolve("alpharl/trajectory/delta-000005.safetensors")).isRegularFile();
+        }
+    }
+
+    @Test
+    void restoreAfterTheJumpKeepsItsOutcome() throws IOException {
+        AlphaRlConfig config = alphaRl(4, 2, 10, null, Assembly.REPLACE, AfterJump.CONTINUE);
+        Path runDir = tmp.resolve("run");
+        Path state = tmp.resolve("state");
+        Map<String, Object> before;
+        try (AlphaRlHook hook = hook(config, 10, runDir, true)) {
+            steps(hook, 1, 5);
+            hook.save(state);
+            before = hook.summary();
+        }
+        try (AlphaRlHook hook = hook(config, 10, runDir, true)) {
+            hook.restore(state);
+            assertThat(hook.jumped()).isTrue();
+            assertThat(steps(hook, 6, 7)).isFalse();
+            assertThat(evaluated).hasSize(1);
+            Map<String, Object> after = hook.summary();
+            assertThat(after.keySet()).containsExactlyElementsOf(before.keySet());
+            assertThat(after.get("target_reward")).isEqualTo(before.get("target_reward"));
+            assertThat(after.get("predicted_eval").toString()).isEqualTo(before.get("predicted_eval").toString());
+        }
+    }
+
+    @Test
+    void rejectsAStateOfAnotherMethodAndWindowsTooShortToFit() throws IOException {
+        Path state = tmp.resolve("state");
+        try (AlphaRlHook hook = hook(alphaRl(4, 1, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("a"), false)) {
+            steps(hook, 1, 2);
+            hook.save(state);
+        }
+        try (AlphaRlHook relex = hook(new AlphaRlConfig(4, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
+                AfterJump.STOP), 10, tmp.resolve("b"), false)) {
+            assertThatThrownBy(() -> relex.restore(state)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("alpharl.method = alpharl").hasMessageContaining("relex");
+        }
+        assertThatThrownBy(() -> hook(alphaRl(3, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("c"), false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alpharl.snapshot-every = 3").hasMessageContaining("1 snapshot");
+        assertThatThrownBy(() -> hook(alphaRl(12, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("d"), false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trainer.total-steps (10)");
+        assertThatThrownBy(() -> hook(alphaRl(10, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
+                tmp.resolve("e"), false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alpharl.target-step");
+    }
+}
