@@ -9,10 +9,16 @@ import java.util.List;
 /**
  * Prompt + completion sequences packed flush-left and right-padded (QWEN.md §7): row b is
  * {@code prompt_b ‖ completion_b ‖ pad…}, so the plain causal mask already hides the trailing pads and positions are
- * 0, 1, 2, … The completion-aligned views used by losses are [B, C] with C the longest completion; entry (b, j) is
- * completion token j of row b, predicted from position {@code |prompt_b| + j − 1}.
+ * 0, 1, 2, … The completion-aligned views used by losses are [B, C] with C the longest completion (a slice keeps
+ * its parent's C, so its views line up with the parent's rows); entry (b, j) is completion token j of row b,
+ * predicted from position {@code |prompt_b| + j − 1}.
  */
-public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long padId) {
+public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long padId, int completionWidth) {
+
+    /** A batch whose completion width C is its longest completion. */
+    public SequenceBatch(List<long[]> prompts, List<long[]> completions, long padId) {
+        this(prompts, completions, padId, completions.stream().mapToInt(c -> c.length).max().orElse(0));
+    }
 
     public SequenceBatch {
         prompts = List.copyOf(prompts);
@@ -24,6 +30,10 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
         for (int b = 0; b < prompts.size(); b++) {
             if (prompts.get(b).length == 0) {
                 throw new IllegalArgumentException("row " + b + " has an empty prompt");
+            }
+            if (completions.get(b).length > completionWidth) {
+                throw new IllegalArgumentException("row " + b + " has " + completions.get(b).length
+                        + " completion tokens, more than the batch's completion width " + completionWidth);
             }
         }
     }
@@ -41,9 +51,9 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
         return t;
     }
 
-    /** C: the longest completion. */
+    /** C: the width of the completion-aligned views. */
     public int maxCompletion() {
-        return completions.stream().mapToInt(c -> c.length).max().orElse(0);
+        return completionWidth;
     }
 
     /** Completion tokens over all rows. */
@@ -144,6 +154,6 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
 
     /** The rows [from, to) as a batch of their own. */
     public SequenceBatch slice(int from, int to) {
-        return new SequenceBatch(prompts.subList(from, to), completions.subList(from, to), padId);
+        return new SequenceBatch(prompts.subList(from, to), completions.subList(from, to), padId, completionWidth);
     }
 }

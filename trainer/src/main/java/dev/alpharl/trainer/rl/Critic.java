@@ -15,6 +15,7 @@ import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.ParamGroup;
+import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
 
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ public final class Critic implements AutoCloseable {
                     NDArray v = values(micro.batch(), inner.manager());
                     ValueLoss.Output out = ValueLoss.clipped(v, micro.oldValues(), micro.returns(), valueClip);
                     NDArray scalar = plan.aggregate(out.loss(), micro.mask());
-                    loss += scalar.getFloat();
+                    loss += Scalars.value(scalar);
                     gc.backward(scalar);
                 }
             }

@@ -15,6 +15,7 @@ import dev.alpharl.trainer.model.LogProbScorer;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.LrSchedule;
+import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -122,21 +123,21 @@ public final class PolicyUpdater {
         if (spec.entropyCoef() > 0) {
             perToken = PolicyLosses.withEntropyBonus(perToken, s.entropy(), spec.entropyCoef());
         }
-        double tokens = c.mask().sum().getFloat();
+        double tokens = Scalars.value(c.mask().sum());
         if (spec.klCoef() > 0 && !spec.klInReward()) {
             NDArray k = spec.klEstimator().estimate(logp, c.refLogp());
             perToken = KlPenalty.addToLoss(perToken, k, klBeta);
-            sums.kl += Diagnostics.maskedMean(k, c.mask()).getFloat() * tokens;
+            sums.kl += Scalars.value(Diagnostics.maskedMean(k, c.mask())) * tokens;
         }
         NDArray loss = plan.aggregate(perToken, c.mask());
         Diagnostics.ClipFractions clip = Diagnostics.clipFractions(out, c.mask());
-        sums.loss += loss.getFloat();
+        sums.loss += Scalars.value(loss);
         sums.tokens += tokens;
-        sums.clipLow += clip.low().getFloat() * tokens;
-        sums.clipHigh += clip.high().getFloat() * tokens;
-        sums.clip += clip.total().getFloat() * tokens;
-        sums.approxKl += Diagnostics.approxKl(logp.stopGradient(), old, c.mask()).getFloat() * tokens;
-        sums.entropy += Diagnostics.maskedMean(s.entropy(), c.mask()).getFloat() * tokens;
+        sums.clipLow += Scalars.value(clip.low()) * tokens;
+        sums.clipHigh += Scalars.value(clip.high()) * tokens;
+        sums.clip += Scalars.value(clip.total()) * tokens;
+        sums.approxKl += Scalars.value(Diagnostics.approxKl(logp.stopGradient(), old, c.mask())) * tokens;
+        sums.entropy += Scalars.value(Diagnostics.maskedMean(s.entropy(), c.mask())) * tokens;
         return loss;
     }
 

@@ -9,6 +9,7 @@ import dev.alpharl.algorithms.AdvantageOptions;
 import dev.alpharl.algorithms.Advantages;
 import dev.alpharl.algorithms.GroupIndex;
 import dev.alpharl.algorithms.KlController;
+import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.SplitMix64;
@@ -32,6 +33,7 @@ import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
+import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import org.apache.logging.log4j.LogManager;
@@ -163,7 +165,10 @@ public final class RlTrainer implements AutoCloseable {
                 config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
-        this.hook = NO_HOOK;
+        this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
+                runDir, () -> ctx.loadModel(config.model().path()), evaluator == null ? null : this::evaluate,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, config.model().path()),
+                ctx.manager()) : NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
                 policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
                 policy.precision(), ctx.manager().getDevice());
@@ -371,7 +376,7 @@ public final class RlTrainer implements AutoCloseable {
         if (klInReward) {
             NDArray k = spec.klEstimator().estimate(old, ref);
             klPenalty = k.mul((float) kl.beta());
-            record.kl(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask).getFloat()).put("kl/beta", kl.beta());
+            record.kl(Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask))).put("kl/beta", kl.beta());
         }
         NDArray scoreArray = m.create(scores);
         NDArray advantages;
@@ -398,8 +403,14 @@ public final class RlTrainer implements AutoCloseable {
     }
 
     private EvalResult evaluate() {
+        return evaluate(policy);
+    }
+
+    /** Evaluates any model with the run's evaluator (the policy, or AlphaRL's predicted model). */
+    private EvalResult evaluate(QwenModel model) {
+        Generator g = model == policy ? generator : new Generator(model);
         try (StepScope scope = StepScope.open(ctx.manager())) {
-            return metrics.time(Phase.EVAL, () -> evaluator.evaluate(generator, scope.manager()));
+            return metrics.time(Phase.EVAL, () -> evaluator.evaluate(g, scope.manager()));
         }
     }
 
