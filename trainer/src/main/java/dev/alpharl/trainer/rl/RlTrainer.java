@@ -94,6 +94,7 @@ public final class RlTrainer implements AutoCloseable {
     private long tokensTotal;
     private EvalResult baseEval;
     private EvalResult lastEval;
+    private RewardCounts countsBefore = RewardCounts.NONE;
 
     /** Observes the run after every step, and may replace the weights with predicted ones (AlphaRL). */
     public interface TrainingHook extends AutoCloseable {
@@ -297,7 +298,11 @@ public final class RlTrainer implements AutoCloseable {
         if (kept.size() > r.promptsPerStep() * r.groupSize()) {
             kept = new ArrayList<>(kept.subList(0, r.promptsPerStep() * r.groupSize()));
         }
-        RewardCounts counts = collector.reward().counts();
+        RewardCounts now = collector.reward().counts();
+        long stepErrors = now.errors() - countsBefore.errors(), stepTimeouts = now.timeouts() - countsBefore.timeouts();
+        countsBefore = now;
+        metrics.rewardErrors().increment(stepErrors);
+        metrics.rewardTimeouts().increment(stepTimeouts);
         StepRecord.Builder record = StepRecord.builder(step, 0);
         double[] scores = all.stream().mapToDouble(Rollout::score).toArray();
         double rewardMean = mean(scores);
@@ -306,7 +311,7 @@ public final class RlTrainer implements AutoCloseable {
                 .responseLengthMean(all.stream().mapToInt(Rollout::length).average().orElse(0))
                 .put("response_length/clip_ratio", all.stream().filter(Rollout::truncated).count() / (double) all.size())
                 .rolloutTokensPerSecond(generated / Math.max(1e-9, rolloutSeconds))
-                .put("reward/errors", counts.errors()).put("reward/timeouts", counts.timeouts());
+                .put("reward/errors", stepErrors).put("reward/timeouts", stepTimeouts);
         if (spec.dynamicSampling()) {
             record.put("dynamic_sampling/rounds", rounds).put("dynamic_sampling/kept_groups",
                     kept.size() / r.groupSize());
@@ -514,9 +519,8 @@ public final class RlTrainer implements AutoCloseable {
                 ? hookSummary.remove("final_eval") : evalMap(lastEval));
         summary.put("alpharl", hookSummary);
         summary.put("skipped_steps", metrics.skippedSteps().count());
-        RewardCounts counts = collector.reward().counts();
-        summary.put("reward_errors", counts.errors());
-        summary.put("reward_timeouts", counts.timeouts());
+        summary.put("reward_errors", metrics.rewardErrors().count());
+        summary.put("reward_timeouts", metrics.rewardTimeouts().count());
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
         LOG.info("done: {} steps in {} s; final eval {}; run directory {}", step, fmt(elapsedBefore),
                 summary.get("final_eval"), runDir);

@@ -1,0 +1,186 @@
+package dev.alpharl.trainer.rl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
+import dev.alpharl.trainer.cli.Main;
+import dev.alpharl.trainer.config.ConfigLoader;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.metrics.MetricsJsonl;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.tensor.TorchRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** End-to-end behaviour of the RL loop on the project's tiny base model (models/tiny-qwen). */
+class RlTrainerTest {
+
+    static Path tinyModel;
+
+    @BeforeAll
+    static void locateModel() {
+        TorchRuntime.init();
+        Path fromModule = Path.of("..", "models", "tiny-qwen").toAbsolutePath().normalize();
+        tinyModel = Files.isDirectory(fromModule) ? fromModule : Path.of("models", "tiny-qwen").toAbsolutePath();
+    }
+
+    /** A small GRPO config on the tiny model and arithmetic prompts, writing into {@code out}. */
+    static String yaml(Path out, String name) {
+        return """
+                run: {name: %s, output-dir: %s, seed: 3}
+                model: {path: %s, device: cpu}
+                data:
+                  train: {kind: synthetic, task: arithmetic, size: 500, seed: 1, split: train, max-digits: 2}
+                  eval: {kind: synthetic, task: arithmetic, size: 24, seed: 2, split: held-out, max-digits: 2}
+                rollout: {group-size: 4, prompts-per-step: 4, max-new-tokens: 6, eval-temperature: 0.0}
+                rewards: [{name: math, options: {style: gsm8k}}]
+                optim: {lr: 2.0e-5, weight-decay: 0.0}
+                trainer: {total-steps: 6, micro-batch-size: 8, eval-every: 3, save-every: 2, keep-checkpoints: 2}
+                """.formatted(name, out.toString().replace("\\", "/"), tinyModel.toString().replace("\\", "/"));
+    }
+
+    static TrainConfig config(Path out, String name, String... overrides) {
+        return ConfigLoader.parse(TrainConfig.class, yaml(out, name), "test.yaml", List.of(overrides));
+    }
+
+    static Path train(TrainConfig config) throws Exception {
+        try (TrainingContext ctx = TrainingContext.open(config); RlTrainer trainer = new RlTrainer(ctx)) {
+            return trainer.run();
+        }
+    }
+
+    /** The metrics of each step without the wall-clock ones (time, timings, throughput). */
+    static List<Map<String, Object>> deterministicMetrics(Path runDir) throws Exception {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> line : MetricsJsonl.read(runDir.resolve("metrics.jsonl"))) {
+            Map<String, Object> kept = new LinkedHashMap<>();
+            line.forEach((k, v) -> {
+                if (!k.equals("time_s") && !k.startsWith("timing/") && !k.startsWith("throughput/")) {
+                    kept.put(k, v);
+                }
+            });
+            out.add(kept);
+        }
+        return out;
+    }
+
+    @Test
+    void aKilledRunResumesToTheSameMetricsAsAnUninterruptedOne(@TempDir Path tmp) throws Exception {
+        Path full = train(config(tmp, "full"));
+        assertThat(deterministicMetrics(full)).hasSize(7); // step 0 (base eval) + 6 steps
+        assertThat(full.resolve("summary.json")).exists();
+        assertThat(full.resolve("final/model.safetensors")).exists();
+
+        // the same run in a child JVM, killed with SIGKILL once its step-4 checkpoint is on disk
+        Path yamlFile = tmp.resolve("killed.yaml");
+        Files.writeString(yamlFile, yaml(tmp, "killed"));
+        Path runDir = tmp.resolve("killed");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "train", "--config", yamlFile.toString()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("killed.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (TrainerCheckpoint.latest(runDir).map(TrainerCheckpoint::stepOf).orElse(0L) < 4
+                && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
+        assertThat(TrainerCheckpoint.latest(runDir)).as(Files.readString(tmp.resolve("killed.log"))).isPresent();
+        long resumedFrom = TrainerCheckpoint.stepOf(TrainerCheckpoint.latest(runDir).orElseThrow());
+        assertThat(resumedFrom).isBetween(4L, 6L);
+
+        train(config(tmp, "killed"));
+        assertThat(deterministicMetrics(runDir)).isEqualTo(deterministicMetrics(full));
+        try (NDManager m = NDManager.newBaseManager()) {
+            QwenModel a = HfCheckpoint.load(full.resolve("final"), m), b = HfCheckpoint.load(runDir.resolve("final"), m);
+            for (Map.Entry<String, NDArray> e : a.weights().entrySet()) {
+                assertThat(b.weights().get(e.getKey()).toFloatArray()).as(e.getKey())
+                        .containsExactly(e.getValue().toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void aHalfWrittenCheckpointIsIgnoredOnResume(@TempDir Path tmp) throws Exception {
+        Path run = train(config(tmp, "r", "--trainer.total-steps=4"));
+        Path checkpoints = run.resolve(TrainerCheckpoint.DIR);
+        // a crash while writing step 6 leaves a temporary sibling; a directory without trainer-state is incomplete too
+        Files.createDirectories(checkpoints.resolve(".step-000006.tmp-123-456").resolve("trainer-state"));
+        Files.createDirectories(checkpoints.resolve("step-000008"));
+        assertThat(TrainerCheckpoint.latest(run).map(TrainerCheckpoint::stepOf)).contains(4L);
+        Path resumed = train(config(tmp, "r", "--trainer.total-steps=6"));
+        List<Map<String, Object>> lines = deterministicMetrics(resumed);
+        assertThat(lines.stream().map(l -> ((Number) l.get("step")).longValue()).toList())
+                .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void microBatchSizeDoesNotChangeTheUpdate(@TempDir Path tmp) throws Exception {
+        // AdamW's eps is raised so that the update is Lipschitz in the gradient: with eps = 1e-8 a gradient entry of
+        // ±1e-12 (summation-order noise) would move its weight by ±lr either way
+        String[] common = {"--trainer.total-steps=2", "--trainer.save-every=0", "--trainer.eval-every=0",
+                "--data.eval=null", "--optim.lr=1e-3", "--optim.eps=1e-3"};
+        List<String> two = new ArrayList<>(List.of(common));
+        two.add("--trainer.micro-batch-size=2");
+        List<String> eight = new ArrayList<>(List.of(common));
+        eight.add("--trainer.micro-batch-size=8");
+        Path a = train(config(tmp, "mb2", two.toArray(String[]::new)));
+        Path b = train(config(tmp, "mb8", eight.toArray(String[]::new)));
+        double worst = 0, scale = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            QwenModel base = HfCheckpoint.load(tinyModel, m);
+            QwenModel wa = HfCheckpoint.load(a.resolve("final"), m), wb = HfCheckpoint.load(b.resolve("final"), m);
+            for (String name : wa.weights().keySet()) {
+                NDArray da = wa.weights().get(name).sub(base.weights().get(name));
+                NDArray db = wb.weights().get(name).sub(base.weights().get(name));
+                worst = Math.max(worst, da.sub(db).abs().max().getFloat());
+                scale = Math.max(scale, da.abs().max().getFloat());
+            }
+        }
+        assertThat(scale).as("the updates moved the weights").isGreaterThan(1e-5);
+        assertThat(worst).as("max |Δ_mb2 − Δ_mb8| against max |Δ| = %s", scale).isLessThan(1e-4 * scale);
+        // the accumulated gradient itself: the pre-clip global norm and the loss of each step agree
+        List<Map<String, Object>> ma = deterministicMetrics(a), mb = deterministicMetrics(b);
+        for (int i = 0; i < ma.size(); i++) {
+            for (String key : List.of("grad_norm", "loss/policy", "entropy")) {
+                double x = ((Number) ma.get(i).get(key)).doubleValue(), y = ((Number) mb.get(i).get(key)).doubleValue();
+                assertThat(x).as("%s at step %d", key, i + 1).isCloseTo(y, org.assertj.core.api.Assertions.within(
+                        1e-5 * Math.abs(x) + 1e-6));
+            }
+        }
+    }
+
+    @Test
+    void badInputFailsBeforeAnyWorkWithExitCode2(@TempDir Path tmp) throws Exception {
+        Path yamlFile = tmp.resolve("c.yaml");
+        Files.writeString(yamlFile, yaml(tmp, "bad"));
+        String[][] cases = {
+            {"--model.path=" + tmp.resolve("missing"), "model.path: " + tmp.resolve("missing") + " is not a directory"},
+            {"--data.train.task=sudoku", "data.train"},
+            {"--rewards.0.name=maths", "unknown reward 'maths'"},
+            {"--rollout.group-size=0", "rollout.group-size must be >= 1, got 0"},
+        };
+        for (String[] c : cases) {
+            StringWriter out = new StringWriter(), err = new StringWriter();
+            int code = Main.execute(new String[] {"train", "--config", yamlFile.toString(), c[0]},
+                    new PrintWriter(out), new PrintWriter(err));
+            assertThat(code).as(c[0] + ": " + err).isEqualTo(2);
+            assertThat(err.toString()).as(c[0]).startsWith("error: ").contains(c[1]);
+            assertThat(tmp.resolve("bad").resolve("metrics.jsonl")).as("no work started").doesNotExist();
+        }
+    }
+}
