@@ -38,7 +38,7 @@ class TorchOpsTest {
 
     @Test
     void archiveExposesEveryMethodOfTheSource() {
-        assertThat(ops.methodNames()).contains("sdpa_causal", "sdpa_masked", "rms_norm", "svd", "svdvals", "qr",
+        assertThat(ops.methodNames()).contains("sdpa_causal", "sdpa_masked", "sdpa_causal_repeat", "sdpa_full_repeat", "sdpa_masked_repeat", "rms_norm", "svd", "svdvals", "qr",
                 "swiglu", "multinomial", "sample_inverse_cdf", "tril", "triu", "to_bf16", "to_f32", "matmul_bf16", "linear_bf16");
     }
 
