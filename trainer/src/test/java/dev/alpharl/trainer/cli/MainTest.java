@@ -55,7 +55,7 @@ class MainTest {
     @Test
     void noCommandIsBadInput() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("missing command: choose one of config");
+        assertThat(err.toString()).startsWith("missing command: choose one of train, sft, eval, generate");
     }
 
     @Test
