@@ -232,6 +232,8 @@ public final class RlTrainer implements AutoCloseable {
                 }
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
                 StepRecord line = record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
+                        .put("memory/rss_mb", dev.alpharl.trainer.metrics.ProcessMemory.residentBytes() / 1e6)
+                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size())
                         .build();
                 StepRecord timed = rebuild(line, elapsedBefore);
                 sink.append(timed);

@@ -183,4 +183,31 @@ class RlTrainerTest {
             assertThat(tmp.resolve("bad").resolve("metrics.jsonl")).as("no work started").doesNotExist();
         }
     }
+
+    @Test
+    void anAlphaRlWindowWritesAPredictedModelThatLoadsAndIsEvaluated(@TempDir Path tmp) throws Exception {
+        for (String method : new String[] {"alpharl", "relex"}) {
+            Path run = train(config(tmp, method, "--trainer.total-steps=12", "--trainer.save-every=0",
+                    "--alpharl.window=4", "--alpharl.method=" + method));
+            var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("summary.json").toFile());
+            assertThat(summary.get("steps").asLong()).as("training stops at the window").isEqualTo(4);
+            assertThat(summary.get("alpharl").get("method").asText()).isEqualTo(method);
+            assertThat(summary.get("alpharl").get("target_step").asLong()).isEqualTo(12);
+            assertThat(summary.get("final_eval").get("n").asInt()).isEqualTo(24);
+            assertThat(run.resolve("alpharl/fit-report.json")).exists();
+            try (NDManager m = NDManager.newBaseManager()) {
+                QwenModel predicted = HfCheckpoint.load(run.resolve("alpharl/predicted"), m);
+                QwenModel fin = HfCheckpoint.load(run.resolve("final"), m);
+                QwenModel base = HfCheckpoint.load(tinyModel, m);
+                double moved = 0;
+                for (String name : predicted.projectionMatrices()) {
+                    assertThat(fin.weights().get(name).toFloatArray()).containsExactly(
+                            predicted.weights().get(name).toFloatArray());
+                    moved = Math.max(moved, predicted.weights().get(name).sub(base.weights().get(name)).abs().max()
+                            .getFloat());
+                }
+                assertThat(moved).as("the prediction moved the weights away from W_0").isGreaterThan(0.0);
+            }
+        }
+    }
 }
