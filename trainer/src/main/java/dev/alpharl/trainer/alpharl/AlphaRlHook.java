@@ -203,7 +203,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         result.put("predicted_dir", DIR + "/" + PREDICTED_DIR);
         result.put("fit_report", DIR + "/" + REPORT_FILE);
         if (predictedEval != null) {
-            result.put("predicted_eval", evalMap(predictedEval));
+            result.put("predicted_eval", predictedEval.toMap());
         }
         result.put("predict_seconds", (System.nanoTime() - t0) / 1e9);
         closeWindowState();
@@ -290,17 +290,6 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         if (excluded != null) {
             excluded.forEach((m, why) -> LOG.info("alpharl: {} kept its base: {}", m, why));
         }
-    }
-
-    private static Map<String, Object> evalMap(EvalResult e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", e.accuracy());
-        m.put("n", e.graded());
-        m.put("correct", e.correct());
-        m.put("greedy_accuracy", e.greedyAccuracy());
-        m.put("mean_length", e.meanLength());
-        m.put("truncated_fraction", e.truncatedFraction());
-        return m;
     }
 
     // ---- state

@@ -478,26 +478,11 @@ public final class RlTrainer implements AutoCloseable {
     }
 
     private static Map<String, Object> evalMap(EvalResult e) {
-        if (e == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", e.accuracy());
-        m.put("n", e.graded());
-        m.put("correct", e.correct());
-        m.put("greedy_accuracy", e.greedyAccuracy());
-        m.put("mean_length", e.meanLength());
-        m.put("truncated_fraction", e.truncatedFraction());
-        return m;
+        return e == null ? null : e.toMap();
     }
 
     private static EvalResult evalOf(Map<String, Object> m) {
-        if (m == null) {
-            return null;
-        }
-        return new EvalResult(((Number) m.get("accuracy")).doubleValue(), ((Number) m.get("n")).intValue(),
-                ((Number) m.get("correct")).intValue(), ((Number) m.get("greedy_accuracy")).doubleValue(),
-                ((Number) m.get("mean_length")).doubleValue(), ((Number) m.get("truncated_fraction")).doubleValue());
+        return m == null ? null : EvalResult.fromMap(m);
     }
 
     // ---- end of run
