@@ -210,4 +210,77 @@ class RlTrainerTest {
             }
         }
     }
+
+    @Test
+    void sigtermWritesACheckpointAndTheRunResumesFromIt(@TempDir Path tmp) throws Exception {
+        Path yamlFile = tmp.resolve("t.yaml");
+        Files.writeString(yamlFile, yaml(tmp, "term"));
+        Path runDir = tmp.resolve("term");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
+                "--config", yamlFile.toString(), "--trainer.total-steps=400", "--trainer.save-every=0",
+                "--trainer.eval-every=0").redirectErrorStream(true).redirectOutput(tmp.resolve("term.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (countLines(runDir.resolve("metrics.jsonl")) < 3 && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        child.destroy(); // SIGTERM: the shutdown hook asks the loop to checkpoint and stop
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(tmp.resolve("term.log"));
+        assertThat(TrainerCheckpoint.latest(runDir)).as(log).isPresent();
+        long saved = TrainerCheckpoint.stepOf(TrainerCheckpoint.latest(runDir).orElseThrow());
+        assertThat(saved).isBetween(2L, 399L);
+        assertThat(log).contains("stop requested");
+        Path resumed = train(config(tmp, "term", "--trainer.total-steps=" + (saved + 1), "--trainer.save-every=0",
+                "--trainer.eval-every=0"));
+        assertThat(MetricsJsonl.read(resumed.resolve("metrics.jsonl")).stream()
+                .map(l -> ((Number) l.get("step")).longValue()).filter(st -> st > 0).toList())
+                .as("each step once, continued after the checkpoint").hasSize((int) saved + 1);
+    }
+
+    private static long countLines(Path file) throws java.io.IOException {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        try (var lines = Files.lines(file)) {
+            return lines.count();
+        }
+    }
+
+    @Test
+    void evalCommandReportsMeanAtNOfAModelDirectory(@TempDir Path tmp) throws Exception {
+        Path yamlFile = tmp.resolve("e.yaml");
+        Files.writeString(yamlFile, yaml(tmp, "e"));
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(new String[] {"eval", "--model", tinyModel.toString(), "--config", yamlFile.toString(),
+                "--n", "1"}, new PrintWriter(out), new PrintWriter(err));
+        assertThat(code).as(err.toString()).isZero();
+        var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertThat(result.get("n").asInt()).isEqualTo(24);
+        assertThat(result.get("accuracy").asDouble()).isEqualTo(result.get("correct").asInt() / 24.0);
+        // the same evaluation as the trainer's step-0 evaluation of the same model
+        Path run = train(config(tmp, "e", "--trainer.total-steps=1", "--trainer.save-every=0"));
+        assertThat(MetricsJsonl.read(run.resolve("metrics.jsonl")).get(0).get("eval/accuracy"))
+                .isEqualTo(result.get("accuracy").asDouble());
+    }
+
+    @Test
+    void sftFromRandomWeightsLowersTheLossAndWritesAModel(@TempDir Path tmp) throws Exception {
+        Path init = tinyModel.resolveSibling("tiny-qwen-init");
+        TrainConfig config = config(tmp, "sft", "--model.path=" + init, "--model.random-init=true",
+                "--trainer.total-steps=30", "--trainer.eval-every=0", "--rollout.prompts-per-step=32",
+                "--optim.lr=3e-3");
+        try (TrainingContext ctx = TrainingContext.open(config)) {
+            new SftTrainer(ctx).run();
+        }
+        List<Map<String, Object>> lines = MetricsJsonl.read(tmp.resolve("sft/metrics.jsonl"));
+        double first = ((Number) lines.get(0).get("loss/sft")).doubleValue();
+        double last = ((Number) lines.get(lines.size() - 1).get("loss/sft")).doubleValue();
+        assertThat(first).as("random weights: about ln(50)").isBetween(3.0, 4.5);
+        assertThat(last).isLessThan(first * 0.7);
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThat(HfCheckpoint.load(tmp.resolve("sft/final"), m).parameterCount()).isEqualTo(794240);
+        }
+    }
 }
