@@ -63,13 +63,14 @@ class RlTrainerTest {
         }
     }
 
-    /** The metrics of each step without the wall-clock ones (time, timings, throughput). */
+    /** The metrics of each step without the wall-clock and process ones (time, timings, throughput, memory). */
     static List<Map<String, Object>> deterministicMetrics(Path runDir) throws Exception {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> line : MetricsJsonl.read(runDir.resolve("metrics.jsonl"))) {
             Map<String, Object> kept = new LinkedHashMap<>();
             line.forEach((k, v) -> {
-                if (!k.equals("time_s") && !k.startsWith("timing/") && !k.startsWith("throughput/")) {
+                if (!k.equals("time_s") && !k.startsWith("timing/") && !k.startsWith("throughput/")
+                        && !k.startsWith("memory/")) {
                     kept.put(k, v);
                 }
             });
