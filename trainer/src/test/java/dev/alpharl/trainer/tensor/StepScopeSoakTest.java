@@ -16,10 +16,9 @@ import java.util.Map;
 /**
  * 4,000 tiny training steps in a separate JVM with a fixed, pre-touched heap (so resident-memory growth is native
  * memory): the long-lived model manager must hold the same arrays at the end as after step 1, the per-step manager
- * nothing, and resident memory may grow by at most 64 MB from step 200 to the end, rising by more than 4 MB in at
- * most one of the seven 500-step intervals. The allocator and the JIT settle in with a one-time rise of 25–35 MB at
- * a step that differs from run to run; a 12,000-step run stayed within 0.4 MB from step 2,000 on. The leaky
- * patterns in DJL.md grow by megabytes per step.
+ * nothing, and resident memory may grow by at most 64 MB from step 200 to the end, with a median growth under
+ * 1 MB per 500 steps (a steady leak shows in every interval; the JVM's native memory rises in one or two plateau
+ * steps at unpredictable times). The leaky patterns in DJL.md grow by megabytes per step.
  */
 class StepScopeSoakTest {
 
@@ -58,14 +57,19 @@ class StepScopeSoakTest {
         assertThat(v.get("arrays_last")).isEqualTo(v.get("arrays_first")).isEqualTo(18.0); // 6 weights + 12 moments
         assertThat(v.get("work_last")).isZero();
         assertThat(v.get("rss_last_mb") - v.get("rss_warm_mb")).as("native growth after warm-up, MB").isLessThan(64.0);
-        // a leak, even 10 kB per step, grows RSS in every 500-step interval; the settle-in rise is a single jump
-        long rising = 0;
+        // A steady leak raises RSS in every 500-step interval (2 kB per step is 1 MB per interval): the median
+        // interval must stay under 1 MB. The JVM's own native memory (JIT code, compiler arenas) rises in a few
+        // plateau steps of 10-35 MB at unpredictable times: at most two such intervals are allowed.
+        List<Double> deltas = new ArrayList<>();
         for (int i = 1; i < rssEvery500.size(); i++) {
-            rising += rssEvery500.get(i) - rssEvery500.get(i - 1) > 4.0 ? 1 : 0;
+            deltas.add(rssEvery500.get(i) - rssEvery500.get(i - 1));
         }
         assertThat(rssEvery500).hasSize(8);
-        assertThat(rising).as("500-step intervals in which RSS rose by more than 4 MB: %s", rssEvery500)
-                .isLessThanOrEqualTo(1);
+        List<Double> sorted = deltas.stream().sorted().toList();
+        assertThat(sorted.get(sorted.size() / 2)).as("median RSS growth per 500 steps, MB: %s", rssEvery500)
+                .isLessThan(1.0);
+        assertThat(deltas.stream().filter(d -> d > 4.0).count()).as("plateau steps in %s", rssEvery500)
+                .isLessThanOrEqualTo(2);
         assertThat(v.get("loss_last")).as("the model learns").isLessThan(v.get("loss_first") * 0.5);
     }
 }
