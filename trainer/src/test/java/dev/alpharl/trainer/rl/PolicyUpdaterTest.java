@@ -102,4 +102,25 @@ class PolicyUpdaterTest {
                 "algorithm: {name: grpo, kl: {coef: 0.1, in: reward}}\n"))
                 .hasMessageContaining("algorithm.kl.in: reward needs a return-based advantage");
     }
+
+    @Test
+    void aNonFiniteLossSkipsTheUpdateAndLeavesTheWeightsUntouched() {
+        QwenModel model = QwenModel.random(QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true), 6,
+                DataType.FLOAT32, m);
+        model.setTrainable(true);
+        Map<String, float[]> before = new java.util.HashMap<>();
+        model.weights().forEach((n, w) -> before.put(n, w.toFloatArray()));
+        AdamW opt = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), 0.0), 0.9, 0.999, 1e-8, m);
+        PolicyUpdater updater = new PolicyUpdater(new LogProbScorer(model), opt,
+                new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-3, 0, 10, 0), spec("algorithm: {name: grpo}\n"), 1.0, 8,
+                1.0, 2, 3);
+        NDArray mask = batch.completionMask(m);
+        NDArray adv = m.create(new float[] {Float.NaN, 1f, 1f, -1f, -1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3))
+                .mul(mask);
+        UpdateStats stats = updater.update(new Experience(batch, mask, adv, null, null, null, null), 0, m);
+        assertThat(stats.skipped()).isEqualTo(1);
+        assertThat(opt.steps()).as("AdamW was not stepped").isZero();
+        model.weights().forEach((n, w) -> assertThat(w.toFloatArray()).as(n).containsExactly(before.get(n)));
+        opt.close();
+    }
 }
