@@ -12,7 +12,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.alpharl.trainer.config.ConfigLoader;
+import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.rl.TrainingContext;
+import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.tensor.StepScope;
 import java.io.IOException;
+import java.util.function.ToDoubleFunction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,10 +56,6 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AlphaRlInputs in = new AlphaRlInputs(spec.commandLine());
-        if (evalConfig != null) {
-            throw in.bad("--eval-config: model evaluation is not wired into 'alpharl analyze' yet; run without it "
-                    + "for the weight-space analysis (recovery ratios need it)");
-        }
         in.requireModelDirectory("--base", base);
         for (Path c : checkpoints) {
             in.requireModelDirectory("--checkpoints", c);
@@ -63,6 +66,18 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         List<Long> steps = in.steps(checkpoints, null);
         Rank1AnalysisReport report;
         TorchRuntime.init();
+        TrainingContext ctx = evalConfig == null ? null
+                : TrainingContext.open(ConfigLoader.load(TrainConfig.class, evalConfig.toString(), List.of()));
+        Evaluator evaluator = ctx == null ? null : ctx.evaluator(null);
+        if (ctx != null && evaluator == null) {
+            ctx.close();
+            throw in.bad("--eval-config " + evalConfig + ": the config has no data.eval set to score models with");
+        }
+        ToDoubleFunction<QwenModel> accuracy = evaluator == null ? null : model -> {
+            try (StepScope scope = StepScope.open(model.manager())) {
+                return evaluator.evaluate(new Generator(model), scope.manager()).accuracy();
+            }
+        };
         try (NDManager root = NDManager.newBaseManager(); QwenModel w0 = in.load(base, root)) {
             Rank1Analysis.Checkpoints source = new Rank1Analysis.Checkpoints() {
                 @Override
@@ -80,7 +95,11 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
                     return in.loadLike(checkpoints.get(index), w0, manager);
                 }
             };
-            report = Rank1Analysis.analyze(w0, source, null, Rank1Analysis.Options.DEFAULTS, new Rank1(), root);
+            report = Rank1Analysis.analyze(w0, source, accuracy, Rank1Analysis.Options.DEFAULTS, new Rank1(), root);
+        } finally {
+            if (ctx != null) {
+                ctx.close();
+            }
         }
         Rank1AnalysisWriter.write(report, out);
         PrintWriter o = spec.commandLine().getOut();

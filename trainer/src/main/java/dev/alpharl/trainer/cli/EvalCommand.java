@@ -1,12 +1,10 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.model.QwenModel;
-import dev.alpharl.trainer.rl.RolloutCollector;
 import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.tensor.StepScope;
@@ -46,9 +44,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             try (QwenModel qwen = ctx.loadModel(model)) {
                 Generator generator = new Generator(qwen);
-                Evaluator evaluator = new Evaluator(ctx.encoder(), new RolloutCollector(generator, ctx.encoder(),
-                        ctx.reward(), 0, 0), ctx.eval(), ctx.evalSampling(), n != null ? n : config.rollout().evalN(),
-                        SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+                Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;
                 try (StepScope scope = StepScope.open(ctx.manager())) {
                     r = evaluator.evaluate(generator, scope.manager());

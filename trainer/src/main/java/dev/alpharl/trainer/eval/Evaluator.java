@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.trainer.rl.PromptEncoder;
+import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.trainer.rl.RolloutCollector;
 import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Generator;
@@ -25,19 +26,19 @@ public final class Evaluator {
     private static final int BATCH_ROWS = 64;
 
     private final PromptEncoder encoder;
-    private final RolloutCollector scorer;
+    private final RewardFunction reward;
     private final List<PromptSample> prompts;
     private final SamplingParams sampling;
     private final int n;
     private final long seed;
 
-    public Evaluator(PromptEncoder encoder, RolloutCollector scorer, List<PromptSample> prompts, SamplingParams sampling,
+    public Evaluator(PromptEncoder encoder, RewardFunction reward, List<PromptSample> prompts, SamplingParams sampling,
                      int n, long seed) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("the evaluation set is empty");
         }
         this.encoder = encoder;
-        this.scorer = scorer;
+        this.reward = reward;
         this.prompts = List.copyOf(prompts);
         this.sampling = sampling;
         this.n = sampling.greedy() ? 1 : n;
@@ -83,7 +84,8 @@ public final class Evaluator {
             for (int i = 0; i < out.size(); i++) {
                 Completion c = out.get(i);
                 String text = encoder.tokenizer().decode(c.tokens(), true);
-                RewardResult r = scorer.score(rowsSample.get(start + i), text, c.tokens().length);
+                RewardResult r = RolloutCollector.score(reward, encoder, rowsSample.get(start + i), text,
+                        c.tokens().length);
                 correct += Correctness.require(r) ? 1 : 0;
                 truncated += c.finish() == Completion.FinishReason.LENGTH ? 1 : 0;
                 lengths += c.tokens().length;

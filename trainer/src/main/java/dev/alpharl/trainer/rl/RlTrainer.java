@@ -43,7 +43,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -159,8 +158,7 @@ public final class RlTrainer implements AutoCloseable {
         this.generator = new Generator(policy);
         this.collector = new RolloutCollector(generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(),
                 spec.overlongPenalty());
-        this.evaluator = ctx.eval().isEmpty() ? null : new Evaluator(ctx.encoder(), collector, ctx.eval(),
-                ctx.evalSampling(), r.evalN(), SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+        this.evaluator = ctx.evaluator(null);
         this.sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
         this.kl = spec.adaptiveKl() ? KlController.adaptive(spec.klCoef(), config.algorithm().kl().target(),
                 config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());

@@ -61,7 +61,7 @@ public final class RolloutCollector {
             PromptSample sample = prompts.get(promptIndex);
             Completion c = completions.get(i);
             String text = encoder.tokenizer().decode(c.tokens(), true);
-            RewardResult r = score(sample, text, c.tokens().length);
+            RewardResult r = score(reward, encoder, sample, text, c.tokens().length);
             double shaped = r.score() + (overlongBuffer > 0
                     ? OverlongPenalty.penalty(c.tokens().length, params.maxNewTokens(), overlongBuffer, overlongPenalty)
                     : 0.0);
@@ -71,8 +71,12 @@ public final class RolloutCollector {
         return out;
     }
 
-    /** The reward of one completion (guarded: errors and timeouts come back flagged, never thrown). */
-    public RewardResult score(PromptSample sample, String completionText, int completionTokens) {
+    /**
+     * The reward of one completion: the reward sees the templated question, the completion text and the sample's
+     * fields plus {@code answer} and {@code completion_tokens} (guarded: errors come back flagged, never thrown).
+     */
+    public static RewardResult score(RewardFunction reward, PromptEncoder encoder, PromptSample sample,
+                                     String completionText, int completionTokens) {
         Map<String, Object> fields = new HashMap<>(sample.fields());
         fields.put("answer", sample.answer());
         fields.put(RewardFunction.COMPLETION_TOKENS, completionTokens);

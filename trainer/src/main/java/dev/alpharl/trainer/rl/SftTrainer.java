@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
-import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
@@ -76,9 +75,7 @@ public final class SftTrainer {
                     config.trainer().totalSteps(), o.minLrRatio());
             LogProbScorer scorer = new LogProbScorer(model);
             EpochSampler sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
-            Evaluator evaluator = ctx.eval().isEmpty() ? null : new Evaluator(ctx.encoder(),
-                    new RolloutCollector(new Generator(model), ctx.encoder(), ctx.reward(), 0, 0), ctx.eval(),
-                    ctx.evalSampling(), config.rollout().evalN(), SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+            Evaluator evaluator = ctx.evaluator(null);
             Generator generator = new Generator(model);
             long started = System.nanoTime();
             for (int step = 1; step <= config.trainer().totalSteps(); step++) {

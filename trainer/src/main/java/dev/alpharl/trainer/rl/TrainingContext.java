@@ -147,6 +147,19 @@ public final class TrainingContext implements AutoCloseable {
         return model;
     }
 
+    /**
+     * The config's evaluation — its eval set at rollout.eval-temperature with {@code n} samples per prompt (null:
+     * rollout.eval-n) and a sampling seed fixed by run.seed — or null when the config has no eval set.
+     */
+    public dev.alpharl.trainer.eval.Evaluator evaluator(Integer n) {
+        if (eval.isEmpty()) {
+            return null;
+        }
+        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, eval, evalSampling(),
+                n != null ? n : config.rollout().evalN(),
+                dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+    }
+
     /** Rollout sampling as configured, stopping on the tokenizer's and the chat template's end ids. */
     public SamplingParams rolloutSampling() {
         var r = config.rollout();

@@ -150,7 +150,7 @@ class AlphaRlCommandTest {
                 "--steps", "1,2", "--method", "relex", "--target-step", "9", "--out", o);
         assertBad("must increase strictly", "alpharl", "predict", "--base", base, "--checkpoints", cks,
                 "--steps", "1,3,2", "--method", "relex", "--target-step", "9", "--out", o);
-        assertBad("--eval-config", "alpharl", "analyze", "--base", base, "--checkpoints", cks,
+        assertBad("eval.yaml", "alpharl", "analyze", "--base", base, "--checkpoints", cks,
                 "--eval-config", "eval.yaml");
         assertThat(Files.exists(root.resolve("never"))).isFalse();
     }
