@@ -56,13 +56,7 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AlphaRlInputs in = new AlphaRlInputs(spec.commandLine());
-        in.requireModelDirectory("--base", base);
-        for (Path c : checkpoints) {
-            in.requireModelDirectory("--checkpoints", c);
-        }
-        if (checkpoints.size() < 3) {
-            throw in.bad("--checkpoints needs at least 3 checkpoints (2 to fit, 1 held out), got " + checkpoints.size());
-        }
+        in.requireRun(base, checkpoints, 3, " (2 to fit, 1 held out)");
         List<Long> steps = in.steps(checkpoints, null);
         Rank1AnalysisReport report;
         TorchRuntime.init();

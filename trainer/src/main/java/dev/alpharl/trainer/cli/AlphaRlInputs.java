@@ -39,6 +39,17 @@ final class AlphaRlInputs {
         }
     }
 
+    /** --base and every --checkpoints entry are model directories, and there are at least {@code min} checkpoints. */
+    void requireRun(Path base, List<Path> checkpoints, int min, String why) {
+        requireModelDirectory("--base", base);
+        for (Path c : checkpoints) {
+            requireModelDirectory("--checkpoints", c);
+        }
+        if (checkpoints.size() < min) {
+            throw bad("--checkpoints needs at least " + min + " checkpoints" + why + ", got " + checkpoints.size());
+        }
+    }
+
     /**
      * The step of each checkpoint: {@code --steps} when given (same count, strictly increasing), else the number
      * ending each directory name, else 1..n.

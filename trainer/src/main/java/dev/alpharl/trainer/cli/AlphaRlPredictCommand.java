@@ -89,13 +89,7 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AlphaRlInputs in = new AlphaRlInputs(spec.commandLine());
-        in.requireModelDirectory("--base", base);
-        for (Path c : checkpoints) {
-            in.requireModelDirectory("--checkpoints", c);
-        }
-        if (checkpoints.size() < 2) {
-            throw in.bad("--checkpoints needs at least 2 checkpoints, got " + checkpoints.size());
-        }
+        in.requireRun(base, checkpoints, 2, "");
         List<Long> stepList = in.steps(checkpoints, steps);
         if (rewards != null && rewards.size() != checkpoints.size()) {
             throw in.bad("--rewards has " + rewards.size() + " value(s) but --checkpoints has " + checkpoints.size());
