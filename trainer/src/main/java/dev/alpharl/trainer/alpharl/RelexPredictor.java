@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * RELEX's prediction (ALPHARL.md §9.1, r = 1, linear fit), per tensor with trajectory M = [vec Δ_1; …; vec Δ_T]:
@@ -22,7 +23,9 @@ import java.util.Map;
  *   θ̂ = θ_0 + c(s*)·V
  * </pre>
  * A tensor whose trajectory is zero (λ1 = 0) keeps θ_0. The sign of (u, V) is fixed so that c at the last step is
- * non-negative (it cancels in c·V).
+ * non-negative (it cancels in c·V). When only some tensors are extrapolated (RELEX's paper does all of them; a
+ * small model's embeddings and norms may not follow a line), the others keep their last observed value
+ * θ_k = θ_0 + Δ_k, as AlphaRL's matrices outside its set keep W_k.
  */
 public final class RelexPredictor {
 
@@ -31,7 +34,14 @@ public final class RelexPredictor {
 
     private RelexPredictor() {}
 
+    /** Extrapolates every tensor of the trajectory. */
     public static Prediction predict(RelexTrajectory trajectory, long targetStep, NDManager out) throws IOException {
+        return predict(trajectory, targetStep, name -> true, out);
+    }
+
+    /** Extrapolates the tensors {@code extrapolated} accepts; the others keep θ_k. */
+    public static Prediction predict(RelexTrajectory trajectory, long targetStep, Predicate<String> extrapolated,
+                                     NDManager out) throws IOException {
         List<Long> steps = trajectory.steps();
         int n = steps.size();
         if (n < 2) {
@@ -42,6 +52,13 @@ public final class RelexPredictor {
         Map<String, Double> targetCoefficient = new LinkedHashMap<>();
         List<RelexFitReport.TensorFit> fits = new ArrayList<>();
         for (String name : trajectory.tensors()) {
+            if (!extrapolated.test(name)) {
+                // θ_k = θ_0 + Δ_k: the last delta with coefficient 1
+                double[] last = new double[n];
+                last[n - 1] = 1;
+                coefficientOfDelta.put(name, last);
+                continue;
+            }
             EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(trajectory.gram(name), false));
             double[] lambda = eig.getRealEigenvalues();
             int top = 0;

@@ -139,4 +139,34 @@ class RelexTest {
             assertThat(p.report().steps()).containsExactly(10L, 20L, 30L, 40L, 50L, 60L);
         }
     }
+
+    @Test
+    void tensorsLeftOutKeepTheirLastObservedValue() throws IOException {
+        SplittableRandom rnd = new SplittableRandom(3);
+        Map<String, NDArray> last = null;
+        try (RelexTrajectory t = RelexTrajectory.create(tmp.resolve("relex"), base, m);
+             NDManager out = m.newSubManager()) {
+            for (long s : STEPS) {
+                last = weightsAt(s, rnd);
+                t.append(s, last);
+            }
+            RelexPredictor.Prediction p = RelexPredictor.predict(t, 600, "proj"::equals, out);
+            for (String kept : new String[] {"embed", "norm"}) {
+                float[] expected = last.get(kept).toFloatArray();
+                float[] got = p.weights().get(kept).toFloatArray();
+                for (int i = 0; i < expected.length; i++) {
+                    // θ_0 + Δ_k, with Δ_k stored in fp32: equal up to the rounding of one addition
+                    assertThat(got[i]).as(kept).isCloseTo(expected[i], within(1e-6f * (1 + Math.abs(expected[i]))));
+                }
+            }
+            float[] b = base.get("proj").toFloatArray();
+            float[] d = direction.get("proj");
+            float[] predicted = p.weights().get("proj").toFloatArray();
+            double c = ALPHA * 600 + BETA;
+            for (int i = 0; i < b.length; i++) {
+                assertThat(predicted[i] - b[i]).isCloseTo((float) (c * d[i]), within(2e-3f * (float) c * 0.2f));
+            }
+            assertThat(p.report().tensors()).extracting(RelexFitReport.TensorFit::name).containsExactly("proj");
+        }
+    }
 }
