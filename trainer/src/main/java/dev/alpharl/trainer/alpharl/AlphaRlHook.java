@@ -71,6 +71,9 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     private RelexTrajectory trajectory;
     private boolean jumped;
     private double snapshotSeconds;
+    /** Rollout rewards of the steps since the last snapshot: a snapshot's y is their mean, not one step's. */
+    private double rewardSum;
+    private int rewardSteps;
     /** What the jump produced: summary entries (empty before it). */
     private Map<String, Object> outcome = new LinkedHashMap<>();
 
@@ -123,12 +126,21 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
 
     @Override
     public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch) {
-        if (jumped || !isSnapshotStep(step)) {
+        if (jumped || step > config.window()) {
+            return false;
+        }
+        rewardSum += rewardMean;
+        rewardSteps++;
+        if (!isSnapshotStep(step)) {
             return false;
         }
         try {
             long t0 = System.nanoTime();
-            record(step, policy, rewardMean, eval);
+            // one step's rollout reward is a noisy estimate (a few prompts); the mean since the last snapshot is
+            // the same trend, lagged by half the interval for every snapshot alike
+            record(step, policy, rewardSum / rewardSteps, eval);
+            rewardSum = 0;
+            rewardSteps = 0;
             snapshotSeconds += (System.nanoTime() - t0) / 1e9;
             return step == config.window() && jump(step, policy);
         } catch (IOException e) {
@@ -310,6 +322,8 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         state.put("trajectory", DIR + "/" + TRAJECTORY_DIR);
         state.put("jumped", jumped);
         state.put("snapshot_seconds", snapshotSeconds);
+        state.put("reward_sum", rewardSum);
+        state.put("reward_steps", rewardSteps);
         state.put("outcome", outcome);
         JSON.writeValue(dir.resolve(STATE_FILE).toFile(), state);
     }
@@ -334,6 +348,8 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         root.path("steps").forEach(s -> steps.add(s.asLong()));
         jumped = root.path("jumped").asBoolean();
         snapshotSeconds = root.path("snapshot_seconds").asDouble();
+        rewardSum = root.path("reward_sum").asDouble();
+        rewardSteps = root.path("reward_steps").asInt();
         outcome = JSON.convertValue(root.path("outcome"), LinkedHashMap.class);
         if (jumped || steps.isEmpty()) {
             return;

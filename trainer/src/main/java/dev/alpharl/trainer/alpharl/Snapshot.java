@@ -3,7 +3,8 @@ package dev.alpharl.trainer.alpharl;
 import java.util.Map;
 
 /**
- * One recorded training step: the step number, the rollout's mean reward, the held-out accuracy when one was
+ * One recorded training step: the step number, the mean rollout reward of the steps since the previous snapshot
+ * (this one included), the held-out accuracy when one was
  * measured, and a {@link MatrixSnapshot} per tracked matrix (in tracking order).
  */
 public record Snapshot(long step, double meanReward, Double evalAccuracy, Map<String, MatrixSnapshot> matrices) {

@@ -182,10 +182,18 @@ public final class AlphaRlSweep {
     /** Mean rollout reward of steps (from, to]. */
     private double intervalMean(long from, long to) {
         double sum = 0;
+        int n = 0;
         for (long s = from + 1; s <= to; s++) {
-            sum += rewards.get(s);
+            Double r = rewards.get(s);
+            if (r != null) {
+                sum += r;
+                n++;
+            }
         }
-        return sum / (to - from);
+        if (n == 0) {
+            throw new IllegalStateException("metrics.jsonl has no reward/mean for steps " + (from + 1) + ".." + to);
+        }
+        return sum / n;
     }
 
     private static Map<Long, Double> rewards(Path metrics) throws IOException {

@@ -61,7 +61,7 @@ class AlphaRlHookTest {
         m.close();
     }
 
-    private static double rewardAt(long t) {
+    private static double rewardAt(double t) {
         return 0.2 + 0.02 * t;
     }
 
@@ -145,17 +145,19 @@ class AlphaRlHookTest {
             assertThat(steps(hook, 1, 6)).isTrue();
             summary = hook.summary();
         }
-        // the same prediction computed directly from the recorder and predictor
+        // the same prediction computed directly from the recorder and predictor; each snapshot's y is the mean
+        // reward of the steps since the previous one (steps 1–2, 3–4, 5–6), i.e. the reward half a step earlier
         double[] s = {2, 4, 6};
-        double[] y = {rewardAt(2), rewardAt(4), rewardAt(6)};
+        double[] y = {(rewardAt(1) + rewardAt(2)) / 2, (rewardAt(3) + rewardAt(4)) / 2, (rewardAt(5) + rewardAt(6)) / 2};
+        assertThat(y[2]).isCloseTo(rewardAt(5.5), within(1e-12));
         double yStar = TargetReward.extrapolated(s, y, 15, 1.0);
-        assertThat(yStar).isCloseTo(rewardAt(15), within(1e-12));
+        assertThat(yStar).isCloseTo(rewardAt(14.5), within(1e-12));
         Map<String, float[]> expected = new LinkedHashMap<>();
         try (NDManager scope = m.newSubManager(); QwenModel w0 = PlantedTraining.base(scope);
              SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(),
                      scope)) {
-            for (long t = 2; t <= 6; t += 2) {
-                recorder.record(t, run.arraysAt(t, scope), rewardAt(t), null);
+            for (int i = 0; i < s.length; i++) {
+                recorder.record((long) s[i], run.arraysAt((long) s[i], scope), y[i], null);
             }
             AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(recorder.snapshots(), w0.weights(),
                     run.arraysAt(6, scope), new AlphaRlPredictor.Options(yStar, Assembly.REPLACE), scope);
@@ -189,6 +191,7 @@ class AlphaRlHookTest {
                 .containsEntry("snapshot_steps", List.of(2L, 4L, 6L))
                 .containsEntry("predicted_eval", evalMap).containsEntry("final_eval", evalMap);
         assertThat((Double) summary.get("target_reward")).isCloseTo(yStar, within(1e-15));
+        assertThat(summary).containsEntry("window_y", List.of(y[0], y[1], y[2]));
         JsonNode report = new ObjectMapper().readTree(runDir.resolve("alpharl/fit-report.json").toFile());
         assertThat(report.path("targetReward").asDouble()).isCloseTo(yStar, within(1e-15));
         assertThat(report.path("predicted").asInt()).isEqualTo(14);
@@ -216,7 +219,9 @@ class AlphaRlHookTest {
     @Test
     void baseAssemblyInvertsAtTheConfiguredTargetReward() {
         Path runDir = tmp.resolve("run");
-        // y* = reward of step 15 although the target step is 30: the configured reward decides how far to go
+        // y* = reward of step 15 although the target step is 30: the configured reward decides how far to go.
+        // Each snapshot's y is the mean reward of its two steps, the reward half a step before the snapshot, so
+        // the reward of step 15 is where the weights of step 15.5 are.
         try (AlphaRlHook hook = hook(alphaRl(6, 2, 30, rewardAt(15), Assembly.BASE, AfterJump.STOP), 40, runDir,
                 false)) {
             assertThat(steps(hook, 1, 6)).isTrue();
@@ -226,7 +231,7 @@ class AlphaRlHookTest {
         Map<String, float[]> predicted = loadWeights(runDir.resolve("final"));
         predicted.forEach((name, w) -> {
             if (policy.projectionMatrices().contains(name)) {
-                assertThat(relativeError(w, run.planted(name, 15), run.base.get(name))).as(name).isLessThan(1e-3);
+                assertThat(relativeError(w, run.planted(name, 15.5), run.base.get(name))).as(name).isLessThan(1e-3);
             } else {
                 assertThat(w).as(name).containsExactly(run.base.get(name));
             }
@@ -288,7 +293,8 @@ class AlphaRlHookTest {
     @ParameterizedTest
     @EnumSource(Method.class)
     void resumingInsideTheWindowReproducesTheUninterruptedRun(Method method) throws IOException {
-        AlphaRlConfig config = new AlphaRlConfig(6, 1, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP);
+        // snapshots at 2, 4, 6; the checkpoint at step 3 falls between two, holding one step of the next y
+        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP);
         Path straight = tmp.resolve("straight");
         try (AlphaRlHook hook = hook(config, 18, straight, false)) {
             assertThat(steps(hook, 1, 6)).isTrue();
@@ -303,18 +309,18 @@ class AlphaRlHookTest {
         Map<String, Object> summary;
         try (AlphaRlHook hook = hook(config, 18, resumed, false)) {
             hook.restore(state);
-            assertThat(hook.snapshotSteps()).containsExactly(1L, 2L, 3L);
+            assertThat(hook.snapshotSteps()).containsExactly(2L);
             assertThat(steps(hook, 4, 6)).isTrue();
             summary = hook.summary();
         }
-        assertThat(summary.get("snapshot_steps")).isEqualTo(List.of(1L, 2L, 3L, 4L, 5L, 6L));
+        assertThat(summary.get("snapshot_steps")).isEqualTo(List.of(2L, 4L, 6L));
         assertThat(Files.readString(resumed.resolve("alpharl/fit-report.json")))
                 .isEqualTo(Files.readString(straight.resolve("alpharl/fit-report.json")));
         Map<String, float[]> a = loadWeights(straight.resolve("final"));
         Map<String, float[]> b = loadWeights(resumed.resolve("final"));
         a.forEach((name, w) -> assertThat(b.get(name)).as(name).containsExactly(w));
         if (method == Method.RELEX) {
-            assertThat(resumed.resolve("alpharl/trajectory/delta-000005.safetensors")).isRegularFile();
+            assertThat(resumed.resolve("alpharl/trajectory/delta-000002.safetensors")).isRegularFile();
         }
     }
 
