@@ -59,6 +59,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     private final Path runDir;
     private final Supplier<QwenModel> baseModel;
     private final Function<QwenModel, EvalResult> evaluator;
+    private final Function<QwenModel, EvalResult> validator;
     private final BiConsumer<QwenModel, Path> saver;
     private final NDManager manager;
     private final Rank1 rank1 = new Rank1();
@@ -83,12 +84,13 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
      * @param runDir     the run directory
      * @param baseModel  loads W_0, the model at step 0, as a new model (closed by the hook after use)
      * @param evaluator  evaluates a model on the held-out set, or null when there is none
+     * @param validator  evaluates a model on the validation set (alpharl.validate), else null
      * @param saver      writes a model as a Hugging Face directory (with tokenizer files)
      * @param manager    long-lived manager for the window state (W_0 copies)
      */
     public AlphaRlHook(AlphaRlConfig config, int totalSteps, Path runDir, Supplier<QwenModel> baseModel,
-                       Function<QwenModel, EvalResult> evaluator, BiConsumer<QwenModel, Path> saver,
-                       NDManager manager) {
+                       Function<QwenModel, EvalResult> evaluator, Function<QwenModel, EvalResult> validator,
+                       BiConsumer<QwenModel, Path> saver, NDManager manager) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("alpharl.window is 0: AlphaRL is off, no hook is needed");
         }
@@ -111,6 +113,11 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         this.runDir = runDir;
         this.baseModel = baseModel;
         this.evaluator = evaluator;
+        if (config.validate() != (validator != null)) {
+            throw new IllegalArgumentException(config.validate() ? "alpharl.validate needs a validation set"
+                    : "a validator is given but alpharl.validate is false");
+        }
+        this.validator = validator;
         this.saver = saver;
         this.manager = manager;
     }
@@ -170,7 +177,13 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         steps.add(step);
     }
 
-    /** Predicts, writes and evaluates the target-step model; returns whether training stops. */
+    /** The weights a horizon predicts, stored like the live weights, with the fit report and its summary entries. */
+    private record Candidate(Map<String, NDArray> weights, Object report, Map<String, Object> entries) {}
+
+    /**
+     * Predicts, writes and evaluates the target-step model (or, with alpharl.validate, the best of W_k and the
+     * horizons' candidates on the validation set); returns whether training stops.
+     */
     private boolean jump(long step, QwenModel policy) throws IOException {
         long t0 = System.nanoTime();
         boolean stop = config.afterJump() == AlphaRlConfig.AfterJump.STOP;
@@ -178,42 +191,37 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         Files.createDirectories(out);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("jump_step", step);
+        double horizon = validator == null ? config.horizons().get(0) : chooseHorizon(policy, result);
+        result.put("horizon", horizon);
+        result.put("predicted_step", horizon == 0 ? step : horizonStep(horizon));
         EvalResult predictedEval;
-        try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> weights;
-            Object report;
-            if (method() == AlphaRlConfig.Method.ALPHARL) {
-                AlphaRlPredictor.Prediction p = predictAlphaRl(policy, result, scope);
-                weights = p.weights();
-                report = p.report();
-            } else {
-                RelexPredictor.Prediction p = RelexPredictor.predict(trajectory, targetStep, scope);
-                weights = p.weights();
-                report = p.report();
-                describe(p.report(), result);
+        if (horizon == 0) {
+            // no candidate beat the window's last weights on validation: they stand, unchanged
+            saver.accept(policy, out.resolve(PREDICTED_DIR));
+            if (stop) {
+                saver.accept(policy, runDir.resolve("final"));
             }
-            JSON.writeValue(out.resolve(REPORT_FILE).toFile(), report);
-            // stored like the live weights (RELEX predicts in fp32)
-            Map<String, NDArray> typed = new LinkedHashMap<>();
-            weights.forEach((name, w) -> {
-                NDArray live = policy.weights().get(name);
-                typed.put(name, live == null || live.getDataType() == w.getDataType() ? w
-                        : w.toType(live.getDataType(), false));
-            });
-            try (QwenModel predicted = QwenModel.of(policy.config(), typed, scope)) {
-                saver.accept(predicted, out.resolve(PREDICTED_DIR));
-                if (stop) {
-                    saver.accept(predicted, runDir.resolve("final"));
-                }
-                predictedEval = evaluator == null ? null : evaluator.apply(predicted);
-                if (!stop) {
-                    // continue from the prediction: the live arrays keep their identity (optimizer, scorer hold them)
-                    predicted.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+            predictedEval = evaluator == null ? null : evaluator.apply(policy);
+        } else {
+            try (NDManager scope = manager.newSubManager()) {
+                Candidate c = predict(policy, horizonStep(horizon), scope);
+                result.putAll(c.entries());
+                JSON.writeValue(out.resolve(REPORT_FILE).toFile(), c.report());
+                try (QwenModel predicted = QwenModel.of(policy.config(), c.weights(), scope)) {
+                    saver.accept(predicted, out.resolve(PREDICTED_DIR));
+                    if (stop) {
+                        saver.accept(predicted, runDir.resolve("final"));
+                    }
+                    predictedEval = evaluator == null ? null : evaluator.apply(predicted);
+                    if (!stop) {
+                        // continue from the prediction: the live arrays keep their identity (optimizer, scorer hold them)
+                        predicted.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+                    }
                 }
             }
+            result.put("fit_report", DIR + "/" + REPORT_FILE);
         }
         result.put("predicted_dir", DIR + "/" + PREDICTED_DIR);
-        result.put("fit_report", DIR + "/" + REPORT_FILE);
         if (predictedEval != null) {
             result.put("predicted_eval", predictedEval.toMap());
         }
@@ -225,7 +233,65 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         return stop;
     }
 
-    private AlphaRlPredictor.Prediction predictAlphaRl(QwenModel policy, Map<String, Object> result, NDManager out) {
+    /** Step k + h·(T − k) of horizon h. */
+    private long horizonStep(double horizon) {
+        return AlphaRlConfig.horizonStep(config.window(), targetStep, horizon);
+    }
+
+    /**
+     * Scores W_k (horizon 0) and each horizon's candidate on the validation set; returns the best horizon, W_k on
+     * ties (the jump must earn its place), and lists the candidates in {@code result}.
+     */
+    private double chooseHorizon(QwenModel policy, Map<String, Object> result) throws IOException {
+        List<Map<String, Object>> candidates = new ArrayList<>();
+        double best = 0;
+        double bestAccuracy = validator.apply(policy).accuracy();
+        candidates.add(Map.of("horizon", 0.0, "step", (long) config.window(), "validation_accuracy", bestAccuracy));
+        for (double h : config.horizons()) {
+            double accuracy;
+            try (NDManager scope = manager.newSubManager()) {
+                Candidate c = predict(policy, horizonStep(h), scope);
+                try (QwenModel model = QwenModel.of(policy.config(), c.weights(), scope)) {
+                    accuracy = validator.apply(model).accuracy();
+                }
+            }
+            candidates.add(Map.of("horizon", h, "step", horizonStep(h), "validation_accuracy", accuracy));
+            if (accuracy > bestAccuracy) {
+                best = h;
+                bestAccuracy = accuracy;
+            }
+        }
+        result.put("candidates", candidates);
+        return best;
+    }
+
+    /** The prediction of the weights at {@code target}, by the configured method. */
+    private Candidate predict(QwenModel policy, long target, NDManager scope) throws IOException {
+        Map<String, Object> entries = new LinkedHashMap<>();
+        Map<String, NDArray> weights;
+        Object report;
+        if (method() == AlphaRlConfig.Method.ALPHARL) {
+            AlphaRlPredictor.Prediction p = predictAlphaRl(policy, target, entries, scope);
+            weights = p.weights();
+            report = p.report();
+        } else {
+            RelexPredictor.Prediction p = RelexPredictor.predict(trajectory, target, scope);
+            weights = p.weights();
+            report = p.report();
+            describe(p.report(), entries);
+        }
+        // stored like the live weights (RELEX predicts in fp32)
+        Map<String, NDArray> typed = new LinkedHashMap<>();
+        weights.forEach((name, w) -> {
+            NDArray live = policy.weights().get(name);
+            typed.put(name, live == null || live.getDataType() == w.getDataType() ? w
+                    : w.toType(live.getDataType(), false));
+        });
+        return new Candidate(typed, report, entries);
+    }
+
+    private AlphaRlPredictor.Prediction predictAlphaRl(QwenModel policy, long target, Map<String, Object> result,
+                                                       NDManager out) {
         List<Snapshot> snapshots = recorder.snapshots();
         double[] y = AlphaRlPredictor.responses(snapshots);
         long withEval = snapshots.stream().filter(s -> s.evalAccuracy() != null).count();
@@ -240,7 +306,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
             result.put("target_reward_source", "config");
         } else {
             double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
-            targetReward = TargetReward.extrapolated(s, y, targetStep, config.rewardCap());
+            targetReward = TargetReward.extrapolated(s, y, target, config.rewardCap());
             result.put("target_reward_source", "extrapolated");
         }
         AlphaRlPredictor.Options options = new AlphaRlPredictor.Options(targetReward, config.assembly());
@@ -273,16 +339,31 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     }
 
     private void log(Map<String, Object> result, boolean stop) {
-        StringBuilder b = new StringBuilder("alpharl: jump at step ").append(result.get("jump_step"))
-                .append(" to step ").append(targetStep).append(" (").append(name(method())).append(')');
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> candidates = (List<Map<String, Object>>) result.get("candidates");
+        if (candidates != null) {
+            for (Map<String, Object> c : candidates) {
+                LOG.info(String.format(Locale.ROOT, "alpharl: candidate horizon %.2f (step %s): validation accuracy %.4f",
+                        (Double) c.get("horizon"), c.get("step"), (Double) c.get("validation_accuracy")));
+            }
+        }
+        StringBuilder b = new StringBuilder("alpharl: ");
+        if ((Double) result.get("horizon") == 0) {
+            b.append("no jump at step ").append(result.get("jump_step"))
+                    .append(": no candidate beat the window's last weights on validation, they stand");
+        } else {
+            b.append("jump at step ").append(result.get("jump_step")).append(" to step ")
+                    .append(result.get("predicted_step")).append(" (").append(name(method())).append(')');
+        }
         b.append(" | alpharl/target_step=").append(targetStep);
+        b.append(" alpharl/predicted_step=").append(result.get("predicted_step"));
         if (result.containsKey("target_reward")) {
             b.append(String.format(Locale.ROOT, " alpharl/target_reward=%.4f (%s, y=%s)",
                     (Double) result.get("target_reward"), result.get("target_reward_source"), result.get("y_source")));
             b.append(" alpharl/matrices_used=").append((int) result.get("matrices_total")
                     - (int) result.get("matrices_excluded"));
             b.append(" alpharl/matrices_excluded=").append(result.get("matrices_excluded"));
-        } else {
+        } else if (result.containsKey("tensors_total")) {
             b.append(" alpharl/tensors=").append(result.get("tensors_total"));
             b.append(String.format(Locale.ROOT, " alpharl/mean_explained_variance=%.4f",
                     (Double) result.get("mean_explained_variance")));
@@ -405,6 +486,8 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
             s.put("assembly", name(config.assembly()));
         }
         s.put("after_jump", name(config.afterJump()));
+        s.put("horizons", config.horizons());
+        s.put("validate", config.validate());
         s.put("jumped", jumped);
         s.put("snapshot_steps", List.copyOf(steps));
         s.putAll(outcome);

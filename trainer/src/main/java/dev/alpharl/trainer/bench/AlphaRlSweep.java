@@ -19,6 +19,7 @@ import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.report.GainRetained;
 import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.tensor.StepScope;
@@ -51,6 +52,9 @@ import java.util.Set;
  * run's own config's.
  */
 public final class AlphaRlSweep {
+
+    /** Extrapolation horizons: fractions of the way from the window's end k to the target step. */
+    private static final double[] FRACTIONS = {0.25, 0.5, 1.0};
 
     private final Path run;
     private final TrainingContext ctx;
@@ -86,8 +90,8 @@ public final class AlphaRlSweep {
                     .map(n -> Long.parseLong(n.substring(5))).sorted().forEach(saved::add);
         }
         try (QwenModel w0 = HfCheckpoint.load(config.model().path(), root)) {
-            double base = eval(w0);
-            double full;
+            EvalResult base = eval(w0);
+            EvalResult full;
             try (QwenModel fin = HfCheckpoint.load(run.resolve("final"), root)) {
                 full = eval(fin);
             }
@@ -120,23 +124,27 @@ public final class AlphaRlSweep {
                         List<Snapshot> interval = recorder.snapshots();
                         List<Snapshot> point = interval.stream().map(sn -> new Snapshot(sn.step(),
                                 rewards.get(sn.step()), null, sn.matrices())).toList();
-                        alphaRl("alpharl y=reward", point, w0, last, target, k, base, full);
-                        alphaRl("alpharl y=interval", interval, w0, last, target, k, base, full);
-                        try (NDManager scope = root.newSubManager()) {
-                            score("relex all", RelexPredictor.predict(trajectory, target, scope).weights(), w0, k,
-                                    base, full);
-                        }
-                        try (NDManager scope = root.newSubManager()) {
-                            score("relex projections", RelexPredictor.predict(trajectory, target,
-                                    projections::contains, scope).weights(), w0, k, base, full);
-                        }
-                        try (NDManager scope = root.newSubManager()) {
-                            Map<String, NDArray> raw = new LinkedHashMap<>();
-                            double f = (double) target / k;
-                            last.weights().forEach((n, w) -> raw.put(n, projections.contains(n)
-                                    ? w0.weights().get(n).add(w.sub(w0.weights().get(n)).mul(f)) : w.duplicate()));
-                            raw.values().forEach(a -> a.attach(scope));
-                            score("raw linear", raw, w0, k, base, full);
+                        for (double f : FRACTIONS) {
+                            long t = Math.round(k + f * (target - k));
+                            String at = String.format(Locale.ROOT, " ->%d", t);
+                            alphaRl("alpharl y=reward" + at, point, w0, last, t, k, base, full);
+                            alphaRl("alpharl y=interval" + at, interval, w0, last, t, k, base, full);
+                            try (NDManager scope = root.newSubManager()) {
+                                score("relex all" + at, RelexPredictor.predict(trajectory, t, scope).weights(), w0,
+                                        k, base, full);
+                            }
+                            try (NDManager scope = root.newSubManager()) {
+                                score("relex proj" + at, RelexPredictor.predict(trajectory, t,
+                                        projections::contains, scope).weights(), w0, k, base, full);
+                            }
+                            try (NDManager scope = root.newSubManager()) {
+                                Map<String, NDArray> raw = new LinkedHashMap<>();
+                                double g = (double) t / k;
+                                last.weights().forEach((n, w) -> raw.put(n, projections.contains(n)
+                                        ? w0.weights().get(n).add(w.sub(w0.weights().get(n)).mul(g)) : w.duplicate()));
+                                raw.values().forEach(a -> a.attach(scope));
+                                score("raw linear" + at, raw, w0, k, base, full);
+                            }
                         }
                     }
                 } finally {
@@ -147,7 +155,7 @@ public final class AlphaRlSweep {
     }
 
     private void alphaRl(String label, List<Snapshot> snapshots, QwenModel w0, QwenModel wk, long target, int k,
-                         double base, double full) {
+                         EvalResult base, EvalResult full) {
         double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
         double[] y = AlphaRlPredictor.responses(snapshots);
         double yStar = TargetReward.extrapolated(s, y, target, 1.0);
@@ -160,23 +168,28 @@ public final class AlphaRlSweep {
         }
     }
 
-    private void score(String label, Map<String, NDArray> weights, QwenModel w0, int k, double base, double full) {
+    private void score(String label, Map<String, NDArray> weights, QwenModel w0, int k, EvalResult base, EvalResult full) {
         try (NDManager scope = root.newSubManager(); QwenModel m = QwenModel.of(w0.config(), weights, scope)) {
             row(label, k, eval(m), base, full);
         }
     }
 
-    private double eval(QwenModel model) {
+    private EvalResult eval(QwenModel model) {
         try (StepScope scope = StepScope.open(root)) {
-            EvalResult r = evaluator.evaluate(new Generator(model), scope.manager());
-            return r.accuracy();
+            return evaluator.evaluate(new Generator(model), scope.manager());
         }
     }
 
-    private static void row(String label, long k, double acc, double base, double full) {
-        System.out.printf(Locale.ROOT, "k=%4d  %-22s acc %.4f  retained %7.3f%n", k, label, acc,
-                (acc - base) / (full - base));
+    private static void row(String label, long k, EvalResult acc, EvalResult base, EvalResult full) {
+        GainRetained g = GainRetained.of(forReport(acc), forReport(full), forReport(base));
+        System.out.printf(Locale.ROOT, "k=%4d  %-26s acc %.4f  retained %s%n", k, label, acc.accuracy(),
+                g.estimate().map(r -> String.format(Locale.ROOT, "%7.3f [%.2f, %.2f]", r, g.ci95().low(),
+                        g.ci95().high())).orElse("undefined (no gain)"));
         System.out.flush();
+    }
+
+    private static dev.alpharl.trainer.report.EvalResult forReport(EvalResult r) {
+        return new dev.alpharl.trainer.report.EvalResult(r.accuracy(), r.graded());
     }
 
     /** Mean rollout reward of steps (from, to]. */

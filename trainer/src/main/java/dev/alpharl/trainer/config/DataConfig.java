@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param train           training prompt source
  * @param eval            evaluation prompt source (null: no evaluation)
+ * @param validation      prompts that choose among AlphaRL's candidates (alpharl.validate); kept apart from eval so
+ *                        that the reported accuracy is not the one a choice was made on (null: none)
  * @param promptTemplate  how a question becomes the user message: a built-in name (question, qwen-boxed, verl-math,
  *                        verl-gsm8k, dapo) or a text containing {question}
  * @param chatTemplate    how the user message becomes model text: plain, chatml, qwen25-math, qwen3, qwen3-no-think
@@ -24,6 +26,7 @@ import java.util.Map;
 public record DataConfig(
         @Required Map<String, String> train,
         Map<String, String> eval,
+        Map<String, String> validation,
         @Default("question") String promptTemplate,
         @Default("plain") String chatTemplate,
         String systemPrompt,

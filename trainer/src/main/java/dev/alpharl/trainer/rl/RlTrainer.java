@@ -166,6 +166,7 @@ public final class RlTrainer implements AutoCloseable {
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
                 runDir, () -> ctx.loadModel(config.model().path()), evaluator == null ? null : this::evaluate,
+                config.alpharl().validate() ? model -> evaluate(ctx.validator(), model) : null,
                 (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, config.model().path()),
                 ctx.manager()) : NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
@@ -413,9 +414,13 @@ public final class RlTrainer implements AutoCloseable {
 
     /** Evaluates any model with the run's evaluator (the policy, or AlphaRL's predicted model). */
     private EvalResult evaluate(QwenModel model) {
+        return evaluate(evaluator, model);
+    }
+
+    private EvalResult evaluate(Evaluator with, QwenModel model) {
         Generator g = model == policy ? generator : new Generator(model);
         try (StepScope scope = StepScope.open(ctx.manager())) {
-            return metrics.time(Phase.EVAL, () -> evaluator.evaluate(g, scope.manager()));
+            return metrics.time(Phase.EVAL, () -> with.evaluate(g, scope.manager()));
         }
     }
 

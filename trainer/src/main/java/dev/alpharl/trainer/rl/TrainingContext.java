@@ -44,16 +44,19 @@ public final class TrainingContext implements AutoCloseable {
     private final PromptEncoder encoder;
     private final List<PromptSample> train;
     private final List<PromptSample> eval;
+    private final List<PromptSample> validation;
     private final RewardFunction reward;
 
     private TrainingContext(TrainConfig config, NDManager manager, QwenTokenizer tokenizer, PromptEncoder encoder,
-                            List<PromptSample> train, List<PromptSample> eval, RewardFunction reward) {
+                            List<PromptSample> train, List<PromptSample> eval, List<PromptSample> validation,
+                            RewardFunction reward) {
         this.config = config;
         this.manager = manager;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.train = train;
         this.eval = eval;
+        this.validation = validation;
         this.reward = reward;
     }
 
@@ -89,11 +92,29 @@ public final class TrainingContext implements AutoCloseable {
                 eval = eval.subList(0, config.data().evalLimit());
             }
         }
+        List<PromptSample> validation = validationSet(config, cwd);
         RewardFunction reward = rewardOf(config.rewards());
         NDManager manager = NDManager.newBaseManager(device(config.model()));
         LOG.info("data: {} train prompts, {} eval prompts; chat template {}, prompt template {}", kept.kept().size(),
                 eval.size(), chat.id(), config.data().promptTemplate());
-        return new TrainingContext(config, manager, tokenizer, encoder, kept.kept(), eval, reward);
+        return new TrainingContext(config, manager, tokenizer, encoder, kept.kept(), eval, validation, reward);
+    }
+
+    private static List<PromptSample> validationSet(TrainConfig config, Path cwd) {
+        Map<String, String> spec = config.data().validation();
+        boolean given = spec != null && !spec.isEmpty();
+        if (config.alpharl().enabled() && config.alpharl().validate() && !given) {
+            throw new ConfigException("alpharl.validate: true needs data.validation, prompts kept apart from data.eval "
+                    + "to choose among the jump's candidates on");
+        }
+        if (!given) {
+            return List.of();
+        }
+        if (spec.equals(config.data().eval())) {
+            throw new ConfigException("data.validation: is the same source as data.eval; a choice made on the eval "
+                    + "set would make its reported accuracy optimistic: use other prompts (another seed or split)");
+        }
+        return DatasetSpec.load(spec, cwd, "data.validation");
     }
 
     private static RewardFunction rewardOf(List<RewardSpec> specs) {
@@ -158,6 +179,15 @@ public final class TrainingContext implements AutoCloseable {
         return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, eval, evalSampling(),
                 n != null ? n : config.rollout().evalN(),
                 dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+    }
+
+    /** The eval set's sampling on data.validation, or null when there is none. */
+    public dev.alpharl.trainer.eval.Evaluator validator() {
+        if (validation.isEmpty()) {
+            return null;
+        }
+        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, validation, evalSampling(),
+                config.rollout().evalN(), dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ 0x5A11DL));
     }
 
     /** Rollout sampling as configured, stopping on the tokenizer's and the chat template's end ids. */

@@ -73,12 +73,13 @@ class AlphaRlHookTest {
             return EVAL;
         };
         return new AlphaRlHook(config, totalSteps, runDir, () -> PlantedTraining.base(m), withEval ? evaluator : null,
-                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
+                null, (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
     }
 
     private static AlphaRlConfig alphaRl(int window, int every, Integer targetStep, Double targetReward,
                                          Assembly assembly, AfterJump afterJump) {
-        return new AlphaRlConfig(window, every, Method.ALPHARL, targetStep, targetReward, 1.0, assembly, afterJump);
+        return new AlphaRlConfig(window, every, Method.ALPHARL, targetStep, targetReward, 1.0, assembly, afterJump,
+                List.of(1.0), false);
     }
 
     /** Drives steps from..to; returns the value afterStep gave at the last one. */
@@ -242,7 +243,7 @@ class AlphaRlHookTest {
     void relexExtrapolatesThePlantedLineToTheTargetStep() {
         Path runDir = tmp.resolve("run");
         try (AlphaRlHook hook = hook(new AlphaRlConfig(5, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP), 50, runDir, false)) {
+                AfterJump.STOP, List.of(1.0), false), 50, runDir, false)) {
             assertThat(steps(hook, 1, 5)).isTrue();
             assertThat(hook.snapshotFloats()).isZero();
             Map<String, Object> summary = hook.summary();
@@ -294,7 +295,8 @@ class AlphaRlHookTest {
     @EnumSource(Method.class)
     void resumingInsideTheWindowReproducesTheUninterruptedRun(Method method) throws IOException {
         // snapshots at 2, 4, 6; the checkpoint at step 3 falls between two, holding one step of the next y
-        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP);
+        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP,
+                List.of(1.0), false);
         Path straight = tmp.resolve("straight");
         try (AlphaRlHook hook = hook(config, 18, straight, false)) {
             assertThat(steps(hook, 1, 6)).isTrue();
@@ -356,7 +358,7 @@ class AlphaRlHookTest {
             hook.save(state);
         }
         try (AlphaRlHook relex = hook(new AlphaRlConfig(4, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP), 10, tmp.resolve("b"), false)) {
+                AfterJump.STOP, List.of(1.0), false), 10, tmp.resolve("b"), false)) {
             assertThatThrownBy(() -> relex.restore(state)).isInstanceOf(IOException.class)
                     .hasMessageContaining("alpharl.method = alpharl").hasMessageContaining("relex");
         }
@@ -369,5 +371,92 @@ class AlphaRlHookTest {
         assertThatThrownBy(() -> hook(alphaRl(10, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
                 tmp.resolve("e"), false)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("alpharl.target-step");
+    }
+
+    /**
+     * A validation set that prefers the weights of step {@code best}: accuracy 1 − |ŝ − best|/100, with ŝ the step
+     * a model's q_proj of layer 0 sits at along the planted line, ŝ = ⟨W − W_0, D⟩ / (0.1·⟨D, D⟩).
+     */
+    private Function<QwenModel, EvalResult> preferring(double best, List<Double> seen) {
+        String name = "model.layers.0.self_attn.q_proj.weight";
+        return model -> {
+            float[] w = model.weights().get(name).toFloatArray();
+            float[] b = run.base.get(name);
+            float[] d = run.direction.get(name);
+            double dot = 0, dd = 0;
+            for (int i = 0; i < w.length; i++) {
+                dot += (w[i] - b[i]) * (double) d[i];
+                dd += (double) d[i] * d[i];
+            }
+            double step = dot / (0.1 * dd);
+            seen.add(step);
+            double accuracy = 1 - Math.abs(step - best) / 100;
+            return new EvalResult(accuracy, 100, (int) Math.round(100 * accuracy), accuracy, 3, 0);
+        };
+    }
+
+    private AlphaRlHook validating(Method method, List<Double> horizons, Function<QwenModel, EvalResult> validator,
+                                   Path runDir) {
+        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, 16, null, 1.0, Assembly.REPLACE, AfterJump.STOP,
+                horizons, true);
+        return new AlphaRlHook(config, 16, runDir, () -> PlantedTraining.base(m), null, validator,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Method.class)
+    void validationPicksTheHorizonItPrefers(Method method) {
+        Path runDir = tmp.resolve("run");
+        List<Double> seen = new ArrayList<>();
+        Map<String, Object> summary;
+        // W_6 and the candidates of steps 6 + 0.5·(16 − 6) = 11 and 16; validation prefers step 11
+        try (AlphaRlHook hook = validating(method, List.of(0.5, 1.0), preferring(11, seen), runDir)) {
+            assertThat(steps(hook, 1, 6)).isTrue();
+            summary = hook.summary();
+        }
+        assertThat(seen).hasSize(3);
+        assertThat(seen.get(0)).isCloseTo(6, within(0.05));
+        assertThat(seen.get(1)).isCloseTo(11, within(0.05));
+        assertThat(seen.get(2)).isCloseTo(16, within(0.05));
+        assertThat(summary).containsEntry("horizon", 0.5).containsEntry("predicted_step", 11L)
+                .containsEntry("validate", true);
+        assertThat((List<?>) summary.get("candidates")).hasSize(3);
+        Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
+        for (String name : policy.projectionMatrices()) {
+            assertThat(relativeError(fin.get(name), run.planted(name, 11), run.base.get(name))).as(name)
+                    .isLessThan(2e-3);
+        }
+        assertThat(runDir.resolve("alpharl/fit-report.json")).isRegularFile();
+    }
+
+    @Test
+    void whenNoCandidateBeatsTheWindowsLastWeightsTheyStand() {
+        Path runDir = tmp.resolve("run");
+        List<Double> seen = new ArrayList<>();
+        Map<String, Object> summary;
+        try (AlphaRlHook hook = validating(Method.ALPHARL, List.of(0.5, 1.0), preferring(3, seen), runDir)) {
+            assertThat(steps(hook, 1, 6)).isTrue();
+            summary = hook.summary();
+        }
+        assertThat(summary).containsEntry("horizon", 0.0).containsEntry("predicted_step", 6L);
+        Map<String, float[]> w6 = run.weightsAt(6);
+        Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
+        Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
+        w6.forEach((name, w) -> {
+            assertThat(fin.get(name)).as(name).containsExactly(w);
+            assertThat(predicted.get(name)).as(name).containsExactly(w);
+        });
+        assertThat(runDir.resolve("alpharl/fit-report.json")).doesNotExist();
+    }
+
+    @Test
+    void horizonsAreCheckedWhenTheConfigIsBuilt() {
+        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, null, 1.0, Assembly.REPLACE,
+                AfterJump.STOP, List.of(0.5, 1.0), false)).hasMessageContaining("alpharl.validate: true");
+        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, null, 1.0, Assembly.REPLACE,
+                AfterJump.STOP, List.of(1.5), false)).hasMessageContaining("fractions in (0, 1]");
+        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, 0.5, 1.0, Assembly.REPLACE,
+                AfterJump.STOP, List.of(0.5), false)).hasMessageContaining("target-reward");
+        assertThat(AlphaRlConfig.horizonStep(20, 200, 0.25)).isEqualTo(65);
     }
 }

@@ -169,18 +169,24 @@ class RlTrainerTest {
     void badInputFailsBeforeAnyWorkWithExitCode2(@TempDir Path tmp) throws Exception {
         Path yamlFile = tmp.resolve("c.yaml");
         Files.writeString(yamlFile, yaml(tmp, "bad"));
+        // {expected message, overrides...}
         String[][] cases = {
-            {"--model.path=" + tmp.resolve("missing"), "model.path: " + tmp.resolve("missing") + " is not a directory"},
-            {"--data.train.task=sudoku", "data.train"},
-            {"--rewards.0.name=maths", "unknown reward 'maths'"},
-            {"--rollout.group-size=0", "rollout.group-size must be >= 1, got 0"},
+            {"model.path: " + tmp.resolve("missing") + " is not a directory", "--model.path=" + tmp.resolve("missing")},
+            {"data.train", "--data.train.task=sudoku"},
+            {"unknown reward 'maths'", "--rewards.0.name=maths"},
+            {"rollout.group-size must be >= 1, got 0", "--rollout.group-size=0"},
+            {"alpharl.validate: true needs data.validation", "--alpharl.window=2", "--alpharl.validate=true"},
+            {"data.validation: is the same source as data.eval", "--data.validation.kind=synthetic",
+                "--data.validation.task=arithmetic", "--data.validation.size=24", "--data.validation.seed=2",
+                "--data.validation.split=held-out", "--data.validation.max-digits=2"},
         };
         for (String[] c : cases) {
             StringWriter out = new StringWriter(), err = new StringWriter();
-            int code = Main.execute(new String[] {"train", "--config", yamlFile.toString(), c[0]},
-                    new PrintWriter(out), new PrintWriter(err));
-            assertThat(code).as(c[0] + ": " + err).isEqualTo(2);
-            assertThat(err.toString()).as(c[0]).startsWith("error: ").contains(c[1]);
+            List<String> args = new ArrayList<>(List.of("train", "--config", yamlFile.toString()));
+            args.addAll(List.of(c).subList(1, c.length));
+            int code = Main.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+            assertThat(code).as(c[1] + ": " + err).isEqualTo(2);
+            assertThat(err.toString()).as(c[1]).startsWith("error: ").contains(c[0]);
             assertThat(tmp.resolve("bad").resolve("metrics.jsonl")).as("no work started").doesNotExist();
         }
     }
