@@ -41,44 +41,59 @@ import java.util.Set;
 /**
  * Offline AlphaRL/RELEX sweep over one full run's prefix. A run seeded like the full run follows it exactly up to
  * its window's end (the sampling RNG of step s is derived from (seed, s), the data cursor is deterministic), so a
- * prediction from the full run's checkpoints 1..k is the prediction an accelerated run with window k makes, and
- * many windows and variants can be scored from one full run. For each window it prints the held-out accuracy of:
- * W_k (stopping at the window, no jump), AlphaRL (y = rollout reward per snapshot step, or its mean over the steps
- * since the previous snapshot; assembly replace), RELEX (all tensors, or projection matrices only), and the raw
- * linear extrapolation of the projection matrices' deltas W_0 + (T/k)·ΔW_k (the denoising control).
+ * prediction from the full run's checkpoints 1..k is the prediction an accelerated run with window k and
+ * {@code alpharl.snapshot-every} = the checkpoint interval makes, and many windows and variants can be scored from
+ * one full run. Per window k it scores on the run's eval set:
+ * <ul>
+ *   <li>W_k, stopping at the window without a jump;</li>
+ *   <li>AlphaRL (y = the mean rollout reward since the previous snapshot, as the trainer records it; target reward
+ *       extrapolated to the horizon's step; assembly replace) and RELEX (every tensor), each at horizons
+ *       0.25, 0.5 and 1 of the way from k to the target step;</li>
+ *   <li>the raw linear extrapolation of the projection matrices' deltas, W_0 + (T/k)·ΔW_k (the control for RELEX's
+ *       claim that the rank-1 projection denoises);</li>
+ *   <li>with a validation set ({@code --data.validation.*} overrides), each method's {@code alpharl.validate}
+ *       choice: the best of W_k and its three candidates on validation, scored on eval.</li>
+ * </ul>
+ * Every row goes to stdout and, tab-separated (seed, k, variant, accuracy, n), to {@code RUN_DIR/sweep.tsv}.
  *
- * <p>Usage: {@code AlphaRlSweep RUN_DIR WINDOWS(e.g. 50,100,200) [TARGET_STEP]}; the run must have checkpoints
- * (trainer.save-every dividing the windows, keep-checkpoints 0) and its metrics.jsonl; the evaluation is the
- * run's own config's.
+ * <p>Usage: {@code AlphaRlSweep RUN_DIR WINDOWS [--key=value ...]}, e.g. {@code runs/full 20,40,80
+ * --data.validation.kind=synthetic ...}; the run needs checkpoints at every snapshot step up to the largest window
+ * (trainer.save-every, keep-checkpoints 0) and its metrics.jsonl; the target step is the run's total steps.
  */
 public final class AlphaRlSweep {
 
-    /** Extrapolation horizons: fractions of the way from the window's end k to the target step. */
-    private static final double[] FRACTIONS = {0.25, 0.5, 1.0};
+    private static final double[] HORIZONS = {0.25, 0.5, 1.0};
 
     private final Path run;
-    private final TrainingContext ctx;
     private final Evaluator evaluator;
+    private final Evaluator validator;
     private final Map<Long, Double> rewards;
     private final NDManager root;
+    private final List<String> tsv = new ArrayList<>();
+    private final long seed;
+    private EvalResult base;
+    private EvalResult full;
 
     private AlphaRlSweep(Path run, TrainingContext ctx, NDManager root) throws IOException {
         this.run = run;
-        this.ctx = ctx;
         this.evaluator = ctx.evaluator(null);
+        this.validator = ctx.validator();
         this.rewards = rewards(run.resolve("metrics.jsonl"));
         this.root = root;
+        this.seed = ctx.config().run().seed();
     }
 
     public static void main(String[] args) throws IOException {
         Path run = Path.of(args[0]);
         int[] windows = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         TorchRuntime.init();
-        TrainConfig config = ConfigLoader.load(TrainConfig.class, run.resolve("config.yaml").toString(), List.of());
-        long target = args.length > 2 ? Long.parseLong(args[2]) : config.trainer().totalSteps();
+        TrainConfig config = ConfigLoader.load(TrainConfig.class, run.resolve("config.yaml").toString(),
+                List.of(args).subList(2, args.length));
         try (TrainingContext ctx = TrainingContext.open(config);
              NDManager root = NDManager.newBaseManager()) {
-            new AlphaRlSweep(run, ctx, root).sweep(config, windows, target);
+            AlphaRlSweep sweep = new AlphaRlSweep(run, ctx, root);
+            sweep.sweep(config, windows, config.trainer().totalSteps());
+            Files.write(run.resolve("sweep.tsv"), sweep.tsv);
         }
     }
 
@@ -90,13 +105,12 @@ public final class AlphaRlSweep {
                     .map(n -> Long.parseLong(n.substring(5))).sorted().forEach(saved::add);
         }
         try (QwenModel w0 = HfCheckpoint.load(config.model().path(), root)) {
-            EvalResult base = eval(w0);
-            EvalResult full;
+            base = eval(evaluator, w0);
             try (QwenModel fin = HfCheckpoint.load(run.resolve("final"), root)) {
-                full = eval(fin);
+                full = eval(evaluator, fin);
             }
-            row("base", 0, base, base, full);
-            row("full", target, full, base, full);
+            row("base", 0, base);
+            row("full", target, full);
             Set<String> projections = new HashSet<>(w0.projectionMatrices());
             for (int k : windows) {
                 List<Long> steps = saved.stream().filter(s -> s <= k).toList();
@@ -120,31 +134,35 @@ public final class AlphaRlSweep {
                         }
                     }
                     try (QwenModel last = wk) {
-                        row("stop at k", k, eval(last), base, full);
-                        List<Snapshot> interval = recorder.snapshots();
-                        List<Snapshot> point = interval.stream().map(sn -> new Snapshot(sn.step(),
-                                rewards.get(sn.step()), null, sn.matrices())).toList();
-                        for (double f : FRACTIONS) {
-                            long t = Math.round(k + f * (target - k));
-                            String at = String.format(Locale.ROOT, " ->%d", t);
-                            alphaRl("alpharl y=reward" + at, point, w0, last, t, k, base, full);
-                            alphaRl("alpharl y=interval" + at, interval, w0, last, t, k, base, full);
+                        Scored stop = score(last);
+                        row("stop at k", k, stop.eval());
+                        Scored bestAlphaRl = stop;
+                        Scored bestRelex = stop;
+                        for (double h : HORIZONS) {
+                            long t = AlphaRlConfig.horizonStep(k, target, h);
+                            String at = String.format(Locale.ROOT, " h=%.2f", h);
                             try (NDManager scope = root.newSubManager()) {
-                                score("relex all" + at, RelexPredictor.predict(trajectory, t, scope).weights(), w0,
-                                        k, base, full);
+                                Scored a = score(alphaRl(recorder.snapshots(), last, t, scope), w0);
+                                row("alpharl" + at, k, a.eval());
+                                bestAlphaRl = a.betterOnValidation(bestAlphaRl);
                             }
                             try (NDManager scope = root.newSubManager()) {
-                                score("relex proj" + at, RelexPredictor.predict(trajectory, t,
-                                        projections::contains, scope).weights(), w0, k, base, full);
+                                Scored r = score(RelexPredictor.predict(trajectory, t, scope).weights(), w0);
+                                row("relex" + at, k, r.eval());
+                                bestRelex = r.betterOnValidation(bestRelex);
                             }
-                            try (NDManager scope = root.newSubManager()) {
-                                Map<String, NDArray> raw = new LinkedHashMap<>();
-                                double g = (double) t / k;
-                                last.weights().forEach((n, w) -> raw.put(n, projections.contains(n)
-                                        ? w0.weights().get(n).add(w.sub(w0.weights().get(n)).mul(g)) : w.duplicate()));
-                                raw.values().forEach(a -> a.attach(scope));
-                                score("raw linear" + at, raw, w0, k, base, full);
-                            }
+                        }
+                        try (NDManager scope = root.newSubManager()) {
+                            Map<String, NDArray> raw = new LinkedHashMap<>();
+                            double g = (double) target / k;
+                            last.weights().forEach((n, w) -> raw.put(n, projections.contains(n)
+                                    ? w0.weights().get(n).add(w.sub(w0.weights().get(n)).mul(g)) : w.duplicate()));
+                            raw.values().forEach(a -> a.attach(scope));
+                            row("raw linear h=1.00", k, score(raw, w0).eval());
+                        }
+                        if (validator != null) {
+                            row("alpharl validated", k, bestAlphaRl.eval());
+                            row("relex validated", k, bestRelex.eval());
                         }
                     }
                 } finally {
@@ -154,59 +172,62 @@ public final class AlphaRlSweep {
         }
     }
 
-    private void alphaRl(String label, List<Snapshot> snapshots, QwenModel w0, QwenModel wk, long target, int k,
-                         EvalResult base, EvalResult full) {
-        double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
-        double[] y = AlphaRlPredictor.responses(snapshots);
-        double yStar = TargetReward.extrapolated(s, y, target, 1.0);
-        try (NDManager scope = root.newSubManager()) {
-            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(snapshots, w0.weights(), wk.weights(),
-                    new AlphaRlPredictor.Options(yStar, AlphaRlConfig.Assembly.REPLACE), scope);
-            System.out.printf(Locale.ROOT, "    %s: window y %.3f..%.3f, y* %.3f, excluded %d%n", label,
-                    Arrays.stream(y).min().orElse(0), Arrays.stream(y).max().orElse(0), yStar, p.report().excluded());
-            score(label, p.weights(), w0, k, base, full);
+    /** A model's eval result and, with a validation set, its validation accuracy. */
+    private record Scored(EvalResult eval, double validation) {
+        /** This candidate if it beats {@code other} on validation (ties keep {@code other}). */
+        Scored betterOnValidation(Scored other) {
+            return validation > other.validation ? this : other;
         }
     }
 
-    private void score(String label, Map<String, NDArray> weights, QwenModel w0, int k, EvalResult base, EvalResult full) {
+    private Scored score(QwenModel model) {
+        return new Scored(eval(evaluator, model), validator == null ? Double.NaN : eval(validator, model).accuracy());
+    }
+
+    private Scored score(Map<String, NDArray> weights, QwenModel w0) {
         try (NDManager scope = root.newSubManager(); QwenModel m = QwenModel.of(w0.config(), weights, scope)) {
-            row(label, k, eval(m), base, full);
+            return score(m);
         }
     }
 
-    private EvalResult eval(QwenModel model) {
+    /** AlphaRL's prediction of step {@code target}, as the trainer's hook makes it (assembly replace). */
+    private static Map<String, NDArray> alphaRl(List<Snapshot> snapshots, QwenModel wk, long target, NDManager out) {
+        double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
+        double yStar = TargetReward.extrapolated(s, AlphaRlPredictor.responses(snapshots), target, 1.0);
+        return AlphaRlPredictor.predict(snapshots, Map.of(), wk.weights(),
+                new AlphaRlPredictor.Options(yStar, AlphaRlConfig.Assembly.REPLACE), out).weights();
+    }
+
+    private EvalResult eval(Evaluator with, QwenModel model) {
         try (StepScope scope = StepScope.open(root)) {
-            return evaluator.evaluate(new Generator(model), scope.manager());
+            return with.evaluate(new Generator(model), scope.manager());
         }
     }
 
-    private static void row(String label, long k, EvalResult acc, EvalResult base, EvalResult full) {
+    private void row(String label, long k, EvalResult acc) {
         GainRetained g = GainRetained.of(forReport(acc), forReport(full), forReport(base));
-        System.out.printf(Locale.ROOT, "k=%4d  %-26s acc %.4f  retained %s%n", k, label, acc.accuracy(),
+        System.out.printf(Locale.ROOT, "k=%4d  %-20s acc %.4f  retained %s%n", k, label, acc.accuracy(),
                 g.estimate().map(r -> String.format(Locale.ROOT, "%7.3f [%.2f, %.2f]", r, g.ci95().low(),
                         g.ci95().high())).orElse("undefined (no gain)"));
         System.out.flush();
+        tsv.add(String.format(Locale.ROOT, "%d\t%d\t%s\t%.6f\t%d", seed, k, label, acc.accuracy(), acc.graded()));
     }
 
     private static dev.alpharl.trainer.report.EvalResult forReport(EvalResult r) {
         return new dev.alpharl.trainer.report.EvalResult(r.accuracy(), r.graded());
     }
 
-    /** Mean rollout reward of steps (from, to]. */
+    /** Mean rollout reward of steps (from, to], as the trainer's hook records a snapshot's y. */
     private double intervalMean(long from, long to) {
         double sum = 0;
-        int n = 0;
         for (long s = from + 1; s <= to; s++) {
             Double r = rewards.get(s);
-            if (r != null) {
-                sum += r;
-                n++;
+            if (r == null) {
+                throw new IllegalStateException("metrics.jsonl has no reward/mean for step " + s);
             }
+            sum += r;
         }
-        if (n == 0) {
-            throw new IllegalStateException("metrics.jsonl has no reward/mean for steps " + (from + 1) + ".." + to);
-        }
-        return sum / n;
+        return sum / (to - from);
     }
 
     private static Map<Long, Double> rewards(Path metrics) throws IOException {
