@@ -87,6 +87,7 @@ public final class RlTrainer implements AutoCloseable {
     private final TrainingMetrics metrics;
     private final TrainingHook hook;
     private volatile boolean stopRequested;
+    private boolean finished;
     private KlController kl;
     private long step;
     private double elapsedBefore;
@@ -138,8 +139,8 @@ public final class RlTrainer implements AutoCloseable {
         this.spec = AlgorithmSpec.resolve(config.algorithm(), config.rollout());
         this.runDir = config.run().runDir();
         LOG.info(spec.describe());
-        this.policy = ctx.loadModel(config.model().path());
-        this.reference = spec.usesReference() ? ctx.loadModel(config.model().path()) : null;
+        this.policy = ctx.loadModel(ctx.modelDir());
+        this.reference = spec.usesReference() ? ctx.loadModel(ctx.modelDir()) : null;
         var o = config.optim();
         this.critic = spec.usesCritic() ? new Critic(policy, config.algorithm().critic().lr(),
                 config.algorithm().critic().valueClip(), o.gradClip(), o.betas(), o.eps(),
@@ -165,8 +166,8 @@ public final class RlTrainer implements AutoCloseable {
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
-                runDir, () -> ctx.loadModel(config.model().path()), evaluator == null ? null : this::evaluate,
-                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, config.model().path()),
+                runDir, () -> ctx.loadModel(ctx.modelDir()), evaluator == null ? null : this::evaluate,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
                 ctx.manager()) : NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
                 policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
@@ -438,7 +439,7 @@ public final class RlTrainer implements AutoCloseable {
             tensors.put("critic", critic.weights());
             tensors.put("critic-optimizer", critic.optimizer().state());
         }
-        Path dir = TrainerCheckpoint.save(runDir, step, policy, config.model().path(), state, tensors, hook::save,
+        Path dir = TrainerCheckpoint.save(runDir, step, policy, ctx.modelDir(), state, tensors, hook::save,
                 config.trainer().keepCheckpoints());
         LOG.info("checkpoint {}", dir);
     }
@@ -487,7 +488,7 @@ public final class RlTrainer implements AutoCloseable {
 
     private void finish(boolean stoppedByHook) throws IOException {
         if (!stoppedByHook) {
-            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, config.model().path());
+            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, ctx.modelDir());
             if (evaluator != null && (lastEval == null || config.trainer().evalEvery() == 0
                     || step % config.trainer().evalEvery() != 0)) {
                 lastEval = evaluate();
@@ -509,6 +510,7 @@ public final class RlTrainer implements AutoCloseable {
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
         LOG.info("done: {} steps in {} s; final eval {}; run directory {}", step, fmt(elapsedBefore),
                 summary.get("final_eval"), runDir);
+        finished = true;
     }
 
     private static double mean(double[] x) {
@@ -529,6 +531,11 @@ public final class RlTrainer implements AutoCloseable {
 
     private static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+
+    /** Whether {@link #run} finished the run (wrote summary.json) rather than stopping on request. */
+    public boolean finished() {
+        return finished;
     }
 
     public QwenModel policy() {
