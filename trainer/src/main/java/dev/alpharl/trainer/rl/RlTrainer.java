@@ -21,6 +21,7 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.metrics.EtaEstimator;
 import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.metrics.Phase;
+import dev.alpharl.trainer.metrics.ProcessMemory;
 import dev.alpharl.trainer.metrics.ProgressLine;
 import dev.alpharl.trainer.metrics.StepRecord;
 import dev.alpharl.trainer.metrics.TrainingMetrics;
@@ -230,10 +231,14 @@ public final class RlTrainer implements AutoCloseable {
                             () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
                 }
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
-                StepRecord line = record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
-                        .put("memory/rss_mb", dev.alpharl.trainer.metrics.ProcessMemory.residentBytes() / 1e6)
-                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size())
-                        .build();
+                record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
+                        .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
+                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size());
+                long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
+                if (gpuBytes >= 0) {
+                    record.put("memory/gpu_used_mb", gpuBytes / 1e6);
+                }
+                StepRecord line = record.build();
                 StepRecord timed = rebuild(line, elapsedBefore);
                 sink.append(timed);
                 metrics.observe(timed);
