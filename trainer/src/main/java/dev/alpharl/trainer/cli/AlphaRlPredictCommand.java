@@ -46,7 +46,8 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR", description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
+    @Option(names = "--base", required = true, paramLabel = "DIR",
+            description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
     Path base;
 
     @Option(names = "--checkpoints", required = true, split = ",", paramLabel = "D1,D2,...",

@@ -40,7 +40,8 @@ final class DefaultJobCommand implements Callable<Integer> {
     static final String COMPARE = "compare";
 
     @Option(names = "--config", defaultValue = "default", paramLabel = "FILE|NAME",
-            description = "Config of both runs; its alpharl block is the accelerated run's (default: ${DEFAULT-VALUE}).")
+            description = "Config of both runs; its alpharl block is the accelerated run's "
+                    + "(default: ${DEFAULT-VALUE}).")
     String config;
 
     @Option(names = "--fresh", description = "Delete the job's earlier runs and train both again.")

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
         description = "mean@n accuracy of a model directory on the config's eval set.")
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
 
     @Option(names = "--n", paramLabel = "N", description = "Samples per prompt (default: rollout.eval-n).")

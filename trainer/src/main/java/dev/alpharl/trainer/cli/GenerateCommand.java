@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
         description = "Generate completions from a local Hugging Face Qwen model directory.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -47,8 +47,9 @@ public final class TrainingContext implements AutoCloseable {
     private final List<PromptSample> eval;
     private final RewardFunction reward;
 
-    private TrainingContext(TrainConfig config, Path modelDir, NDManager manager, QwenTokenizer tokenizer, PromptEncoder encoder,
-                            List<PromptSample> train, List<PromptSample> eval, RewardFunction reward) {
+    private TrainingContext(TrainConfig config, Path modelDir, NDManager manager, QwenTokenizer tokenizer,
+                            PromptEncoder encoder, List<PromptSample> train, List<PromptSample> eval,
+                            RewardFunction reward) {
         this.config = config;
         this.modelDir = modelDir;
         this.manager = manager;

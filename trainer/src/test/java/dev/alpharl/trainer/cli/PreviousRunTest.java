@@ -45,7 +45,8 @@ class PreviousRunTest {
     void aRunOfAnotherConfigRestartsEvenWhenFinishedAndSaysWhy() throws IOException {
         PreviousRun previous = PreviousRun.of(run(CONFIG.replace("250", "4"), true), CONFIG);
         assertThat(previous.action()).isEqualTo(Action.RESTART);
-        assertThat(previous.reason()).isEqualTo("its config differs (line 4: \"total-steps: 4\" → \"total-steps: 250\")");
+        assertThat(previous.reason())
+                .isEqualTo("its config differs (line 4: \"total-steps: 4\" → \"total-steps: 250\")");
     }
 
     @Test

@@ -37,7 +37,8 @@ class BuiltinModelsTest {
         Path repo = REPO_MODELS.resolve("tiny-qwen");
         assertThat(fileNames(dir)).isEqualTo(fileNames(repo)).contains("model.safetensors", "tokenizer.json");
         for (String name : fileNames(repo)) {
-            assertThat(Files.readAllBytes(dir.resolve(name))).as(name).isEqualTo(Files.readAllBytes(repo.resolve(name)));
+            assertThat(Files.readAllBytes(dir.resolve(name))).as(name)
+                    .isEqualTo(Files.readAllBytes(repo.resolve(name)));
         }
         assertThat(dir.getParent()).isEqualTo(cache.resolve("models"));
         assertThat(dir.getFileName().toString()).isEqualTo("tiny-qwen-" + BuiltinModels.digest(repo).substring(0, 12));
