@@ -71,6 +71,7 @@ public final class AlphaRlSweep {
     private final NDManager root;
     private final List<String> tsv = new ArrayList<>();
     private final long seed;
+    private final Path baseModel;
     private EvalResult base;
     private EvalResult full;
 
@@ -81,6 +82,7 @@ public final class AlphaRlSweep {
         this.rewards = rewards(run.resolve("metrics.jsonl"));
         this.root = root;
         this.seed = ctx.config().run().seed();
+        this.baseModel = ctx.modelDir();
     }
 
     public static void main(String[] args) throws IOException {
@@ -104,7 +106,7 @@ public final class AlphaRlSweep {
             s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
                     .map(n -> Long.parseLong(n.substring(5))).sorted().forEach(saved::add);
         }
-        try (QwenModel w0 = HfCheckpoint.load(config.model().path(), root)) {
+        try (QwenModel w0 = HfCheckpoint.load(baseModel, root)) {
             base = eval(evaluator, w0);
             try (QwenModel fin = HfCheckpoint.load(run.resolve("final"), root)) {
                 full = eval(evaluator, fin);

@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.cli;
 
+import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.Rank1Analysis;
@@ -38,7 +39,8 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR", description = "The pre-RL model W_0 (HF directory).")
+    @Option(names = "--base", required = true, paramLabel = "DIR",
+            description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
     Path base;
 
     @Option(names = "--checkpoints", required = true, split = ",", paramLabel = "D1,D2,...",
@@ -56,6 +58,7 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AlphaRlInputs in = new AlphaRlInputs(spec.commandLine());
+        base = BuiltinModels.resolve(base, "--base");
         in.requireRun(base, checkpoints, 3, " (2 to fit, 1 held out)");
         List<Long> steps = in.steps(checkpoints, null);
         Rank1AnalysisReport report;

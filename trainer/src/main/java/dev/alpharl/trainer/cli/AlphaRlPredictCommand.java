@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.cli;
 
+import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,7 +46,8 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR", description = "The pre-RL model W_0 (HF directory).")
+    @Option(names = "--base", required = true, paramLabel = "DIR",
+            description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
     Path base;
 
     @Option(names = "--checkpoints", required = true, split = ",", paramLabel = "D1,D2,...",
@@ -89,6 +91,7 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         AlphaRlInputs in = new AlphaRlInputs(spec.commandLine());
+        base = BuiltinModels.resolve(base, "--base");
         in.requireRun(base, checkpoints, 2, "");
         List<Long> stepList = in.steps(checkpoints, steps);
         if (rewards != null && rewards.size() != checkpoints.size()) {

@@ -35,15 +35,17 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = out != null ? out : accelerated.resolve("report");
-        Written written = CompareReport.write(accelerated, full, dir);
-        PrintWriter err = spec.commandLine().getErr();
+        print(CompareReport.write(accelerated, full, dir), spec.commandLine().getOut(), spec.commandLine().getErr());
+        return ExitCodes.OK;
+    }
+
+    /** The comparison's warnings on {@code err}, its tables and the files written on {@code out}. */
+    static void print(Written written, PrintWriter out, PrintWriter err) {
         written.comparison().warnings().forEach(w -> err.println("warning: " + w));
         err.flush();
-        PrintWriter stdout = spec.commandLine().getOut();
-        stdout.print(CompareReport.markdownTables(written.comparison()));
-        stdout.println("wrote " + written.markdown() + ", " + written.html() + " and " + written.charts().size()
+        out.print(CompareReport.markdownTables(written.comparison()));
+        out.println("wrote " + written.markdown() + ", " + written.html() + " and " + written.charts().size()
                 + " charts (" + String.join(", ", written.charts().stream().map(Chart::file).toList()) + ")");
-        stdout.flush();
-        return ExitCodes.OK;
+        out.flush();
     }
 }

@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.cli;
 
+import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
         description = "mean@n accuracy of a model directory on the config's eval set.")
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
 
     @Option(names = "--n", paramLabel = "N", description = "Samples per prompt (default: rollout.eval-n).")
@@ -42,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
             if (ctx.eval().isEmpty()) {
                 throw new ConfigException("data.eval: the config has no eval set");
             }
-            try (QwenModel qwen = ctx.loadModel(model)) {
+            try (QwenModel qwen = ctx.loadModel(BuiltinModels.resolve(model, "--model"))) {
                 Generator generator = new Generator(qwen);
                 Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;

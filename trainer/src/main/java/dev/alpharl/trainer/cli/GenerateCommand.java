@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.cli;
 
+import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +33,8 @@ import java.util.concurrent.Callable;
         description = "Generate completions from a local Hugging Face Qwen model directory.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -83,6 +85,7 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserInputException("--n must be >= 1, got " + n);
         }
         ChatTemplate chat = parseTemplate(template);
+        Path model = BuiltinModels.resolve(this.model, "--model");
         TorchRuntime.init();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();

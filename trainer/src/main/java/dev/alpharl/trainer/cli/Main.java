@@ -3,6 +3,8 @@ package dev.alpharl.trainer.cli;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.report.RunDirectoryException;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Set;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -15,8 +17,11 @@ import picocli.CommandLine.Spec;
 
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-        subcommands = {TrainCommand.class, SftCommand.class, EvalCommand.class, GenerateCommand.class,
+        description = {"RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
+                "Without a command it runs the default job (see 'default --help'): a full GRPO run and an AlphaRL run "
+                        + "of the tiny model shipped inside the jar, and their comparison."},
+        subcommands = {DefaultJobCommand.class, TrainCommand.class, SftCommand.class, EvalCommand.class,
+                GenerateCommand.class,
                 RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class, ConfigCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
@@ -53,19 +58,29 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams and returns the exit code (see {@link ExitCodes}). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        if (args.length > 0 && args[0].startsWith("--config")) {
-            // `trainer.jar --config FILE` means `trainer.jar train --config FILE`
-            String[] withTrain = new String[args.length + 1];
-            withTrain[0] = "train";
-            System.arraycopy(args, 0, withTrain, 1, args.length);
-            args = withTrain;
-        }
         CommandLine commandLine = new CommandLine(new Main())
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((exception, cl, parseResult) -> report(exception, cl.getErr()));
+        if (args.length > 0 && args[0].startsWith("--config")) {
+            // `trainer.jar --config FILE` means `trainer.jar train --config FILE`
+            args = prepend("train", args);
+        } else if (args.length == 0 || (args[0].startsWith("--") && !HELP_OR_VERSION.contains(args[0])
+                && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
+            // `trainer.jar [--fresh] [--section.key=value ...] [--log-level L]` runs the default job
+            args = prepend("default", args);
+        }
         return commandLine.execute(args);
+    }
+
+    private static final Set<String> HELP_OR_VERSION = Set.of("--help", "--version");
+
+    private static String[] prepend(String command, String[] args) {
+        String[] out = new String[args.length + 1];
+        out[0] = command;
+        System.arraycopy(args, 0, out, 1, args.length);
+        return out;
     }
 
     /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */

@@ -41,6 +41,15 @@ final class TrainCommand implements Callable<Integer> {
             spec.commandLine().getOut().print(config.toYaml());
             spec.commandLine().getOut().flush();
         }
+        train(config);
+        return ExitCodes.OK;
+    }
+
+    /**
+     * Trains (or resumes) the run of {@code config}. SIGINT and SIGTERM finish the current step, write a checkpoint
+     * and return early; returns whether the run finished (its summary.json is written).
+     */
+    static boolean train(TrainConfig config) throws Exception {
         try (TrainingContext ctx = TrainingContext.open(config);
              RlTrainer trainer = new RlTrainer(ctx)) {
             CountDownLatch done = new CountDownLatch(1);
@@ -56,6 +65,7 @@ final class TrainCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onSignal);
             try {
                 trainer.run();
+                return trainer.finished();
             } finally {
                 done.countDown();
                 try {
@@ -65,6 +75,5 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        return ExitCodes.OK;
     }
 }

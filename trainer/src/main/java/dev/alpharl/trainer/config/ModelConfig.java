@@ -3,10 +3,12 @@ package dev.alpharl.trainer.config;
 import java.nio.file.Path;
 
 /**
- * @param path       directory of a Hugging Face checkpoint (config.json, *.safetensors, tokenizer files)
+ * @param path       directory of a Hugging Face checkpoint (config.json, *.safetensors, tokenizer files), or
+ *                   {@code builtin:NAME} for a model shipped inside trainer.jar (e.g. builtin:tiny-qwen)
  * @param dtype      compute precision of the linear layers: float32, or bfloat16 (fp32 master weights, bf16 GEMMs;
  *                   for GPUs)
- * @param device     {@code auto} (GPU when present), {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param device     {@code auto} (CUDA when libtorch sees a device, else CPU), {@code cpu}, {@code cuda} or
+ *                   {@code cuda:N} ({@code gpu}, {@code gpu:N}: aliases); see {@link DeviceSpec}
  * @param randomInit initialise the weights randomly (seeded by run.seed) from path's config.json instead of loading
  *                   them: how the project makes its tiny base models with {@code sft}
  */
@@ -19,9 +21,17 @@ public record ModelConfig(
     public enum DType { FLOAT32, BFLOAT16, FLOAT16 }
 
     public ModelConfig {
-        InvalidValue.check(device.matches("auto|cpu|gpu(:\\d+)?"), "device",
-                "must be one of auto|cpu|gpu|gpu:N, got \"" + device + "\"");
+        try {
+            DeviceSpec.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidValue("device", e.getMessage());
+        }
         InvalidValue.check(dtype != DType.FLOAT16, "dtype",
                 "float16 compute is not supported: use float32, or bfloat16 on a GPU");
+    }
+
+    /** model.device parsed. */
+    public DeviceSpec deviceSpec() {
+        return DeviceSpec.parse(device);
     }
 }

@@ -1,5 +1,7 @@
 package dev.alpharl.trainer.metrics;
 
+import ai.djl.Device;
+import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -27,6 +29,21 @@ public final class ProcessMemory {
         long rss = vmRssBytes(PROC_STATUS);
         return rss >= 0 ? rss : MEMORY.getHeapMemoryUsage().getCommitted()
                 + MEMORY.getNonHeapMemoryUsage().getCommitted();
+    }
+
+    /**
+     * Bytes in use on a CUDA device, by every process (total minus free, as nvidia-smi reports it), or -1 when the
+     * device is not a GPU or the CUDA runtime library cannot be queried.
+     */
+    public static long gpuUsedBytes(Device device) {
+        if (!device.isGpu()) {
+            return -1;
+        }
+        try {
+            return CudaUtils.getGpuMemory(device).getUsed();
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
     }
 
     /** Bytes of Java heap in use. */

@@ -21,6 +21,7 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.metrics.EtaEstimator;
 import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.metrics.Phase;
+import dev.alpharl.trainer.metrics.ProcessMemory;
 import dev.alpharl.trainer.metrics.ProgressLine;
 import dev.alpharl.trainer.metrics.StepRecord;
 import dev.alpharl.trainer.metrics.TrainingMetrics;
@@ -87,6 +88,7 @@ public final class RlTrainer implements AutoCloseable {
     private final TrainingMetrics metrics;
     private final TrainingHook hook;
     private volatile boolean stopRequested;
+    private boolean finished;
     private KlController kl;
     private long step;
     private double elapsedBefore;
@@ -138,8 +140,8 @@ public final class RlTrainer implements AutoCloseable {
         this.spec = AlgorithmSpec.resolve(config.algorithm(), config.rollout());
         this.runDir = config.run().runDir();
         LOG.info(spec.describe());
-        this.policy = ctx.loadModel(config.model().path());
-        this.reference = spec.usesReference() ? ctx.loadModel(config.model().path()) : null;
+        this.policy = ctx.loadModel(ctx.modelDir());
+        this.reference = spec.usesReference() ? ctx.loadModel(ctx.modelDir()) : null;
         var o = config.optim();
         this.critic = spec.usesCritic() ? new Critic(policy, config.algorithm().critic().lr(),
                 config.algorithm().critic().valueClip(), o.gradClip(), o.betas(), o.eps(),
@@ -165,9 +167,9 @@ public final class RlTrainer implements AutoCloseable {
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
-                runDir, () -> ctx.loadModel(config.model().path()), evaluator == null ? null : this::evaluate,
+                runDir, () -> ctx.loadModel(ctx.modelDir()), evaluator == null ? null : this::evaluate,
                 config.alpharl().validate() ? model -> evaluate(ctx.validator(), model) : null,
-                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, config.model().path()),
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
                 ctx.manager()) : NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
                 policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
@@ -230,10 +232,14 @@ public final class RlTrainer implements AutoCloseable {
                             () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
                 }
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
-                StepRecord line = record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
-                        .put("memory/rss_mb", dev.alpharl.trainer.metrics.ProcessMemory.residentBytes() / 1e6)
-                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size())
-                        .build();
+                record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
+                        .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
+                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size());
+                long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
+                if (gpuBytes >= 0) {
+                    record.put("memory/gpu_used_mb", gpuBytes / 1e6);
+                }
+                StepRecord line = record.build();
                 StepRecord timed = rebuild(line, elapsedBefore);
                 sink.append(timed);
                 metrics.observe(timed);
@@ -443,7 +449,7 @@ public final class RlTrainer implements AutoCloseable {
             tensors.put("critic", critic.weights());
             tensors.put("critic-optimizer", critic.optimizer().state());
         }
-        Path dir = TrainerCheckpoint.save(runDir, step, policy, config.model().path(), state, tensors, hook::save,
+        Path dir = TrainerCheckpoint.save(runDir, step, policy, ctx.modelDir(), state, tensors, hook::save,
                 config.trainer().keepCheckpoints());
         LOG.info("checkpoint {}", dir);
     }
@@ -492,7 +498,7 @@ public final class RlTrainer implements AutoCloseable {
 
     private void finish(boolean stoppedByHook) throws IOException {
         if (!stoppedByHook) {
-            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, config.model().path());
+            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, ctx.modelDir());
             if (evaluator != null && (lastEval == null || config.trainer().evalEvery() == 0
                     || step % config.trainer().evalEvery() != 0)) {
                 lastEval = evaluate();
@@ -514,6 +520,7 @@ public final class RlTrainer implements AutoCloseable {
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
         LOG.info("done: {} steps in {} s; final eval {}; run directory {}", step, fmt(elapsedBefore),
                 summary.get("final_eval"), runDir);
+        finished = true;
     }
 
     private static double mean(double[] x) {
@@ -534,6 +541,11 @@ public final class RlTrainer implements AutoCloseable {
 
     private static String fmt(double v) {
         return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+
+    /** Whether {@link #run} finished the run (wrote summary.json) rather than stopping on request. */
+    public boolean finished() {
+        return finished;
     }
 
     public QwenModel policy() {

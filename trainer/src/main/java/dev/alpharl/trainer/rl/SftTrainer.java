@@ -65,7 +65,7 @@ public final class SftTrainer {
         Files.createDirectories(runDir);
         Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
         var o = config.optim();
-        QwenModel model = ctx.loadModel(config.model().path());
+        QwenModel model = ctx.loadModel(ctx.modelDir());
         model.setTrainable(true);
         long eos = endOfTarget();
         try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), o.weightDecay()),
@@ -115,7 +115,7 @@ public final class SftTrainer {
             }
         }
         Path finalDir = runDir.resolve("final");
-        HfCheckpoint.save(model, finalDir, SafetensorsDtype.F32, config.model().path());
+        HfCheckpoint.save(model, finalDir, SafetensorsDtype.F32, ctx.modelDir());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", config.trainer().totalSteps());
         summary.put("final_model", finalDir.toString());

@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.rl;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.datasets.DatasetSpec;
 import dev.alpharl.datasets.MaxPromptLength;
@@ -13,6 +12,7 @@ import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.ModelConfig;
 import dev.alpharl.trainer.config.RewardSpec;
 import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
@@ -39,6 +39,7 @@ public final class TrainingContext implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(TrainingContext.class);
 
     private final TrainConfig config;
+    private final Path modelDir;
     private final NDManager manager;
     private final QwenTokenizer tokenizer;
     private final PromptEncoder encoder;
@@ -47,10 +48,11 @@ public final class TrainingContext implements AutoCloseable {
     private final List<PromptSample> validation;
     private final RewardFunction reward;
 
-    private TrainingContext(TrainConfig config, NDManager manager, QwenTokenizer tokenizer, PromptEncoder encoder,
-                            List<PromptSample> train, List<PromptSample> eval, List<PromptSample> validation,
-                            RewardFunction reward) {
+    private TrainingContext(TrainConfig config, Path modelDir, NDManager manager, QwenTokenizer tokenizer,
+                            PromptEncoder encoder, List<PromptSample> train, List<PromptSample> eval,
+                            List<PromptSample> validation, RewardFunction reward) {
         this.config = config;
+        this.modelDir = modelDir;
         this.manager = manager;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
@@ -62,7 +64,7 @@ public final class TrainingContext implements AutoCloseable {
 
     /** Loads and validates everything but the model weights. */
     public static TrainingContext open(TrainConfig config) {
-        Path modelDir = config.model().path();
+        Path modelDir = BuiltinModels.resolve(config.model().path(), "model.path");
         if (!Files.isDirectory(modelDir)) {
             throw new ConfigException("model.path: " + modelDir + " is not a directory (expected a Hugging Face model "
                     + "directory with config.json, weights and tokenizer files)");
@@ -97,7 +99,8 @@ public final class TrainingContext implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager(device(config.model()));
         LOG.info("data: {} train prompts, {} eval prompts; chat template {}, prompt template {}", kept.kept().size(),
                 eval.size(), chat.id(), config.data().promptTemplate());
-        return new TrainingContext(config, manager, tokenizer, encoder, kept.kept(), eval, validation, reward);
+        return new TrainingContext(config, modelDir, manager, tokenizer, encoder, kept.kept(), eval, validation,
+                reward);
     }
 
     private static List<PromptSample> validationSet(TrainConfig config, Path cwd) {
@@ -136,22 +139,10 @@ public final class TrainingContext implements AutoCloseable {
         }
     }
 
-    /** The device named by model.device: auto (the engine's default), cpu, gpu or gpu:N. */
+    /** The device named by model.device (see {@link dev.alpharl.trainer.config.DeviceSpec}). */
     static Device device(ModelConfig model) {
-        String d = model.device();
-        Engine engine = TorchRuntime.init();
-        if (d.equals("auto")) {
-            return engine.defaultDevice();
-        }
-        if (d.equals("cpu")) {
-            return Device.cpu();
-        }
-        int index = d.contains(":") ? Integer.parseInt(d.substring(d.indexOf(':') + 1)) : 0;
-        if (engine.getGpuCount() <= index) {
-            throw new ConfigException("model.device: " + d + " requested but " + engine.getGpuCount()
-                    + " CUDA device(s) are visible to libtorch (see README: running on a GPU)");
-        }
-        return Device.gpu(index);
+        int cuda = model.deviceSpec().cudaIndex(TorchRuntime.init().getGpuCount());
+        return cuda < 0 ? Device.cpu() : Device.gpu(cuda);
     }
 
     /**
@@ -209,6 +200,11 @@ public final class TrainingContext implements AutoCloseable {
 
     public TrainConfig config() {
         return config;
+    }
+
+    /** model.path as a directory: a builtin:NAME model is extracted from trainer.jar (see {@link BuiltinModels}). */
+    public Path modelDir() {
+        return modelDir;
     }
 
     public NDManager manager() {

@@ -53,9 +53,17 @@ class MainTest {
     }
 
     @Test
-    void noCommandIsBadInput() {
-        assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("missing command: choose one of train, sft, eval, generate");
+    void withoutACommandOverridesAndOptionsGoToTheDefaultJob() {
+        // validated before any training: the job's accelerated run needs AlphaRL on
+        assertThat(run("--alpharl.window=0", "--log-level=warn")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("error: alpharl.window: the default job's accelerated run needs "
+                + "alpharl.window > 0, got 0");
+    }
+
+    @Test
+    void globalOptionsBeforeACommandStillReachTheCommand() {
+        assertThat(run("--log-level", "warn", "config", "--config", "tiny-grpo")).isEqualTo(0);
+        assertThat(out.toString()).contains("name: tiny-grpo");
     }
 
     @Test

@@ -94,7 +94,8 @@ class ConfigErrorsTest {
         error(REQUIRED, "--optim.betas=0.9")
                 .hasMessage("--optim.betas=0.9: optim.betas must be two values in [0, 1), got [0.9]");
         error(REQUIRED, "--model.device=tpu")
-                .hasMessage("--model.device=tpu: model.device must be one of auto|cpu|gpu|gpu:N, got \"tpu\"");
+                .hasMessage("--model.device=tpu: model.device must be one of auto|cpu|cuda|cuda:N (gpu, gpu:N: "
+                        + "aliases), got \"tpu\"");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.alpharl.trainer.config.ConfigLocator.ConfigText;
+import dev.alpharl.trainer.model.BuiltinModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,8 +75,8 @@ class ConfigLocatorTest {
     void tinyConfigIsSizedForACpu() {
         TrainConfig tiny = TrainConfig.load("tiny-grpo", List.of());
         assertThat(tiny.model().device()).isEqualTo("cpu");
-        // the shipped tiny model the config trains (paths are relative to the repository root)
-        assertThat(Path.of("..").resolve(tiny.model().path()).resolve("model.safetensors")).exists();
+        // the tiny model the config trains, shipped inside the jar
+        assertThat(BuiltinModels.resolve(tiny.model().path(), "model.path").resolve("model.safetensors")).exists();
         assertThat(tiny.rollout().groupSize() * tiny.rollout().promptsPerStep()).isLessThanOrEqualTo(256);
     }
 }
