@@ -191,6 +191,14 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         Files.createDirectories(out);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("jump_step", step);
+        if (recorder != null) {
+            long withEval = recorder.snapshots().stream().filter(sn -> sn.evalAccuracy() != null).count();
+            if (withEval > 0 && withEval < recorder.snapshots().size()) {
+                LOG.info("alpharl: y = the mean rollout reward (held-out accuracy was measured at {} of {} snapshots; "
+                        + "to fit on it, make trainer.eval-every divide alpharl.snapshot-every)", withEval,
+                        recorder.snapshots().size());
+            }
+        }
         double horizon = validator == null ? config.horizons().get(0) : chooseHorizon(policy, result);
         result.put("horizon", horizon);
         result.put("predicted_step", horizon == 0 ? step : horizonStep(horizon));
@@ -294,12 +302,6 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
                                                        NDManager out) {
         List<Snapshot> snapshots = recorder.snapshots();
         double[] y = AlphaRlPredictor.responses(snapshots);
-        long withEval = snapshots.stream().filter(s -> s.evalAccuracy() != null).count();
-        if (withEval > 0 && withEval < snapshots.size()) {
-            LOG.warn("alpharl: {} of {} window snapshots have an eval accuracy, so the fit uses the rollout mean "
-                    + "reward; make trainer.eval-every divide alpharl.snapshot-every and alpharl.window to fit on "
-                    + "held-out accuracy", withEval, snapshots.size());
-        }
         double targetReward;
         if (config.targetReward() != null) {
             targetReward = config.targetReward();

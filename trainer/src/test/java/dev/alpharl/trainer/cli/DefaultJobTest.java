@@ -24,7 +24,8 @@ class DefaultJobTest {
     private String[] args() {
         return new String[] {"--run.output-dir=" + out, "--trainer.total-steps=4", "--alpharl.window=2",
                 "--alpharl.target-step=4", "--trainer.eval-every=2", "--trainer.save-every=2", "--data.eval.size=32",
-                "--rollout.prompts-per-step=8", "--metrics.log-every=2"};
+                "--rollout.prompts-per-step=8", "--metrics.log-every=2", "--alpharl.snapshot-every=1",
+                "--data.validation.size=32"};
     }
 
     private int run(StringWriter stdout, StringWriter stderr) {
