@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
         subcommands = {TrainCommand.class, SftCommand.class, EvalCommand.class, GenerateCommand.class,
-                RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class, ConfigCommand.class},
+                RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class, ConfigCommand.class,
+                BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
