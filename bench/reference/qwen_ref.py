@@ -14,9 +14,11 @@ transformers. It measures, in one process:
              every step's loss, for the JVM to compare with its own;
   * peak resident memory (getrusage ru_maxrss).
 
-Prints one JSON object on the last line of stdout. Fails (exit 3) when torch runs on the netlib reference BLAS.
+Prints one JSON object on the last line of stdout. Fails (exit 3) unless torch's sgemm comes from OpenBLAS, MKL or
+BLIS (Debian's default libblas.so.3 is the netlib reference implementation, ~30x slower).
 """
 import argparse
+import ctypes
 import json
 import os
 import resource
@@ -264,32 +266,42 @@ def train(model, ids, prompt_len, advantages, iters, warmup, lr, weight_decay):
     return statistics.median(times), losses, grad_norm
 
 
-def linked_blas():
-    """Shared libraries mapped into this process that provide BLAS (read after a matmul has run)."""
-    libs = set()
+class _DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+
+def sgemm_provider():
+    """The shared library whose sgemm_ torch's CPU library binds to (looked up from libtorch_cpu's own handle, i.e.
+    through its dependencies in load order), or None when libtorch_cpu or the symbol cannot be found."""
     with open("/proc/self/maps") as f:
-        for line in f:
-            path = line.split()[-1] if len(line.split()) >= 6 else ""
-            name = os.path.basename(path)
-            if any(s in name for s in ("blas", "mkl", "blis", "atlas")):
-                libs.add(os.path.realpath(path))
-    return sorted(libs)
+        libs = {line.split()[-1] for line in f if len(line.split()) >= 6}
+    torch_cpu = [p for p in libs if os.path.basename(p).startswith("libtorch_cpu.so")]
+    if not torch_cpu:
+        return None
+    try:
+        sgemm = ctypes.CDLL(torch_cpu[0]).sgemm_
+    except AttributeError:
+        return None
+    info = _DlInfo()
+    if ctypes.CDLL(None).dladdr(ctypes.cast(sgemm, ctypes.c_void_p), ctypes.byref(info)) == 0:
+        return None
+    return os.path.realpath(info.dli_fname.decode())
 
 
 def main():
     torch.set_num_threads(ARGS.threads)
     m, k, n = (int(x) for x in ARGS.gemm.split(","))
     log(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    gemm = gemm_gflops(m, k, n)
-    blas = linked_blas()
-    optimized = [p for p in blas if any(s in os.path.basename(p) for s in ("openblas", "mkl", "blis"))]
-    if not optimized:
-        print(f"error: torch is not using an optimized BLAS (mapped: {blas or 'none'}); the netlib reference BLAS is "
-              f"about 30x slower. Install libopenblas0 and select it: update-alternatives --set "
-              f"libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
-              file=sys.stderr)
+    blas = sgemm_provider()
+    if blas is None or not any(name in blas for name in ("openblas", "mkl", "blis")):
+        print(f"error: torch's sgemm comes from {blas or 'an unknown library'}, not OpenBLAS, MKL or BLIS: the netlib "
+              f"reference BLAS is about 30x slower. Install libopenblas0 and select it with update-alternatives "
+              f"--set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 "
+              f"(bench/bench.sh does both).", file=sys.stderr)
         sys.exit(3)
-    log(f"BLAS: {', '.join(blas)}; GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s")
+    gemm = gemm_gflops(m, k, n)
+    log(f"sgemm from {blas}; GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s")
 
     with open(os.path.join(ARGS.model, "config.json")) as f:
         cfg = json.load(f)

@@ -158,7 +158,7 @@ public final class BenchReport {
                     r.verdict() == Verdict.NONE ? "" : r.verdict().name())).append(" |\n");
         }
         if (reference != null) {
-            s.append("\nReference BLAS: ").append(String.join(", ", reference.blas())).append('\n');
+            s.append("\nReference sgemm from ").append(reference.blas()).append('\n');
         }
         return s.toString();
     }
