@@ -296,8 +296,8 @@ def main():
     blas = sgemm_provider()
     if blas is None or not any(name in blas for name in ("openblas", "mkl", "blis")):
         print(f"error: torch's sgemm comes from {blas or 'an unknown library'}, not OpenBLAS, MKL or BLIS: the netlib "
-              f"reference BLAS is about 30x slower. Install libopenblas0 and select it with update-alternatives "
-              f"--set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 "
+              f"reference BLAS is about 30x slower. Install libopenblas0-openmp and select it with update-alternatives "
+              f"--set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 "
               f"(bench/bench.sh does both).", file=sys.stderr)
         sys.exit(3)
     gemm = gemm_gflops(m, k, n)

@@ -30,6 +30,8 @@ public final class BenchReport {
     public static final double LOSS_TOLERANCE = 1e-5;
     public static final double GRAD_NORM_TOLERANCE = 1e-4;
     public static final double LAST_LOSS_TOLERANCE = 1e-4;
+    /** Most of the CPU other processes (and hypervisor steal) may take for the figures to count as valid. */
+    public static final double MAX_OTHER_CPU_SHARE = 0.05;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,6 +83,12 @@ public final class BenchReport {
                 r == null ? "–" : mb(r.peakRssBytes()),
                 r == null ? "–" : String.format(Locale.ROOT, "%.2f×", (double) j.peakRssBytes() / r.peakRssBytes()),
                 "–", Verdict.NONE));
+        double refShare = reference == null ? Double.NaN : reference.otherCpuShare();
+        boolean quiet = !(jvm.otherCpuShare() > MAX_OTHER_CPU_SHARE) && !(refShare > MAX_OTHER_CPU_SHARE);
+        rows.add(new Row("other_cpu", "CPU taken by other processes and steal meanwhile, %", percent(jvm.otherCpuShare()),
+                reference == null ? "–" : percent(refShare), "–",
+                String.format(Locale.ROOT, "≤ %.0f%% (else the figures are unreliable)", 100 * MAX_OTHER_CPU_SHARE),
+                quiet ? Verdict.PASS : Verdict.FAIL));
         if (reference != null) {
             rows.add(agreementRow("logits", "logits on the check input, max abs Δ / max abs logit",
                     reference.logitsMaxRelError(), LOGITS_TOLERANCE));
@@ -130,6 +138,15 @@ public final class BenchReport {
 
     static double relative(double a, double b) {
         return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+    }
+
+    private static String percent(double share) {
+        return Double.isNaN(share) ? "unknown" : String.format(Locale.ROOT, "%.1f", 100 * share);
+    }
+
+    /** False when other processes took more than {@link #MAX_OTHER_CPU_SHARE} of the CPU during either side's run. */
+    public boolean quiet() {
+        return rows().stream().noneMatch(r -> r.key().equals("other_cpu") && r.verdict() == Verdict.FAIL);
     }
 
     private static String mb(long bytes) {

@@ -40,8 +40,12 @@ import java.util.function.Consumer;
  */
 public final class JvmBench {
 
-    /** The JVM's measurements, the AlphaRL snapshot time, and the peak resident memory including the snapshots. */
-    public record Result(Measurements measurements, double snapshotSeconds, long peakRssWithSnapshotsBytes) {}
+    /**
+     * The JVM's measurements, the AlphaRL snapshot time, the peak resident memory including the snapshots, and the
+     * share of the machine's CPU that other processes took meanwhile ({@link CpuShare}).
+     */
+    public record Result(Measurements measurements, double snapshotSeconds, long peakRssWithSnapshotsBytes,
+                         double otherCpuShare) {}
 
     /** Timed calls of the GEMM after {@link #GEMM_WARMUP} untimed ones. */
     private static final int GEMM_CALLS = 10;
@@ -68,6 +72,7 @@ public final class JvmBench {
     }
 
     public Result run(BenchInputs inputs) {
+        CpuShare.Sample start = CpuShare.sample();
         int threads = JniUtils.getNumThreads();
         double gemm = gemmGflops();
         log.accept(String.format("GEMM %s: %.1f GFLOP/s", Arrays.toString(settings.gemmShape()), gemm));
@@ -98,7 +103,8 @@ public final class JvmBench {
                     threads, gemm, tokensPerSecond, stepSeconds, losses, gradNorm, peak);
             double snapshot = snapshotSeconds(batch, inputs.advantages(), optimizer, losses.size());
             log.accept(String.format("AlphaRL snapshot: %.1f ms", snapshot * 1e3));
-            return new Result(m, snapshot, ProcessMemory.peakResidentBytes());
+            return new Result(m, snapshot, ProcessMemory.peakResidentBytes(),
+                    CpuShare.othersShare(start, CpuShare.sample()));
         } finally {
             model.setTrainable(false);
         }

@@ -19,9 +19,12 @@ public final class ReferenceRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What the reference reported: its measurements, the library torch's sgemm came from, the logits check. */
+    /**
+     * What the reference reported: its measurements, the library torch's sgemm came from, the logits check; and
+     * the share of the machine's CPU that other processes took while it ran ({@link CpuShare}; NaN when unknown).
+     */
     public record Result(Measurements measurements, String blas, double logitsMaxAbsError,
-                         double logitsMaxRelError) {}
+                         double logitsMaxRelError, double otherCpuShare) {}
 
     private ReferenceRun() {}
 
@@ -37,6 +40,7 @@ public final class ReferenceRun {
                 "--iters", Integer.toString(s.iters()), "--warmup", Integer.toString(s.warmup()),
                 "--lr", Double.toString(s.lr()), "--weight-decay", Double.toString(s.weightDecay()),
                 "--gemm", gemm[0] + "," + gemm[1] + "," + gemm[2], "--seed", Long.toString(s.seed()));
+        CpuShare.Sample start = CpuShare.sample();
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         process.getOutputStream().close();
         String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -46,7 +50,9 @@ public final class ReferenceRun {
                     + (code == 3 ? " (torch is not on an optimized BLAS; see its message above)" : "")
                     + (stdout.isBlank() ? "" : "; its output ended with: " + tail(stdout, 600)));
         }
-        return parse(stdout);
+        Result r = parse(stdout);
+        return new Result(r.measurements(), r.blas(), r.logitsMaxAbsError(), r.logitsMaxRelError(),
+                CpuShare.othersShare(start, CpuShare.sample()));
     }
 
     /** The result from the reference's stdout: the last line that starts with '{' must be its JSON object. */
@@ -74,7 +80,7 @@ public final class ReferenceRun {
                 number(n, "gemm_gflops"), number(n, "rollout_tokens_per_s"), number(n, "train_step_s"), losses,
                 number(n, "first_grad_norm"), required(n, "peak_rss_bytes").asLong());
         return new Result(m, required(n, "blas").asText(), number(n, "logits_max_abs_error"),
-                number(n, "logits_max_rel_error"));
+                number(n, "logits_max_rel_error"), Double.NaN);
     }
 
     private static JsonNode required(JsonNode n, String key) {

@@ -143,6 +143,11 @@ final class BenchCommand implements Callable<Integer> {
                 report.json());
         stdout.println(table);
         stdout.flush();
+        if (!report.quiet()) {
+            stderr.println("warning: other processes used the CPU during the run (see the table): the timings are not "
+                    + "reliable; run the bench alone");
+            stderr.flush();
+        }
         if (!report.agrees()) {
             stderr.println("error: the reference disagrees with the JVM model beyond the tolerances (see the table)");
             stderr.flush();

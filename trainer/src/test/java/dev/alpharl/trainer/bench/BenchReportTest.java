@@ -23,14 +23,14 @@ class BenchReportTest {
     /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
         return new JvmBench.Result(new Measurements("DJL", 2, 200, tokensPerSecond, stepSeconds,
-                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 520_000_000L);
+                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 520_000_000L, 0.01);
     }
 
     private static ReferenceRun.Result reference(double stepSeconds, double tokensPerSecond, double logitsError,
                                                  double lastLoss) {
         return new ReferenceRun.Result(new Measurements("PyTorch eager", 2, 220, tokensPerSecond, stepSeconds,
                 List.of(4.6, 4.5, 4.4, lastLoss), 2.0000001, 400_000_000L),
-                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", 1e-7, logitsError);
+                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", 1e-7, logitsError, 0.02);
     }
 
     private static Map<String, Row> rows(BenchReport report) {
@@ -78,12 +78,28 @@ class BenchReportTest {
         BenchReport report = new BenchReport(SETTINGS, jvm(FLOPS / 160e9, 900), null);
         Map<String, Row> rows = rows(report);
         assertThat(rows.keySet()).containsExactlyInAnyOrder("train_step", "rollout", "gemm", "train_flop_rate",
-                "alpharl_snapshot", "peak_rss");
+                "alpharl_snapshot", "peak_rss", "other_cpu");
         assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);
         assertThat(rows.get("train_step").reference()).isEqualTo("–");
         assertThat(rows.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);
         assertThat(report.agrees()).isTrue();
         assertThat(report.json().get("reference").isNull()).isTrue();
+    }
+
+    @Test
+    void otherProcessesTakingTheCpuMarkTheRunUnreliable() {
+        double step = FLOPS / 160e9;
+        BenchReport quiet = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3));
+        assertThat(quiet.quiet()).isTrue();
+        assertThat(rows(quiet).get("other_cpu").jvm()).isEqualTo("1.0");
+        assertThat(rows(quiet).get("other_cpu").reference()).isEqualTo("2.0");
+        ReferenceRun.Result r = reference(2 * step, 500, 1e-7, 4.3);
+        ReferenceRun.Result busy = new ReferenceRun.Result(r.measurements(), r.blas(), r.logitsMaxAbsError(),
+                r.logitsMaxRelError(), 0.3);
+        BenchReport report = new BenchReport(SETTINGS, jvm(step, 900), busy);
+        assertThat(report.quiet()).isFalse();
+        assertThat(rows(report).get("other_cpu").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.agrees()).isTrue(); // contention makes timings unreliable, not the model wrong
     }
 
     @Test
