@@ -75,9 +75,12 @@ public final class BenchReport {
                         100 * r.trainGflops(flops) / r.gemmGflops()),
                 "–", String.format(Locale.ROOT, "≥ %.0f%% of GEMM", 100 * GEMM_FRACTION_TARGET),
                 jf >= GEMM_FRACTION_TARGET ? Verdict.PASS : Verdict.FAIL));
-        rows.add(new Row("alpharl_snapshot", "AlphaRL snapshot, s (% of train step)",
+        rows.add(new Row("alpharl_snapshot", "AlphaRL snapshot of all projections, s (% of train step)",
                 String.format(Locale.ROOT, "%.3f (%.0f%%)", jvm.snapshotSeconds(),
                         100 * jvm.snapshotSeconds() / j.trainStepSeconds()), "–", "–", "–", Verdict.NONE));
+        rows.add(new Row("alpharl_snapshot_iterative", "same, power iteration for every matrix, s (% of train step)",
+                String.format(Locale.ROOT, "%.3f (%.0f%%)", jvm.iterativeSnapshotSeconds(),
+                        100 * jvm.iterativeSnapshotSeconds() / j.trainStepSeconds()), "–", "–", "–", Verdict.NONE));
         rows.add(new Row("peak_rss", "peak resident memory, MB", mb(j.peakRssBytes())
                 + String.format(Locale.ROOT, " (%s with snapshots)", mb(jvm.peakRssWithSnapshotsBytes())),
                 r == null ? "–" : mb(r.peakRssBytes()),

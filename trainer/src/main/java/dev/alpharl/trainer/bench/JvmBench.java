@@ -41,11 +41,13 @@ import java.util.function.Consumer;
 public final class JvmBench {
 
     /**
-     * The JVM's measurements, the AlphaRL snapshot time, the peak resident memory including the snapshots, and the
-     * share of the machine's CPU that other processes took meanwhile ({@link CpuShare}).
+     * The JVM's measurements; the time of one AlphaRL snapshot as the trainer takes it ({@link Rank1} defaults)
+     * and with power iteration for every matrix ({@link Rank1.Options#iterativeOnly}); the peak resident memory
+     * including the snapshots; and the share of the machine's CPU that other processes took meanwhile
+     * ({@link CpuShare}).
      */
-    public record Result(Measurements measurements, double snapshotSeconds, long peakRssWithSnapshotsBytes,
-                         double otherCpuShare) {}
+    public record Result(Measurements measurements, double snapshotSeconds, double iterativeSnapshotSeconds,
+                         long peakRssWithSnapshotsBytes, double otherCpuShare) {}
 
     /** Timed calls of the GEMM after {@link #GEMM_WARMUP} untimed ones. */
     private static final int GEMM_CALLS = 10;
@@ -101,9 +103,12 @@ public final class JvmBench {
             long peak = ProcessMemory.peakResidentBytes();
             Measurements m = new Measurements("DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
                     threads, gemm, tokensPerSecond, stepSeconds, losses, gradNorm, peak);
-            double snapshot = snapshotSeconds(batch, inputs.advantages(), optimizer, losses.size());
-            log.accept(String.format("AlphaRL snapshot: %.1f ms", snapshot * 1e3));
-            return new Result(m, snapshot, ProcessMemory.peakResidentBytes(),
+            double snapshot = snapshotSeconds(new Rank1(), batch, inputs.advantages(), optimizer);
+            double iterative = snapshotSeconds(new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch,
+                    inputs.advantages(), optimizer);
+            log.accept(String.format("AlphaRL snapshot: %.1f ms (power iteration only: %.1f ms)", snapshot * 1e3,
+                    iterative * 1e3));
+            return new Result(m, snapshot, iterative, ProcessMemory.peakResidentBytes(),
                     CpuShare.othersShare(start, CpuShare.sample()));
         } finally {
             model.setTrainable(false);
@@ -181,17 +186,17 @@ public final class JvmBench {
     }
 
     /** Median time of one snapshot of every projection matrix, each taken after one more train step. */
-    private double snapshotSeconds(SequenceBatch batch, float[] advantages, AdamW optimizer, long stepsDone) {
+    private double snapshotSeconds(Rank1 rank1, SequenceBatch batch, float[] advantages, AdamW optimizer) {
         double[] times = new double[SNAPSHOTS];
         SnapshotRecorder recorder;
         try (QwenModel w0 = HfCheckpoint.load(modelDir, base)) { // the recorder keeps fp32 copies of what it tracks
-            recorder = new SnapshotRecorder(w0.weights(), model.projectionMatrices(), new Rank1(), base);
+            recorder = new SnapshotRecorder(w0.weights(), model.projectionMatrices(), rank1, base);
         }
         try (recorder) {
             for (int i = 0; i < SNAPSHOTS; i++) {
                 trainStep(batch, advantages, optimizer, false);
                 long t0 = System.nanoTime();
-                recorder.record(stepsDone + 1 + i, model.weights(), 0.0, null);
+                recorder.record(optimizer.steps(), model.weights(), 0.0, null);
                 times[i] = (System.nanoTime() - t0) / 1e9;
             }
         }

@@ -23,7 +23,7 @@ class BenchReportTest {
     /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
         return new JvmBench.Result(new Measurements("DJL", 2, 200, tokensPerSecond, stepSeconds,
-                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 520_000_000L, 0.01);
+                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 0.01, 520_000_000L, 0.01);
     }
 
     private static ReferenceRun.Result reference(double stepSeconds, double tokensPerSecond, double logitsError,
@@ -78,7 +78,7 @@ class BenchReportTest {
         BenchReport report = new BenchReport(SETTINGS, jvm(FLOPS / 160e9, 900), null);
         Map<String, Row> rows = rows(report);
         assertThat(rows.keySet()).containsExactlyInAnyOrder("train_step", "rollout", "gemm", "train_flop_rate",
-                "alpharl_snapshot", "peak_rss", "other_cpu");
+                "alpharl_snapshot", "alpharl_snapshot_iterative", "peak_rss", "other_cpu");
         assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);
         assertThat(rows.get("train_step").reference()).isEqualTo("–");
         assertThat(rows.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);
