@@ -12,7 +12,7 @@ transformers. It measures, in one process:
   * train:   log-prob forward + backward of a token-mean policy-gradient loss on fixed prompt+completion ids, plus
              torch.optim.AdamW's step, seconds (median after warm-up); the first step's loss and gradient norm and
              every step's loss, for the JVM to compare with its own;
-  * peak resident memory (getrusage ru_maxrss).
+  * peak resident memory (VmHWM).
 
 Prints one JSON object on the last line of stdout. Fails (exit 3) unless torch's sgemm comes from OpenBLAS, MKL or
 BLIS (Debian's default libblas.so.3 is the netlib reference implementation, ~30x slower).
@@ -21,7 +21,6 @@ import argparse
 import ctypes
 import json
 import os
-import resource
 import statistics
 import struct
 import sys
@@ -289,6 +288,23 @@ def sgemm_provider():
     return os.path.realpath(info.dli_fname.decode())
 
 
+def peak_rss_bytes():
+    """VmHWM of this process. (Not getrusage's ru_maxrss: started by posix_spawn from the JVM, this process inherits
+    the JVM's high-water mark in ru_maxrss at exec; VmHWM belongs to the new address space.)"""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def openblas_builds():
+    """The OpenBLAS builds mapped into this process (directories such as openblas-pthread, openblas-openmp)."""
+    with open("/proc/self/maps") as f:
+        paths = {os.path.realpath(line.split()[-1]) for line in f if "openblas" in line}
+    return sorted({os.path.basename(os.path.dirname(p)) for p in paths})
+
+
 def main():
     torch.set_num_threads(ARGS.threads)
     m, k, n = (int(x) for x in ARGS.gemm.split(","))
@@ -299,6 +315,12 @@ def main():
               f"reference BLAS is about 30x slower. Install libopenblas0-openmp and select it with update-alternatives "
               f"--set libblas.so.3-x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3 "
               f"(bench/bench.sh does both).", file=sys.stderr)
+        sys.exit(3)
+    builds = openblas_builds()
+    if len(builds) > 1:
+        print(f"error: two OpenBLAS builds are loaded ({', '.join(builds)}): their thread pools oversubscribe the "
+              f"cores. Select the same build for the alternatives libblas.so.3, liblapack.so.3 and libopenblas.so.0 "
+              f"(bench/bench.sh selects openblas-openmp for all three).", file=sys.stderr)
         sys.exit(3)
     gemm = gemm_gflops(m, k, n)
     log(f"sgemm from {blas}; GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s")
@@ -329,7 +351,7 @@ def main():
         "train_step_s": step_s,
         "train_losses": losses,
         "first_grad_norm": grad_norm,
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss_bytes": peak_rss_bytes(),
         "logits_max_abs_error": check["max_abs_error"],
         "logits_max_rel_error": check["max_rel_error"],
     }))

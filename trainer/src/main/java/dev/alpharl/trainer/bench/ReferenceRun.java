@@ -30,7 +30,7 @@ public final class ReferenceRun {
 
     /**
      * Runs {@code python script ...} with the JVM's thread count and settings; fails with the exit code and the end
-     * of its output when the script fails (exit 3: torch is on the netlib reference BLAS).
+     * of its output when the script fails (exit 3: torch's sgemm is the netlib reference BLAS, or two OpenBLAS builds are loaded).
      */
     public static Result run(Path python, Path script, Path modelDir, Path inputs, BenchSettings s, int threads)
             throws IOException, InterruptedException {
@@ -47,7 +47,7 @@ public final class ReferenceRun {
         int code = process.waitFor();
         if (code != 0) {
             throw new IllegalStateException("the reference " + script + " failed with exit code " + code
-                    + (code == 3 ? " (torch is not on an optimized BLAS; see its message above)" : "")
+                    + (code == 3 ? " (torch is not on a single optimized BLAS; see its message above)" : "")
                     + (stdout.isBlank() ? "" : "; its output ended with: " + tail(stdout, 600)));
         }
         Result r = parse(stdout);
