@@ -7,7 +7,8 @@ of a Hugging Face directory that the JVM side wrote. Torch 1.13 API only (Debian
 transformers. It measures, in one process:
 
   * check:   logits on the JVM's check input (the JVM's logits are in the inputs file): max abs and relative error;
-  * gemm:    one fp32 linear layer (M x K) . (N x K)^T, GFLOP/s (median of single calls);
+  * gemm:    one fp32 linear layer (M x K) . (N x K)^T, GFLOP/s (median of single calls, half of them just before
+             and half just after the train steps, so that the rate is that of the machine while they ran);
   * rollout: KV-cache generation at temperature 1, no stop tokens, tokens/s (prefill included, median of runs);
   * train:   log-prob forward + backward of a token-mean policy-gradient loss on fixed prompt+completion ids, plus
              torch.optim.AdamW's step, seconds (median after warm-up); the first step's loss and gradient norm and
@@ -188,7 +189,8 @@ def check_logits(model, inputs):
     return {"max_abs_error": diff, "max_rel_error": diff / expected.abs().max().item()}
 
 
-def gemm_gflops(m, k, n, reps=10):
+def gemm_seconds(m, k, n, reps=10):
+    """Times of single fp32 linear-layer calls (M x K) . (N x K)^T, after 3 untimed ones."""
     gen = torch.Generator().manual_seed(1)
     x, w = torch.randn(m, k, generator=gen), torch.randn(n, k, generator=gen)
     times = []
@@ -198,7 +200,7 @@ def gemm_gflops(m, k, n, reps=10):
             F.linear(x, w)
             if i >= 3:
                 times.append(time.perf_counter() - t0)
-    return 2.0 * m * k * n / statistics.median(times) / 1e9
+    return times
 
 
 def generate(model, prompts, new_tokens, gen):
@@ -322,8 +324,7 @@ def main():
               f"cores. Select the same build for the alternatives libblas.so.3, liblapack.so.3 and libopenblas.so.0 "
               f"(bench/bench.sh selects openblas-openmp for all three).", file=sys.stderr)
         sys.exit(3)
-    gemm = gemm_gflops(m, k, n)
-    log(f"sgemm from {blas}; GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s")
+    log(f"sgemm from {blas}")
 
     with open(os.path.join(ARGS.model, "config.json")) as f:
         cfg = json.load(f)
@@ -338,9 +339,11 @@ def main():
     log(f"rollout: {tokens_per_s:.1f} tokens/s")
 
     ids, prompt_len = inputs["train_ids"], int(inputs["train_prompt_len"].item())
+    gemm_times = gemm_seconds(m, k, n)
     step_s, losses, grad_norm = train(model, ids, prompt_len, inputs["train_advantages"], ARGS.iters, ARGS.warmup,
                                       ARGS.lr, ARGS.weight_decay)
-    log(f"train step: {step_s * 1e3:.1f} ms")
+    gemm = 2.0 * m * k * n / statistics.median(gemm_times + gemm_seconds(m, k, n)) / 1e9
+    log(f"GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s; train step: {step_s * 1e3:.1f} ms")
 
     print(json.dumps({
         "implementation": f"PyTorch {torch.__version__} eager",

@@ -76,8 +76,6 @@ public final class JvmBench {
     public Result run(BenchInputs inputs) {
         CpuShare.Sample start = CpuShare.sample();
         int threads = JniUtils.getNumThreads();
-        double gemm = gemmGflops();
-        log.accept(String.format("GEMM %s: %.1f GFLOP/s", Arrays.toString(settings.gemmShape()), gemm));
         double tokensPerSecond = rolloutTokensPerSecond(inputs.rolloutPrompts());
         log.accept(String.format("rollout: %.1f tokens/s", tokensPerSecond));
 
@@ -86,6 +84,7 @@ public final class JvmBench {
         List<Double> losses = new ArrayList<>();
         double[] times = new double[settings.iters()];
         double gradNorm = Double.NaN;
+        double[] gemmBefore = gemmSeconds();
         try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()),
                 0.9, 0.999, 1e-8, base)) {
             for (int i = 0; i < settings.warmup() + settings.iters(); i++) {
@@ -99,7 +98,10 @@ public final class JvmBench {
                 }
             }
             double stepSeconds = median(times);
-            log.accept(String.format("train step: %.1f ms", stepSeconds * 1e3));
+            int[] g = settings.gemmShape();
+            double gemm = 2.0 * g[0] * g[1] * g[2] / median(concat(gemmBefore, gemmSeconds())) / 1e9;
+            log.accept(String.format("GEMM %s: %.1f GFLOP/s; train step: %.1f ms", Arrays.toString(g), gemm,
+                    stepSeconds * 1e3));
             long peak = ProcessMemory.peakResidentBytes();
             Measurements m = new Measurements("DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
                     threads, gemm, tokensPerSecond, stepSeconds, losses, gradNorm, peak);
@@ -115,7 +117,11 @@ public final class JvmBench {
         }
     }
 
-    private double gemmGflops() {
+    /**
+     * Times of single calls of the settings' GEMM. Half of the calls run just before and half just after the train
+     * steps, so that the rate compared with theirs is the machine's rate while they ran.
+     */
+    private double[] gemmSeconds() {
         int[] s = settings.gemmShape();
         double[] times = new double[GEMM_CALLS];
         try (StepScope scope = StepScope.open(base)) {
@@ -133,7 +139,13 @@ public final class JvmBench {
                 }
             }
         }
-        return 2.0 * s[0] * s[1] * s[2] / median(times) / 1e9;
+        return times;
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     private double rolloutTokensPerSecond(List<long[]> prompts) {

@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param implementation        a label, e.g. "DJL 0.36 / libtorch 2.7.1" or "PyTorch 1.13.1 eager"
  * @param threads               intra-op threads it ran with
- * @param gemmGflops            rate of the settings' GEMM, fp32, median of single calls
+ * @param gemmGflops            rate of the settings' GEMM, fp32, median of single calls (half of them just before
+ *                              and half just after the train steps)
  * @param rolloutTokensPerSecond generated tokens per second, prefill included (median of runs)
  * @param trainStepSeconds      one train step, forward + backward + optimizer (median of the timed steps)
  * @param trainLosses           the loss of every train step, warm-up steps first
