@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
                 "Without a command it runs the default job (see 'default --help'): a full GRPO run and an AlphaRL run "
                         + "of the tiny model shipped inside the jar, and their comparison."},
         subcommands = {DefaultJobCommand.class, TrainCommand.class, SftCommand.class, EvalCommand.class,
-                GenerateCommand.class,
-                RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class, ConfigCommand.class},
+                GenerateCommand.class, RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class,
+                ConfigCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {

@@ -51,13 +51,27 @@ public final class ProcessMemory {
         return MEMORY.getHeapMemoryUsage().getUsed();
     }
 
+    /**
+     * Peak resident set size in bytes since the process started: {@code VmHWM} of /proc/self/status (Linux), or -1
+     * where that is unavailable.
+     */
+    public static long peakResidentBytes() {
+        return statusKiloBytes(PROC_STATUS, "VmHWM");
+    }
+
     /** {@code VmRSS} of a /proc status file in bytes, or -1 when the file or the field is missing or unreadable. */
     static long vmRssBytes(Path statusFile) {
+        return statusKiloBytes(statusFile, "VmRSS");
+    }
+
+    /** A "Field:   123 kB" line of a /proc status file in bytes, or -1 when the file or the field is missing. */
+    static long statusKiloBytes(Path statusFile, String field) {
+        String prefix = field + ":";
         try {
             for (String line : Files.readAllLines(statusFile, StandardCharsets.ISO_8859_1)) {
-                if (line.startsWith("VmRSS:")) {
-                    // "VmRSS:     123456 kB" (the kernel always reports kB)
-                    String[] parts = line.substring("VmRSS:".length()).trim().split("\\s+");
+                if (line.startsWith(prefix)) {
+                    // the kernel always reports these in kB
+                    String[] parts = line.substring(prefix.length()).trim().split("\\s+");
                     return Long.parseLong(parts[0]) * 1024;
                 }
             }

@@ -120,8 +120,10 @@ class TrainingMetricsTest {
     @Test
     void vmRssIsParsedFromProcStatusWithAFallbackWhenAbsent() throws IOException {
         Path status = dir.resolve("status");
-        Files.writeString(status, "Name:\tjava\nVmPeak:\t 9999 kB\nVmRSS:\t  123456 kB\nThreads:\t12\n");
+        Files.writeString(status, "Name:\tjava\nVmPeak:\t 9999 kB\nVmHWM:\t  200000 kB\nVmRSS:\t  123456 kB\n"
+                + "Threads:\t12\n");
         assertThat(ProcessMemory.vmRssBytes(status)).isEqualTo(123456L * 1024);
+        assertThat(ProcessMemory.statusKiloBytes(status, "VmHWM")).isEqualTo(200000L * 1024);
         Files.writeString(status, "Name:\tjava\n");
         assertThat(ProcessMemory.vmRssBytes(status)).isEqualTo(-1);
         assertThat(ProcessMemory.vmRssBytes(dir.resolve("missing"))).isEqualTo(-1);

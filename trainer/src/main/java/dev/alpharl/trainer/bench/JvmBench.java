@@ -1,0 +1,224 @@
+package dev.alpharl.trainer.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import dev.alpharl.trainer.alpharl.Rank1;
+import dev.alpharl.trainer.alpharl.SnapshotRecorder;
+import dev.alpharl.trainer.metrics.ProcessMemory;
+import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LogProbScorer;
+import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.model.SequenceBatch;
+import dev.alpharl.trainer.optim.AdamW;
+import dev.alpharl.trainer.optim.ParamGroup;
+import dev.alpharl.trainer.rollout.Completion;
+import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.SamplingParams;
+import dev.alpharl.trainer.tensor.StepScope;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * The JVM side of {@code bench}: the trainer's own code paths on one model, timed. The GEMM is DJL's
+ * {@link Linear#linear}; the rollout is {@link Generator} (KV cache, temperature 1, no stop tokens); the train step
+ * is {@link LogProbScorer#backward} of a token-mean policy-gradient loss
+ * {@code −Σ_{b,j} A_b · log π(y_bj) / (B·C)} plus {@link AdamW#step}; the AlphaRL overhead is one
+ * {@link SnapshotRecorder#record} of every projection matrix, with W_0 loaded from the saved model directory as the
+ * trainer's hook does.
+ */
+public final class JvmBench {
+
+    /**
+     * The JVM's measurements; the time of one AlphaRL snapshot as the trainer takes it ({@link Rank1} defaults)
+     * and with power iteration for every matrix ({@link Rank1.Options#iterativeOnly}); the peak resident memory
+     * including the snapshots; and the share of the machine's CPU that other processes took meanwhile
+     * ({@link CpuShare}).
+     */
+    public record Result(Measurements measurements, double snapshotSeconds, double iterativeSnapshotSeconds,
+                         long peakRssWithSnapshotsBytes, double otherCpuShare) {}
+
+    /** Timed calls of the GEMM after {@link #GEMM_WARMUP} untimed ones. */
+    private static final int GEMM_CALLS = 10;
+    private static final int GEMM_WARMUP = 3;
+    /** Snapshots taken, each after one more train step; the median is reported. */
+    private static final int SNAPSHOTS = 3;
+
+    private final BenchSettings settings;
+    private final QwenModel model;
+    private final Path modelDir;
+    private final NDManager base;
+    private final Consumer<String> log;
+
+    /**
+     * @param model    the benchmarked model (its weights are trained by the run)
+     * @param modelDir the same model's initial weights as a Hugging Face directory (W_0 for the snapshots)
+     */
+    public JvmBench(BenchSettings settings, QwenModel model, Path modelDir, NDManager base, Consumer<String> log) {
+        this.settings = settings;
+        this.model = model;
+        this.modelDir = modelDir;
+        this.base = base;
+        this.log = log;
+    }
+
+    public Result run(BenchInputs inputs) {
+        CpuShare.Sample start = CpuShare.sample();
+        int threads = JniUtils.getNumThreads();
+        double tokensPerSecond = rolloutTokensPerSecond(inputs.rolloutPrompts());
+        log.accept(String.format("rollout: %.1f tokens/s", tokensPerSecond));
+
+        model.setTrainable(true);
+        SequenceBatch batch = inputs.trainBatch();
+        List<Double> losses = new ArrayList<>();
+        double[] times = new double[settings.iters()];
+        double gradNorm = Double.NaN;
+        double[] gemmBefore = gemmSeconds();
+        try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()),
+                0.9, 0.999, 1e-8, base)) {
+            for (int i = 0; i < settings.warmup() + settings.iters(); i++) {
+                TrainStep step = trainStep(batch, inputs.advantages(), optimizer, i == 0);
+                losses.add(step.loss());
+                if (i == 0) {
+                    gradNorm = step.gradNorm();
+                }
+                if (i >= settings.warmup()) {
+                    times[i - settings.warmup()] = step.seconds();
+                }
+            }
+            double stepSeconds = median(times);
+            int[] g = settings.gemmShape();
+            double gemm = 2.0 * g[0] * g[1] * g[2] / median(concat(gemmBefore, gemmSeconds())) / 1e9;
+            log.accept(String.format("GEMM %s: %.1f GFLOP/s; train step: %.1f ms", Arrays.toString(g), gemm,
+                    stepSeconds * 1e3));
+            long peak = ProcessMemory.peakResidentBytes();
+            Measurements m = new Measurements("DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
+                    threads, gemm, tokensPerSecond, stepSeconds, losses, gradNorm, peak);
+            double snapshot = snapshotSeconds(new Rank1(), batch, inputs.advantages(), optimizer);
+            double iterative = snapshotSeconds(new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch,
+                    inputs.advantages(), optimizer);
+            log.accept(String.format("AlphaRL snapshot: %.1f ms (power iteration only: %.1f ms)", snapshot * 1e3,
+                    iterative * 1e3));
+            return new Result(m, snapshot, iterative, ProcessMemory.peakResidentBytes(),
+                    CpuShare.othersShare(start, CpuShare.sample()));
+        } finally {
+            model.setTrainable(false);
+        }
+    }
+
+    /**
+     * Times of single calls of the settings' GEMM. Half of the calls run just before and half just after the train
+     * steps, so that the rate compared with theirs is the machine's rate while they ran.
+     */
+    private double[] gemmSeconds() {
+        int[] s = settings.gemmShape();
+        double[] times = new double[GEMM_CALLS];
+        try (StepScope scope = StepScope.open(base)) {
+            NDManager m = scope.manager();
+            NDArray x = m.randomNormal(new Shape(s[0], s[1]));
+            NDArray w = m.randomNormal(new Shape(s[2], s[1]));
+            for (int i = 0; i < GEMM_WARMUP + GEMM_CALLS; i++) {
+                try (StepScope call = StepScope.open(m)) {
+                    NDArray xi = call.own(x.duplicate()); // results belong to the first operand's manager
+                    long t0 = System.nanoTime();
+                    Linear.linear(xi, w);
+                    if (i >= GEMM_WARMUP) {
+                        times[i - GEMM_WARMUP] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+            }
+        }
+        return times;
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    private double rolloutTokensPerSecond(List<long[]> prompts) {
+        SamplingParams sampling = new SamplingParams(settings.newTokens(), 1.0, 1.0, 0, Set.of(), 0);
+        Generator generator = new Generator(model);
+        double[] rates = new double[settings.iters()];
+        for (int i = -1; i < settings.iters(); i++) { // one warm-up run
+            long t0 = System.nanoTime();
+            List<Completion> out = generator.generate(prompts, sampling, new SplittableRandom(settings.seed() + i),
+                    base);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (i >= 0) {
+                rates[i] = out.stream().mapToInt(c -> c.tokens().length).sum() / seconds;
+            }
+        }
+        return median(rates);
+    }
+
+    private record TrainStep(double seconds, double loss, double gradNorm) {}
+
+    /** One update; the gradient norm (untimed, fp64) only when asked for. */
+    private TrainStep trainStep(SequenceBatch batch, float[] advantages, AdamW optimizer, boolean withGradNorm) {
+        try (StepScope step = StepScope.open(base)) {
+            NDManager m = step.manager();
+            long t0 = System.nanoTime();
+            NDArray adv = m.create(advantages, new Shape(advantages.length, 1));
+            float tokens = batch.completionTokens();
+            NDArray[] loss = {m.create(0f)};
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                new LogProbScorer(model).backward(batch, 1.0, false, (from, to, scores) -> {
+                    NDArray chunk = scores.logp().mul(adv.get(from + ":" + to)).sum().neg().div(tokens);
+                    loss[0] = loss[0].add(chunk.stopGradient());
+                    return chunk;
+                }, gc, m);
+            }
+            double gradNorm = Double.NaN;
+            if (withGradNorm) {
+                long d0 = System.nanoTime();
+                double sq = 0;
+                for (NDArray w : model.weights().values()) {
+                    sq += step.gradient(w).toType(DataType.FLOAT64, false).square().sum().getDouble();
+                }
+                gradNorm = Math.sqrt(sq);
+                t0 += System.nanoTime() - d0;
+            }
+            optimizer.step(settings.lr(), m);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            return new TrainStep(seconds, loss[0].getFloat(), gradNorm);
+        }
+    }
+
+    /** Median time of one snapshot of every projection matrix, each taken after one more train step. */
+    private double snapshotSeconds(Rank1 rank1, SequenceBatch batch, float[] advantages, AdamW optimizer) {
+        double[] times = new double[SNAPSHOTS];
+        SnapshotRecorder recorder;
+        try (QwenModel w0 = HfCheckpoint.load(modelDir, base)) { // the recorder keeps fp32 copies of what it tracks
+            recorder = new SnapshotRecorder(w0.weights(), model.projectionMatrices(), rank1, base);
+        }
+        try (recorder) {
+            for (int i = 0; i < SNAPSHOTS; i++) {
+                trainStep(batch, advantages, optimizer, false);
+                long t0 = System.nanoTime();
+                recorder.record(optimizer.steps(), model.weights(), 0.0, null);
+                times[i] = (System.nanoTime() - t0) / 1e9;
+            }
+        }
+        return median(times);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.alpharl.trainer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.alpharl.trainer.bench.BenchReport.Row;
+import dev.alpharl.trainer.bench.BenchReport.Verdict;
+import dev.alpharl.trainer.model.QwenConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+class BenchReportTest {
+
+    private static final BenchSettings SETTINGS = new BenchSettings(
+            QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4, 8, 8, 3, 1, 1, 1e-4, 0.01);
+    private static final double FLOPS = SETTINGS.trainFlops().total();
+
+    /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
+    private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
+        return new JvmBench.Result(new Measurements("DJL", 2, 200, tokensPerSecond, stepSeconds,
+                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 0.01, 520_000_000L, 0.01);
+    }
+
+    private static ReferenceRun.Result reference(double stepSeconds, double tokensPerSecond, double logitsError,
+                                                 double lastLoss) {
+        return new ReferenceRun.Result(new Measurements("PyTorch eager", 2, 220, tokensPerSecond, stepSeconds,
+                List.of(4.6, 4.5, 4.4, lastLoss), 2.0000001, 400_000_000L),
+                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", 1e-7, logitsError, 0.02);
+    }
+
+    private static Map<String, Row> rows(BenchReport report) {
+        return report.rows().stream().collect(Collectors.toMap(Row::key, Function.identity()));
+    }
+
+    @Test
+    void speedRatiosAreTheJvmsSpeedOverTheReferencesAgainstTheTargets() {
+        double step = FLOPS / 160e9; // 160 GFLOP/s = 80% of the JVM's GEMM
+        Map<String, Row> pass = rows(new BenchReport(SETTINGS, jvm(step, 900), reference(2.0 * step, 500, 1e-7, 4.3)));
+        assertThat(pass.get("train_step").ratio()).isEqualTo("2.00×");
+        assertThat(pass.get("train_step").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(pass.get("rollout").ratio()).isEqualTo("1.80×");
+        assertThat(pass.get("rollout").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(pass.get("train_flop_rate").jvm()).isEqualTo("160.0 (80%)");
+        assertThat(pass.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(pass.get("gemm").verdict()).isEqualTo(Verdict.NONE);
+        assertThat(pass.get("peak_rss").ratio()).isEqualTo("1.25×");
+
+        // 1.7× on the train step, 1.4× on the rollout, 65% of the GEMM: all three miss
+        double slow = FLOPS / 130e9;
+        Map<String, Row> fail = rows(new BenchReport(SETTINGS, jvm(slow, 700), reference(1.7 * slow, 500, 1e-7, 4.3)));
+        assertThat(fail.get("train_step").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(fail.get("rollout").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(fail.get("train_flop_rate").jvm()).isEqualTo("130.0 (65%)");
+        assertThat(fail.get("train_flop_rate").verdict()).isEqualTo(Verdict.FAIL);
+    }
+
+    @Test
+    void disagreementBeyondATolerancesFailsTheRun() {
+        double step = FLOPS / 160e9;
+        assertThat(new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3)).agrees()).isTrue();
+        BenchReport wrongLogits = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 3e-3, 4.3));
+        assertThat(wrongLogits.agrees()).isFalse();
+        assertThat(rows(wrongLogits).get("logits").verdict()).isEqualTo(Verdict.FAIL);
+        // the optimizer's updates diverge: the last loss differs by 2e-3 relative
+        BenchReport wrongUpdate = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3086));
+        assertThat(rows(wrongUpdate).get("last_loss").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(rows(wrongUpdate).get("first_loss").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(wrongUpdate.agrees()).isFalse();
+    }
+
+    @Test
+    void withoutAReferenceOnlyTheJvmsOwnTargetIsJudged() {
+        BenchReport report = new BenchReport(SETTINGS, jvm(FLOPS / 160e9, 900), null);
+        Map<String, Row> rows = rows(report);
+        assertThat(rows.keySet()).containsExactlyInAnyOrder("train_step", "rollout", "gemm", "train_flop_rate",
+                "alpharl_snapshot", "alpharl_snapshot_iterative", "peak_rss", "other_cpu");
+        assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);
+        assertThat(rows.get("train_step").reference()).isEqualTo("–");
+        assertThat(rows.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(report.agrees()).isTrue();
+        assertThat(report.json().get("reference").isNull()).isTrue();
+    }
+
+    @Test
+    void otherProcessesTakingTheCpuMarkTheRunUnreliable() {
+        double step = FLOPS / 160e9;
+        BenchReport quiet = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3));
+        assertThat(quiet.quiet()).isTrue();
+        assertThat(rows(quiet).get("other_cpu").jvm()).isEqualTo("1.0");
+        assertThat(rows(quiet).get("other_cpu").reference()).isEqualTo("2.0");
+        ReferenceRun.Result r = reference(2 * step, 500, 1e-7, 4.3);
+        ReferenceRun.Result busy = new ReferenceRun.Result(r.measurements(), r.blas(), r.logitsMaxAbsError(),
+                r.logitsMaxRelError(), 0.3);
+        BenchReport report = new BenchReport(SETTINGS, jvm(step, 900), busy);
+        assertThat(report.quiet()).isFalse();
+        assertThat(rows(report).get("other_cpu").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(report.agrees()).isTrue(); // contention makes timings unreliable, not the model wrong
+    }
+
+    @Test
+    void markdownHasOneWellFormedLinePerRowAndJsonCarriesTheRawFigures() {
+        double step = FLOPS / 160e9;
+        BenchReport report = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3));
+        List<String> tableLines = report.markdown().lines().filter(l -> l.startsWith("|")).toList();
+        assertThat(tableLines).hasSize(2 + report.rows().size());
+        for (String line : tableLines) {
+            // six columns: a '|' inside a cell would break the table
+            assertThat(line.chars().filter(ch -> ch == '|').count()).as(line).isEqualTo(7);
+        }
+        JsonNode json = report.json();
+        assertThat(json.at("/jvm/measurements/trainStepSeconds").asDouble()).isEqualTo(step);
+        assertThat(json.at("/reference/measurements/rolloutTokensPerSecond").asDouble()).isEqualTo(500);
+        assertThat(json.at("/settings/model/hidden_size").asInt()).isEqualTo(64);
+        assertThat(json.at("/train_flops/linear").asDouble()).isEqualTo(SETTINGS.trainFlops().linear());
+        assertThat(json.get("rows")).hasSize(report.rows().size());
+        assertThat(BenchReport.relative(4.3, 4.3086)).isCloseTo(0.0086 / 4.3086, within(1e-12));
+    }
+}
