@@ -75,36 +75,18 @@ public final class JvmBench {
 
     public Result run(BenchInputs inputs) {
         CpuShare.Sample start = CpuShare.sample();
-        int threads = JniUtils.getNumThreads();
         double tokensPerSecond = rolloutTokensPerSecond(inputs.rolloutPrompts());
         log.accept(String.format("rollout: %.1f tokens/s", tokensPerSecond));
-
         model.setTrainable(true);
-        SequenceBatch batch = inputs.trainBatch();
-        List<Double> losses = new ArrayList<>();
-        double[] times = new double[settings.iters()];
-        double gradNorm = Double.NaN;
-        double[] gemmBefore = gemmSeconds();
         try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()),
                 0.9, 0.999, 1e-8, base)) {
-            for (int i = 0; i < settings.warmup() + settings.iters(); i++) {
-                TrainStep step = trainStep(batch, inputs.advantages(), optimizer, i == 0);
-                losses.add(step.loss());
-                if (i == 0) {
-                    gradNorm = step.gradNorm();
-                }
-                if (i >= settings.warmup()) {
-                    times[i - settings.warmup()] = step.seconds();
-                }
-            }
-            double stepSeconds = median(times);
-            int[] g = settings.gemmShape();
-            double gemm = 2.0 * g[0] * g[1] * g[2] / median(concat(gemmBefore, gemmSeconds())) / 1e9;
-            log.accept(String.format("GEMM %s: %.1f GFLOP/s; train step: %.1f ms", Arrays.toString(g), gemm,
-                    stepSeconds * 1e3));
-            long peak = ProcessMemory.peakResidentBytes();
+            Training t = train(inputs, optimizer);
+            log.accept(String.format("GEMM %s: %.1f GFLOP/s; train step: %.1f ms",
+                    Arrays.toString(settings.gemmShape()), t.gemmGflops(), t.stepSeconds() * 1e3));
             Measurements m = new Measurements("DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
-                    threads, gemm, tokensPerSecond, stepSeconds, losses, gradNorm, peak);
+                    JniUtils.getNumThreads(), t.gemmGflops(), tokensPerSecond, t.stepSeconds(), t.losses(),
+                    t.firstGradNorm(), ProcessMemory.peakResidentBytes());
+            SequenceBatch batch = inputs.trainBatch();
             double snapshot = snapshotSeconds(new Rank1(), batch, inputs.advantages(), optimizer);
             double iterative = snapshotSeconds(new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch,
                     inputs.advantages(), optimizer);
@@ -115,6 +97,30 @@ public final class JvmBench {
         } finally {
             model.setTrainable(false);
         }
+    }
+
+    /** The train phase: median step time, every step's loss, the first gradient norm, the GEMM rate around it. */
+    private record Training(double stepSeconds, List<Double> losses, double firstGradNorm, double gemmGflops) {}
+
+    private Training train(BenchInputs inputs, AdamW optimizer) {
+        SequenceBatch batch = inputs.trainBatch();
+        List<Double> losses = new ArrayList<>();
+        double[] times = new double[settings.iters()];
+        double gradNorm = Double.NaN;
+        double[] gemmBefore = gemmSeconds();
+        for (int i = 0; i < settings.warmup() + settings.iters(); i++) {
+            TrainStep step = trainStep(batch, inputs.advantages(), optimizer, i == 0);
+            losses.add(step.loss());
+            if (i == 0) {
+                gradNorm = step.gradNorm();
+            }
+            if (i >= settings.warmup()) {
+                times[i - settings.warmup()] = step.seconds();
+            }
+        }
+        int[] g = settings.gemmShape();
+        double gemm = 2.0 * g[0] * g[1] * g[2] / median(concat(gemmBefore, gemmSeconds())) / 1e9;
+        return new Training(median(times), losses, gradNorm, gemm);
     }
 
     /**
