@@ -211,6 +211,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
             }
             predictedEval = evaluator == null ? null : evaluator.apply(policy);
         } else {
+            // predicted again rather than kept from the validation pass: one candidate's weights alive at a time
             try (NDManager scope = manager.newSubManager()) {
                 Candidate c = predict(policy, horizonStep(horizon), scope);
                 result.putAll(c.entries());

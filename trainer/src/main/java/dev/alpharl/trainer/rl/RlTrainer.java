@@ -84,6 +84,8 @@ public final class RlTrainer implements AutoCloseable {
     private final Generator generator;
     private final RolloutCollector collector;
     private final Evaluator evaluator;
+    /** AlphaRL's validation set (alpharl.validate), else null. */
+    private final Evaluator validator;
     private final EpochSampler sampler;
     private final TrainingMetrics metrics;
     private final TrainingHook hook;
@@ -161,6 +163,7 @@ public final class RlTrainer implements AutoCloseable {
         this.collector = new RolloutCollector(generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(),
                 spec.overlongPenalty());
         this.evaluator = ctx.evaluator(null);
+        this.validator = config.alpharl().validate() ? ctx.validator() : null;
         this.sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
         this.kl = spec.adaptiveKl() ? KlController.adaptive(spec.klCoef(), config.algorithm().kl().target(),
                 config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());
@@ -168,7 +171,7 @@ public final class RlTrainer implements AutoCloseable {
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
                 runDir, () -> ctx.loadModel(ctx.modelDir()), evaluator == null ? null : this::evaluate,
-                config.alpharl().validate() ? model -> evaluate(ctx.validator(), model) : null,
+                validator == null ? null : model -> evaluate(validator, model),
                 (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
                 ctx.manager()) : NO_HOOK;
         LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),

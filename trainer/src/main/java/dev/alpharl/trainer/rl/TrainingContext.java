@@ -164,21 +164,21 @@ public final class TrainingContext implements AutoCloseable {
      * rollout.eval-n) and a sampling seed fixed by run.seed — or null when the config has no eval set.
      */
     public dev.alpharl.trainer.eval.Evaluator evaluator(Integer n) {
-        if (eval.isEmpty()) {
-            return null;
-        }
-        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, eval, evalSampling(),
-                n != null ? n : config.rollout().evalN(),
-                dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ 0x5EEDL));
+        return evaluatorOn(eval, n != null ? n : config.rollout().evalN(), 0x5EEDL);
     }
 
     /** The eval set's sampling on data.validation, or null when there is none. */
     public dev.alpharl.trainer.eval.Evaluator validator() {
-        if (validation.isEmpty()) {
+        return evaluatorOn(validation, config.rollout().evalN(), 0x5A11DL);
+    }
+
+    /** The eval sampling on {@code prompts} with a seed of its own, or null when there are none. */
+    private dev.alpharl.trainer.eval.Evaluator evaluatorOn(List<PromptSample> prompts, int n, long salt) {
+        if (prompts.isEmpty()) {
             return null;
         }
-        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, validation, evalSampling(),
-                config.rollout().evalN(), dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ 0x5A11DL));
+        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, prompts, evalSampling(), n,
+                dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ salt));
     }
 
     /** Rollout sampling as configured, stopping on the tokenizer's and the chat template's end ids. */
