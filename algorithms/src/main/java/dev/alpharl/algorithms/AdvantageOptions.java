@@ -16,7 +16,8 @@ public record AdvantageOptions(RewardScaling scaling, double eps, double gamma) 
             throw new IllegalArgumentException("reward scaling must be set (group, batch or none)");
         }
         if (!(eps >= 0) || !(gamma >= 0 && gamma <= 1)) {
-            throw new IllegalArgumentException("need eps >= 0 and 0 <= gamma <= 1, got eps " + eps + ", gamma " + gamma);
+            throw new IllegalArgumentException(
+                    "need eps >= 0 and 0 <= gamma <= 1, got eps " + eps + ", gamma " + gamma);
         }
     }
 }

@@ -66,7 +66,9 @@ public final class Advantages {
     public static NDArray outcomeTokenRewards(NDArray scores, NDArray mask) {
         NDArray m = Masked.weights(mask, scores);
         NDArray next = NDArrays.concat(
-                new ai.djl.ndarray.NDList(m.get(new NDIndex(":, 1:")), m.get(new NDIndex(":, :1")).zerosLike()), 1);
+                new ai.djl.ndarray.NDList(
+                        m.get(new NDIndex(":, 1:")), m.get(new NDIndex(":, :1")).zerosLike()),
+                1);
         return m.sub(next).mul(scores.expandDims(1));
     }
 
@@ -76,7 +78,8 @@ public final class Advantages {
      */
     public static NDArray reinforcePlusPlus(NDArray tokenRewards, NDArray mask, double gamma) {
         NDArray m = Masked.weights(mask, tokenRewards);
-        NDArray returns = Masked.discountedReverseCumSum(tokenRewards.mul(m), gamma).mul(m);
+        NDArray returns =
+                Masked.discountedReverseCumSum(tokenRewards.mul(m), gamma).mul(m);
         return Masked.whiten(returns, m, WHITEN_EPS);
     }
 
@@ -104,9 +107,12 @@ public final class Advantages {
         NDArray m = Masked.weights(mask, values);
         NDArray v = values.mul(m);
         NDArray nextValues = NDArrays.concat(
-                new ai.djl.ndarray.NDList(v.get(new NDIndex(":, 1:")), v.get(new NDIndex(":, :1")).zerosLike()), 1);
+                new ai.djl.ndarray.NDList(
+                        v.get(new NDIndex(":, 1:")), v.get(new NDIndex(":, :1")).zerosLike()),
+                1);
         NDArray delta = tokenRewards.add(nextValues.mul(gamma)).sub(v).mul(m);
-        NDArray advantages = Masked.discountedReverseCumSum(delta, gamma * lambda).mul(m);
+        NDArray advantages =
+                Masked.discountedReverseCumSum(delta, gamma * lambda).mul(m);
         return new GaeResult(advantages, advantages.add(v));
     }
 
@@ -121,8 +127,13 @@ public final class Advantages {
      * rewards of the return-based estimators (REINFORCE++ and its baseline variant); the group estimators take only
      * outcome scores, so combining them with a KL-in-reward penalty is an error.
      */
-    public static NDArray forOutcomes(AdvantageEstimator estimator, NDArray scores, GroupIndex groups, NDArray mask,
-            NDArray klPenalty, AdvantageOptions options) {
+    public static NDArray forOutcomes(
+            AdvantageEstimator estimator,
+            NDArray scores,
+            GroupIndex groups,
+            NDArray mask,
+            NDArray klPenalty,
+            AdvantageOptions options) {
         switch (estimator) {
             case GRPO:
             case DR_GRPO:
@@ -132,9 +143,11 @@ public final class Advantages {
                             + " (reinforce_pp, reinforce_pp_baseline, gae); " + estimator.configName()
                             + " uses outcome scores only: put the KL in the loss instead");
                 }
-                NDArray perSequence = estimator == AdvantageEstimator.RLOO ? rloo(scores, groups)
-                        : estimator == AdvantageEstimator.DR_GRPO ? drGrpo(scores, groups)
-                        : grpo(scores, groups, options.scaling(), options.eps());
+                NDArray perSequence = estimator == AdvantageEstimator.RLOO
+                        ? rloo(scores, groups)
+                        : estimator == AdvantageEstimator.DR_GRPO
+                                ? drGrpo(scores, groups)
+                                : grpo(scores, groups, options.scaling(), options.eps());
                 return Masked.broadcast(perSequence, mask);
             case REINFORCE_PP:
             case REINFORCE_PP_BASELINE:
@@ -173,7 +186,9 @@ public final class Advantages {
             NDArray size = groups.sampleGroupSizes(mgr, scores.getDataType());
             NDArray mean = toSamples.matMul(members.matMul(shifted)).div(size);
             NDArray dev = shifted.sub(mean);
-            NDArray variance = toSamples.matMul(members.matMul(dev.square())).div(size.sub(1).maximum(1));
+            NDArray variance = toSamples
+                    .matMul(members.matMul(dev.square()))
+                    .div(size.sub(1).maximum(1));
             NDArray single = size.eq(1);
             // verl: a group of one has mean 0, so its deviation is the raw score
             return new GroupStats(NDArrays.where(single, scores, dev), variance, size, single);

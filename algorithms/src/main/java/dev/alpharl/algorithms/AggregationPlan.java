@@ -15,7 +15,8 @@ import ai.djl.ndarray.NDArray;
 public record AggregationPlan(LossAggregation mode, double denominator, double lossScale) {
     public AggregationPlan {
         if (!(denominator > 0) || Double.isInfinite(denominator)) {
-            throw new IllegalArgumentException("aggregation denominator must be positive and finite, got " + denominator);
+            throw new IllegalArgumentException(
+                    "aggregation denominator must be positive and finite, got " + denominator);
         }
         if (!(lossScale > 0) || Double.isInfinite(lossScale)) {
             throw new IllegalArgumentException("loss scale must be positive and finite, got " + lossScale);
@@ -37,8 +38,9 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
                 n = counts.sequences();
                 break;
             case SEQ_MEAN_TOKEN_SUM_NORM:
-                throw new IllegalArgumentException("seq-mean-token-sum-norm uses a constant normaliser C = B_cfg * L_max"
-                        + " from the config, not the step's counts: use AggregationPlan.constantNorm(C)");
+                throw new IllegalArgumentException(
+                        "seq-mean-token-sum-norm uses a constant normaliser C = B_cfg * L_max"
+                                + " from the config, not the step's counts: use AggregationPlan.constantNorm(C)");
             default:
                 throw new IllegalArgumentException("unhandled aggregation " + mode);
         }
@@ -56,8 +58,8 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
             throw new IllegalArgumentException("constant normaliser needs sequences per step >= 1 and max response"
                     + " tokens >= 1, got " + sequencesPerStep + " and " + maxResponseTokens);
         }
-        return new AggregationPlan(LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM,
-                (double) sequencesPerStep * maxResponseTokens, 1);
+        return new AggregationPlan(
+                LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, (double) sequencesPerStep * maxResponseTokens, 1);
     }
 
     /** This plan with its scalar multiplied by {@code scale} (e.g. the data-parallel world size). */
@@ -75,13 +77,15 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
      */
     public NDArray aggregate(NDArray loss, NDArray mask) {
         if (!loss.getShape().equals(mask.getShape())) {
-            throw new IllegalArgumentException(
-                    "loss and mask must have the same [B, T] shape, got " + loss.getShape() + " and " + mask.getShape());
+            throw new IllegalArgumentException("loss and mask must have the same [B, T] shape, got " + loss.getShape()
+                    + " and " + mask.getShape());
         }
         NDArray m = Masked.weights(mask, loss);
         NDArray masked = loss.mul(m);
         NDArray total = mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN
-                ? masked.sum(new int[] {1}).div(Masked.lengths(m, loss).maximum(1)).sum()
+                ? masked.sum(new int[] {1})
+                        .div(Masked.lengths(m, loss).maximum(1))
+                        .sum()
                 : masked.sum();
         return total.mul(lossScale / denominator);
     }

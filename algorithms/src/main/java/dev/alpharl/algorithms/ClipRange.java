@@ -15,7 +15,8 @@ public record ClipRange(double epsLow, double epsHigh, double dualClipC) {
             throw new IllegalArgumentException("clip-low and clip-high must be >= 0, got " + epsLow + ", " + epsHigh);
         }
         if (!(dualClipC > 1)) {
-            throw new IllegalArgumentException("dual-clip constant c must be > 1 (or infinite = off), got " + dualClipC);
+            throw new IllegalArgumentException(
+                    "dual-clip constant c must be > 1 (or infinite = off), got " + dualClipC);
         }
     }
 

@@ -20,7 +20,9 @@ public final class Diagnostics {
     }
 
     public static ClipFractions clipFractions(PolicyLossOutput output, NDArray mask) {
-        return new ClipFractions(Masked.mean(output.clippedLow(), mask), Masked.mean(output.clippedHigh(), mask),
+        return new ClipFractions(
+                Masked.mean(output.clippedLow(), mask),
+                Masked.mean(output.clippedHigh(), mask),
                 Masked.mean(output.dualClipped(), mask));
     }
 
@@ -48,7 +50,10 @@ public final class Diagnostics {
      * −∞ (masked vocabulary) contribute 0.
      */
     public static NDArray entropyFromLogProbs(NDArray logProbs) {
-        return logProbs.exp().mul(logProbs.maximum(LOG_PROB_FLOOR)).sum(new int[] {-1}).neg();
+        return logProbs.exp()
+                .mul(logProbs.maximum(LOG_PROB_FLOOR))
+                .sum(new int[] {-1})
+                .neg();
     }
 
     /** Masked mean of a per-token matrix (e.g. entropy), detached. */

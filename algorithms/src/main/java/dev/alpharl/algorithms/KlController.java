@@ -7,6 +7,7 @@ package dev.alpharl.algorithms;
 public sealed interface KlController {
     /** verl's adaptive defaults. */
     double DEFAULT_TARGET = 0.1;
+
     double DEFAULT_HORIZON = 10_000;
 
     double beta();

@@ -28,7 +28,8 @@ public final class PolicyLosses {
      */
     public static PolicyLossOutput ppoClip(NDArray logp, NDArray oldLogp, NDArray advantages, ClipRange clip) {
         requireSameShape(logp, oldLogp, advantages);
-        NDArray ratio = logp.sub(oldLogp).clip(-LOG_RATIO_CLAMP, LOG_RATIO_CLAMP).exp();
+        NDArray ratio =
+                logp.sub(oldLogp).clip(-LOG_RATIO_CLAMP, LOG_RATIO_CLAMP).exp();
         return clippedSurrogate(ratio, advantages, clip);
     }
 
@@ -46,8 +47,13 @@ public final class PolicyLosses {
             NDArray logp, NDArray oldLogp, NDArray advantages, NDArray mask, ClipRange clip) {
         requireSameShape(logp, oldLogp, advantages);
         NDArray m = Masked.weights(mask, logp);
-        NDArray seqLogRatio = logp.sub(oldLogp).mul(m).sum(new int[] {1}).div(Masked.lengths(m, logp).maximum(1));
-        NDArray tokenLogRatio = seqLogRatio.stopGradient().expandDims(1)
+        NDArray seqLogRatio = logp.sub(oldLogp)
+                .mul(m)
+                .sum(new int[] {1})
+                .div(Masked.lengths(m, logp).maximum(1));
+        NDArray tokenLogRatio = seqLogRatio
+                .stopGradient()
+                .expandDims(1)
                 .add(logp.sub(logp.stopGradient()))
                 .minimum(GSPO_LOG_RATIO_MAX);
         return clippedSurrogate(tokenLogRatio.exp(), advantages, clip);
@@ -64,11 +70,16 @@ public final class PolicyLosses {
      */
     public static PolicyLossOutput cispo(NDArray logp, NDArray oldLogp, NDArray advantages, ClipRange clip) {
         requireSameShape(logp, oldLogp, advantages);
-        NDArray ratio = logp.sub(oldLogp).clip(-LOG_RATIO_CLAMP, LOG_RATIO_CLAMP).exp().stopGradient();
+        NDArray ratio =
+                logp.sub(oldLogp).clip(-LOG_RATIO_CLAMP, LOG_RATIO_CLAMP).exp().stopGradient();
         NDArray weight = ratio.clip(clip.lower(), clip.upper());
         NDArray loss = weight.mul(advantages).mul(logp).neg();
-        return new PolicyLossOutput(loss, ratio, indicator(ratio.lt(clip.lower()), logp),
-                indicator(ratio.gt(clip.upper()), logp), logp.zerosLike().stopGradient());
+        return new PolicyLossOutput(
+                loss,
+                ratio,
+                indicator(ratio.lt(clip.lower()), logp),
+                indicator(ratio.gt(clip.upper()), logp),
+                logp.zerosLike().stopGradient());
     }
 
     /** Entropy bonus folded into the per-token loss: {@code L − c_H·H} (same normaliser as the policy term). */

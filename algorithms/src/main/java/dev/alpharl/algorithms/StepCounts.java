@@ -11,16 +11,21 @@ public record StepCounts(long tokens, long sequences) {
 
     public StepCounts {
         if (tokens < 0 || sequences < 0 || sequences > tokens) {
-            throw new IllegalArgumentException("invalid step counts: " + tokens + " tokens, " + sequences + " sequences");
+            throw new IllegalArgumentException(
+                    "invalid step counts: " + tokens + " tokens, " + sequences + " sequences");
         }
     }
 
     /** Counts of one {@code [B, T]} response mask (one host sync). */
     public static StepCounts of(NDArray mask) {
-        NDArray rowLengths = mask.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum(new int[] {1});
+        NDArray rowLengths =
+                mask.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).sum(new int[] {1});
         long tokens = Math.round(rowLengths.sum().getDouble());
-        long sequences = Math.round(rowLengths.gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                .sum().getDouble());
+        long sequences = Math.round(rowLengths
+                .gt(0)
+                .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                .sum()
+                .getDouble());
         return new StepCounts(tokens, sequences);
     }
 

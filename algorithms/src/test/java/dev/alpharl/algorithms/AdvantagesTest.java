@@ -18,8 +18,19 @@ class AdvantagesTest extends NdTestBase {
     void grpoGroupScalingIsTheGroupZScore() {
         double eps = Advantages.GRPO_EPS;
         NDArray a = Advantages.grpo(f32(SCORES), GroupIndex.contiguous(2, 4), RewardScaling.GROUP, eps);
-        assertAllClose(a, new double[] {0.75 / (0.5 + eps), -0.25 / (0.5 + eps), -0.25 / (0.5 + eps),
-                -0.25 / (0.5 + eps), -3 / (STD1 + eps), -1 / (STD1 + eps), 1 / (STD1 + eps), 3 / (STD1 + eps)}, 1e-5);
+        assertAllClose(
+                a,
+                new double[] {
+                    0.75 / (0.5 + eps),
+                    -0.25 / (0.5 + eps),
+                    -0.25 / (0.5 + eps),
+                    -0.25 / (0.5 + eps),
+                    -3 / (STD1 + eps),
+                    -1 / (STD1 + eps),
+                    1 / (STD1 + eps),
+                    3 / (STD1 + eps)
+                },
+                1e-5);
     }
 
     @Test
@@ -85,17 +96,23 @@ class AdvantagesTest extends NdTestBase {
         // a group of one: mean 0, std 1; RLOO has no baseline; a batch of one has std 1
         NDArray scores = f32(2.0, 1, 3);
         GroupIndex groups = GroupIndex.of(new long[] {0, 1, 1});
-        assertAllClose(Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6),
-                new double[] {2 / (1 + 1e-6), -1 / (Math.sqrt(2) + 1e-6), 1 / (Math.sqrt(2) + 1e-6)}, 1e-5);
+        assertAllClose(
+                Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6),
+                new double[] {2 / (1 + 1e-6), -1 / (Math.sqrt(2) + 1e-6), 1 / (Math.sqrt(2) + 1e-6)},
+                1e-5);
         assertAllClose(Advantages.rloo(scores, groups), new double[] {2, -2, 2}, 1e-6);
-        assertAllClose(Advantages.grpo(f32(5.0), GroupIndex.contiguous(1, 1), RewardScaling.BATCH, 1e-6),
-                new double[] {5 / (1 + 1e-6)}, 1e-5);
+        assertAllClose(
+                Advantages.grpo(f32(5.0), GroupIndex.contiguous(1, 1), RewardScaling.BATCH, 1e-6),
+                new double[] {5 / (1 + 1e-6)},
+                1e-5);
     }
 
     @Test
     void scoresMustMatchTheGroupIndex() {
-        assertThatThrownBy(() -> Advantages.grpo(f32(1.0, 2, 3), GroupIndex.contiguous(2, 2), RewardScaling.GROUP, 1e-6))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[4]");
+        assertThatThrownBy(
+                        () -> Advantages.grpo(f32(1.0, 2, 3), GroupIndex.contiguous(2, 2), RewardScaling.GROUP, 1e-6))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[4]");
     }
 
     @Test
@@ -103,8 +120,10 @@ class AdvantagesTest extends NdTestBase {
         NDArray mask = f32(maskOf(4, 3, 1, 0, 4));
         NDArray r = Advantages.outcomeTokenRewards(f32(1.0, 2, 3, 4), mask);
         assertAllClose(r, new double[][] {{0, 0, 1, 0}, {2, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 4}}, 0);
-        assertAllClose(Masked.broadcast(f32(1.0, 2, 3, 4), mask),
-                new double[][] {{1, 1, 1, 0}, {2, 0, 0, 0}, {0, 0, 0, 0}, {4, 4, 4, 4}}, 0);
+        assertAllClose(
+                Masked.broadcast(f32(1.0, 2, 3, 4), mask),
+                new double[][] {{1, 1, 1, 0}, {2, 0, 0, 0}, {0, 0, 0, 0}, {4, 4, 4, 4}},
+                0);
     }
 
     @Test
@@ -113,8 +132,10 @@ class AdvantagesTest extends NdTestBase {
         NDArray rewards = f32(new double[][] {{0, 0, 1}, {0, 2, 9}, {5, 5, 5}}); // padding values must be ignored
         // gamma 1: returns [[1,1,1],[2,2,-]]: mean 1.4, unbiased var (3*0.16 + 2*0.36)/4 = 0.3
         double sd = Math.sqrt(0.3 + 1e-8);
-        assertAllClose(Advantages.reinforcePlusPlus(rewards, mask, 1.0),
-                new double[][] {{-0.4 / sd, -0.4 / sd, -0.4 / sd}, {0.6 / sd, 0.6 / sd, 0}, {0, 0, 0}}, 1e-5);
+        assertAllClose(
+                Advantages.reinforcePlusPlus(rewards, mask, 1.0),
+                new double[][] {{-0.4 / sd, -0.4 / sd, -0.4 / sd}, {0.6 / sd, 0.6 / sd, 0}, {0, 0, 0}},
+                1e-5);
         // gamma 0.5: returns [[0.25, 0.5, 1], [1, 2, -]]: mean 0.95
         double[] g = {0.25, 0.5, 1, 1, 2};
         double mu = 0.95;
@@ -123,16 +144,19 @@ class AdvantagesTest extends NdTestBase {
             var += (x - mu) * (x - mu) / 4;
         }
         double s = Math.sqrt(var + 1e-8);
-        assertAllClose(Advantages.reinforcePlusPlus(rewards, mask, 0.5),
-                new double[][] {{(0.25 - mu) / s, (0.5 - mu) / s, (1 - mu) / s}, {(1 - mu) / s, (2 - mu) / s, 0},
-                        {0, 0, 0}}, 1e-5);
+        assertAllClose(
+                Advantages.reinforcePlusPlus(rewards, mask, 0.5),
+                new double[][] {
+                    {(0.25 - mu) / s, (0.5 - mu) / s, (1 - mu) / s}, {(1 - mu) / s, (2 - mu) / s, 0}, {0, 0, 0}
+                },
+                1e-5);
     }
 
     @Test
     void reinforcePlusPlusBaselineCentresWithinTheGroupFirst() {
         // group [3, 1] -> centred [1, -1]; one token each -> whitened [1/sqrt(2), -1/sqrt(2)] (var = 2)
-        NDArray a = Advantages.reinforcePlusPlusBaseline(f32(3.0, 1), GroupIndex.contiguous(1, 2),
-                f32(maskOf(2, 1, 1)), 1.0);
+        NDArray a = Advantages.reinforcePlusPlusBaseline(
+                f32(3.0, 1), GroupIndex.contiguous(1, 2), f32(maskOf(2, 1, 1)), 1.0);
         double s = Math.sqrt(2 + 1e-8);
         assertAllClose(a, new double[][] {{1 / s, 0}, {-1 / s, 0}}, 1e-6);
     }
@@ -149,12 +173,12 @@ class AdvantagesTest extends NdTestBase {
         NDArray r = f32(new double[][] {{0, 0, 1, 7}});
         NDArray v = f32(new double[][] {{0.5, 0.4, 0.6, 9}});
         NDArray m = f32(maskOf(4, 3));
-        double d2 = 1 - 0.6;                    // 0.4
-        double d1 = 0 + 0.9 * 0.6 - 0.4;        // 0.14
-        double d0 = 0 + 0.9 * 0.4 - 0.5;        // -0.14
+        double d2 = 1 - 0.6; // 0.4
+        double d1 = 0 + 0.9 * 0.6 - 0.4; // 0.14
+        double d0 = 0 + 0.9 * 0.4 - 0.5; // -0.14
         double a2 = d2;
-        double a1 = d1 + 0.72 * a2;             // 0.428
-        double a0 = d0 + 0.72 * a1;             // 0.16816
+        double a1 = d1 + 0.72 * a2; // 0.428
+        double a0 = d0 + 0.72 * a1; // 0.16816
         Advantages.GaeResult g = Advantages.gae(r, v, m, 0.9, 0.8);
         assertAllClose(g.advantages(), new double[][] {{a0, a1, a2, 0}}, 1e-6);
         assertAllClose(g.returns(), new double[][] {{a0 + 0.5, a1 + 0.4, a2 + 0.6, 0}}, 1e-6);
@@ -216,12 +240,12 @@ class AdvantagesTest extends NdTestBase {
     void singleTokenCompletionsWork() {
         NDArray mask = f32(maskOf(1, 1, 1, 1, 1));
         NDArray scores = f32(1.0, 0, 1, 1);
-        NDArray a = Masked.broadcast(Advantages.grpo(scores, GroupIndex.contiguous(1, 4), RewardScaling.GROUP, 0),
-                mask);
+        NDArray a =
+                Masked.broadcast(Advantages.grpo(scores, GroupIndex.contiguous(1, 4), RewardScaling.GROUP, 0), mask);
         // mean 0.75, var (3*0.0625 + 0.5625)/3 = 0.25
         assertAllClose(a, new double[][] {{0.5}, {-1.5}, {0.5}, {0.5}}, 1e-6);
-        Advantages.GaeResult g = Advantages.gae(f32(new double[][] {{1}, {0}, {1}, {1}}),
-                f32(new double[][] {{0.25}, {0.5}, {0}, {1}}), mask, 1, 1);
+        Advantages.GaeResult g = Advantages.gae(
+                f32(new double[][] {{1}, {0}, {1}, {1}}), f32(new double[][] {{0.25}, {0.5}, {0}, {1}}), mask, 1, 1);
         assertAllClose(g.advantages(), new double[][] {{0.75}, {-0.5}, {1}, {0}}, 1e-6);
         assertAllClose(g.returns(), new double[][] {{1}, {0}, {1}, {1}}, 1e-6);
     }
@@ -235,7 +259,9 @@ class AdvantagesTest extends NdTestBase {
                 .isEqualTo(AdvantageEstimator.REINFORCE_PP_BASELINE);
         assertThatThrownBy(() -> AdvantageEstimator.fromConfigName("ppo"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'ppo'").hasMessageContaining("grpo").hasMessageContaining("dr_grpo");
+                .hasMessageContaining("'ppo'")
+                .hasMessageContaining("grpo")
+                .hasMessageContaining("dr_grpo");
         assertThat(RewardScaling.fromConfigName("batch")).isEqualTo(RewardScaling.BATCH);
     }
 
@@ -245,21 +271,30 @@ class AdvantagesTest extends NdTestBase {
         GroupIndex groups = GroupIndex.contiguous(2, 4);
         NDArray mask = f32(maskOf(2, 2, 1, 0, 2, 1, 2, 2, 1));
         AdvantageOptions opts = AdvantageOptions.DEFAULTS;
-        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.fromConfigName("grpo"), scores, groups, mask, null,
-                opts), rows(Masked.broadcast(Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6), mask)), 0);
-        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.RLOO, scores, groups, mask, null, opts),
-                rows(Masked.broadcast(Advantages.rloo(scores, groups), mask)), 0);
-        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP_BASELINE, scores, groups, mask, null,
-                opts), rows(Advantages.reinforcePlusPlusBaseline(scores, groups, mask, 1)), 1e-6);
+        assertAllClose(
+                Advantages.forOutcomes(AdvantageEstimator.fromConfigName("grpo"), scores, groups, mask, null, opts),
+                rows(Masked.broadcast(Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6), mask)),
+                0);
+        assertAllClose(
+                Advantages.forOutcomes(AdvantageEstimator.RLOO, scores, groups, mask, null, opts),
+                rows(Masked.broadcast(Advantages.rloo(scores, groups), mask)),
+                0);
+        assertAllClose(
+                Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP_BASELINE, scores, groups, mask, null, opts),
+                rows(Advantages.reinforcePlusPlusBaseline(scores, groups, mask, 1)),
+                1e-6);
         // KL in the reward: the penalty enters before the return and the whitening
-        NDArray penalty = f32(new double[][] {{0.1, 0.2}, {0.3, 0}, {0, 0}, {0.1, 0.1}, {0.2, 0}, {0, 0.1},
-                {0.1, 0.1}, {0.5, 0}});
+        NDArray penalty = f32(
+                new double[][] {{0.1, 0.2}, {0.3, 0}, {0, 0}, {0.1, 0.1}, {0.2, 0}, {0, 0.1}, {0.1, 0.1}, {0.5, 0}});
         NDArray expected = Advantages.reinforcePlusPlus(
                 KlPenalty.penalizeRewards(Advantages.outcomeTokenRewards(scores, mask), penalty, 1, mask), mask, 1);
-        assertAllClose(Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP, scores, groups, mask, penalty, opts),
-                rows(expected), 1e-6);
+        assertAllClose(
+                Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP, scores, groups, mask, penalty, opts),
+                rows(expected),
+                1e-6);
         assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GRPO, scores, groups, mask, penalty, opts))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("KL in the reward");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("KL in the reward");
         assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GAE, scores, groups, mask, null, opts))
                 .hasMessageContaining("Advantages.gae");
     }

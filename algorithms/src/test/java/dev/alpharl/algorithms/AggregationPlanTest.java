@@ -11,9 +11,9 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 class AggregationPlanTest extends NdTestBase {
     // rows: lengths 3, 1 and an all-padding row whose garbage must be ignored
@@ -27,50 +27,60 @@ class AggregationPlanTest extends NdTestBase {
         StepCounts counts = StepCounts.of(mask);
         assertThat(counts).isEqualTo(new StepCounts(4, 2));
         // token-mean: (1+2+3+4)/4
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts).aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts)
+                        .aggregate(loss, mask)))
                 .isCloseTo(2.5, within(1e-6));
         // seq-mean-token-mean: (6/3 + 4/1)/2
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN, counts).aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN, counts)
+                        .aggregate(loss, mask)))
                 .isCloseTo(3, within(1e-6));
         // seq-mean-token-sum: (6 + 4)/2
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_SUM, counts).aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_SUM, counts)
+                        .aggregate(loss, mask)))
                 .isCloseTo(5, within(1e-6));
         // constant norm: 10 / (3 sequences x 4 max tokens), whatever the padding
-        assertThat(scalar(AggregationPlan.constantNorm(3, 4).aggregate(loss, mask))).isCloseTo(10.0 / 12, within(1e-6));
+        assertThat(scalar(AggregationPlan.constantNorm(3, 4).aggregate(loss, mask)))
+                .isCloseTo(10.0 / 12, within(1e-6));
         // the loss scale for R data-parallel ranks multiplies the scalar
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts).withLossScale(4)
-                .aggregate(loss, mask))).isCloseTo(10, within(1e-5));
+        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts)
+                        .withLossScale(4)
+                        .aggregate(loss, mask)))
+                .isCloseTo(10, within(1e-5));
     }
 
     @Test
     void anEmptyStepAggregatesToZeroNotNaN() {
         NDArray mask = f32(maskOf(3, 0, 0));
         NDArray loss = f32(new double[][] {{1, 2, 3}, {4, 5, 6}});
-        for (LossAggregation mode : List.of(LossAggregation.TOKEN_MEAN, LossAggregation.SEQ_MEAN_TOKEN_MEAN,
-                LossAggregation.SEQ_MEAN_TOKEN_SUM)) {
-            assertThat(scalar(AggregationPlan.forStep(mode, List.of(mask)).aggregate(loss, mask))).isZero();
+        for (LossAggregation mode : List.of(
+                LossAggregation.TOKEN_MEAN, LossAggregation.SEQ_MEAN_TOKEN_MEAN, LossAggregation.SEQ_MEAN_TOKEN_SUM)) {
+            assertThat(scalar(AggregationPlan.forStep(mode, List.of(mask)).aggregate(loss, mask)))
+                    .isZero();
         }
     }
 
     @Test
     void constantNormNeedsConfigValues() {
         assertThatThrownBy(() -> AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, StepCounts.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("constantNorm");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("constantNorm");
         assertThatThrownBy(() -> AggregationPlan.constantNorm(0, 512)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, StepCounts.ZERO)
-                .aggregate(f32(new double[][] {{1}}), f32(new double[][] {{1, 1}})))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("same [B, T] shape");
+                        .aggregate(f32(new double[][] {{1}}), f32(new double[][] {{1, 1}})))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("same [B, T] shape");
         assertThat(LossAggregation.fromConfigName("seq-mean-token-sum-norm"))
                 .isEqualTo(LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM);
     }
 
     /** Row ranges of the micro-batches: k = 1, 2, 4 and an uneven split. */
     private static final int[][][] SPLITS = {
-            {{0, 7}},
-            {{0, 4}, {4, 7}},
-            {{0, 2}, {2, 4}, {4, 6}, {6, 7}},
-            {{0, 1}, {1, 6}, {6, 7}},
+        {{0, 7}},
+        {{0, 4}, {4, 7}},
+        {{0, 2}, {2, 4}, {4, 6}, {6, 7}},
+        {{0, 1}, {1, 6}, {6, 7}},
     };
+
     private static final int[] ROW_LENGTHS = {6, 2, 1, 0, 5, 3, 1};
     private static final int STEPS = 6;
 
@@ -122,11 +132,14 @@ class AggregationPlanTest extends NdTestBase {
         AggregationPlan plan = mode == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM
                 ? AggregationPlan.constantNorm(8, STEPS)
                 : AggregationPlan.forStep(mode, microMasks);
-        assertThat(plan).isEqualTo(mode == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM ? plan
-                : AggregationPlan.forStep(mode, List.of(mask)));
+        assertThat(plan)
+                .isEqualTo(
+                        mode == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM
+                                ? plan
+                                : AggregationPlan.forStep(mode, List.of(mask)));
 
-        for (boolean gspo : mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN ? new boolean[] {false, true}
-                : new boolean[] {false}) {
+        for (boolean gspo :
+                mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN ? new boolean[] {false, true} : new boolean[] {false}) {
             double[][] full = gradient(logp, old, ref, adv, mask, plan, new int[][] {{0, b}}, gspo, false);
             double tol = relTol;
             assertThat(maxAbs(full)).as("gradient is non-trivial").isGreaterThan(1e-3);
@@ -139,8 +152,16 @@ class AggregationPlanTest extends NdTestBase {
         }
     }
 
-    private double[][] gradient(double[][] logp, double[][] old, double[][] ref, NDArray adv, NDArray mask,
-            AggregationPlan plan, int[][] split, boolean gspo, boolean appendPaddingRow) {
+    private double[][] gradient(
+            double[][] logp,
+            double[][] old,
+            double[][] ref,
+            NDArray adv,
+            NDArray mask,
+            AggregationPlan plan,
+            int[][] split,
+            boolean gspo,
+            boolean appendPaddingRow) {
         DataType dtype = mask.getDataType();
         NDArray leaf = f64(logp).toType(dtype, false);
         leaf.setRequiresGradient(true);
@@ -169,7 +190,8 @@ class AggregationPlanTest extends NdTestBase {
                 }
                 NDArray policy = gspo
                         ? PolicyLosses.gspo(l, o, a, m, ClipRange.of(0.1, 0.15)).loss()
-                        : PolicyLosses.ppoClip(l, o, a, ClipRange.of(0.2, 0.28).withDualClip(3)).loss();
+                        : PolicyLosses.ppoClip(l, o, a, ClipRange.of(0.2, 0.28).withDualClip(3))
+                                .loss();
                 NDArray tokenLoss = KlPenalty.addToLoss(policy, KlEstimator.K3.estimate(l, r), 0.1);
                 gc.backward(plan.aggregate(tokenLoss, m));
             }
@@ -194,7 +216,8 @@ class AggregationPlanTest extends NdTestBase {
     private static void assertClose(double[][] actual, double[][] expected, double relTol, String what) {
         for (int i = 0; i < expected.length; i++) {
             for (int t = 0; t < expected[i].length; t++) {
-                assertThat(actual[i][t]).as("%s [%d, %d]", what, i, t)
+                assertThat(actual[i][t])
+                        .as("%s [%d, %d]", what, i, t)
                         .isCloseTo(expected[i][t], within(relTol * (1 + Math.abs(expected[i][t]))));
             }
         }

@@ -16,8 +16,8 @@ class DiagnosticsTest extends NdTestBase {
         NDArray logits = manager.create(new double[] {0, 0, 0, 0, 0, Math.log(3), ninf, ninf}, new Shape(1, 2, 4));
         double h1 = -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75));
         assertAllClose(Diagnostics.entropyFromLogits(logits), new double[][] {{Math.log(4), h1}}, 1e-12);
-        assertAllClose(Diagnostics.entropyFromLogProbs(logits.logSoftmax(-1)), new double[][] {{Math.log(4), h1}},
-                1e-12);
+        assertAllClose(
+                Diagnostics.entropyFromLogProbs(logits.logSoftmax(-1)), new double[][] {{Math.log(4), h1}}, 1e-12);
     }
 
     @Test

@@ -79,7 +79,8 @@ class KlTest extends NdTestBase {
         assertThat(kl).isCloseTo(0.1783207, within(1e-6));
         NDArray weights = f64(new double[][] {pi});
         for (KlEstimator e : new KlEstimator[] {KlEstimator.K1, KlEstimator.K3, KlEstimator.K2}) {
-            double expectation = scalar(e.estimate(f64(new double[][] {lp}), f64(new double[][] {lr})).mul(weights)
+            double expectation = scalar(e.estimate(f64(new double[][] {lp}), f64(new double[][] {lr}))
+                    .mul(weights)
                     .sum());
             if (e == KlEstimator.K2) {
                 assertThat(expectation).isGreaterThan(kl * 0.9).isNotCloseTo(kl, within(1e-3));
@@ -121,7 +122,8 @@ class KlTest extends NdTestBase {
         assertThat(up.update(0.15, 256).beta()).isCloseTo(0.1 * Math.pow(1 + 0.2 * 0.0256, 2), within(1e-15));
         assertThat(KlController.fixed(0.001).update(5, 100).beta()).isEqualTo(0.001);
         assertThatThrownBy(() -> c.update(Double.NaN, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> KlController.adaptive(0.1, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> KlController.adaptive(0.1, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("target");
     }
 

@@ -97,7 +97,9 @@ abstract class NdTestBase {
     /** Every entry is zero (either sign). */
     protected static void assertAllZero(double[] values, String what) {
         for (int i = 0; i < values.length; i++) {
-            assertThat(values[i] == 0).as("%s [%d] = %s is zero", what, i, values[i]).isTrue();
+            assertThat(values[i] == 0)
+                    .as("%s [%d] = %s is zero", what, i, values[i])
+                    .isTrue();
         }
     }
 

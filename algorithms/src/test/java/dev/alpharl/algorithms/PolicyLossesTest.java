@@ -99,8 +99,7 @@ class PolicyLossesTest extends NdTestBase {
         double[] seqAdv = {1.0, -0.5, 2.0, 0.7};
         ClipRange clip = ClipRange.of(0.05, 0.08);
         NDArray mask = f64(maskOf(t, lengths));
-        AggregationPlan plan = AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN,
-                java.util.List.of(mask));
+        AggregationPlan plan = AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN, java.util.List.of(mask));
 
         NDArray leaf = f64(l);
         leaf.setRequiresGradient(true);
@@ -121,8 +120,10 @@ class PolicyLossesTest extends NdTestBase {
             NDArray len = mask.sum(new int[] {1}).maximum(1);
             NDArray s = ref.sub(f64(old)).mul(mask).sum(new int[] {1}).div(len).exp();
             NDArray a = manager.create(seqAdv);
-            NDArray perSeq = s.mul(a).minimum(s.clip(0.95, 1.08).mul(a)).neg().mul(mask.sum(new int[] {1}).gt(0)
-                    .toType(ai.djl.ndarray.types.DataType.FLOAT64, false));
+            NDArray perSeq = s.mul(a)
+                    .minimum(s.clip(0.95, 1.08).mul(a))
+                    .neg()
+                    .mul(mask.sum(new int[] {1}).gt(0).toType(ai.djl.ndarray.types.DataType.FLOAT64, false));
             refValue = perSeq.sum().div(3);
             gc.backward(refValue);
         }
@@ -133,8 +134,12 @@ class PolicyLossesTest extends NdTestBase {
                 logS[i] += (l[i][k] - old[i][k]) / lengths[i];
             }
         }
-        long inside = java.util.Arrays.stream(logS).filter(x -> Math.exp(x) >= 0.95 && Math.exp(x) <= 1.08).count();
-        assertThat(inside).as("sequence ratios %s", java.util.Arrays.toString(logS)).isBetween(1L, 2L);
+        long inside = java.util.Arrays.stream(logS)
+                .filter(x -> Math.exp(x) >= 0.95 && Math.exp(x) <= 1.08)
+                .count();
+        assertThat(inside)
+                .as("sequence ratios %s", java.util.Arrays.toString(logS))
+                .isBetween(1L, 2L);
         assertThat(scalar(value)).isCloseTo(scalar(refValue), within(1e-12));
         assertAllClose(leaf.getGradient(), rows(ref.getGradient()), 1e-12);
         assertAllClose(manager.create(rows(leaf.getGradient())[3]), new double[4], 0);
@@ -154,15 +159,16 @@ class PolicyLossesTest extends NdTestBase {
         }
         double[] a = {1, -1, 2};
         double[] lv = {Math.log(1.5), Math.log(0.5), Math.log(1.1)};
-        assertAllClose(out.loss(), new double[][] {{-w[0] * a[0] * lv[0], -w[1] * a[1] * lv[1], -w[2] * a[2] * lv[2]}},
-                1e-12);
+        assertAllClose(
+                out.loss(), new double[][] {{-w[0] * a[0] * lv[0], -w[1] * a[1] * lv[1], -w[2] * a[2] * lv[2]}}, 1e-12);
         assertAllClose(logp.getGradient(), new double[][] {{-w[0] * a[0], -w[1] * a[1], -w[2] * a[2]}}, 1e-12);
         assertAllClose(out.clippedHigh(), new double[][] {{1, 0, 0}}, 0);
         assertAllClose(out.clippedLow(), new double[][] {{0, 1, 0}}, 0);
 
         // TRL's upper-only clip: no lower bound
-        NDArray upperOnly = PolicyLosses.cispo(logp.stopGradient(), logp.zerosLike(), adv,
-                ClipRange.of(Double.POSITIVE_INFINITY, 0.28)).loss();
+        NDArray upperOnly = PolicyLosses.cispo(
+                        logp.stopGradient(), logp.zerosLike(), adv, ClipRange.of(Double.POSITIVE_INFINITY, 0.28))
+                .loss();
         assertThat(rows(upperOnly)[0][1]).isCloseTo(-0.5 * a[1] * lv[1], within(1e-12));
     }
 
@@ -191,11 +197,13 @@ class PolicyLossesTest extends NdTestBase {
 
     @Test
     void shapesAndClipSettingsAreValidated() {
-        assertThatThrownBy(() -> PolicyLosses.ppoClip(f32(new double[][] {{0, 0}}), f32(new double[][] {{0, 0}}),
-                f32(1.0, 2), CLIP)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> PolicyLosses.ppoClip(
+                        f32(new double[][] {{0, 0}}), f32(new double[][] {{0, 0}}), f32(1.0, 2), CLIP))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Masked.broadcast");
         assertThatThrownBy(() -> ClipRange.of(0.2, 0.2).withDualClip(1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("> 1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("> 1");
         assertThatThrownBy(() -> ClipRange.of(-0.1, 0.2)).isInstanceOf(IllegalArgumentException.class);
         assertThat(PolicyLoss.fromConfigName("vanilla")).isEqualTo(PolicyLoss.PPO_CLIP);
     }

@@ -6,7 +6,6 @@ import dev.alpharl.datasets.synthetic.ArithmeticTask;
 import dev.alpharl.datasets.synthetic.CountdownTask;
 import dev.alpharl.datasets.synthetic.Split;
 import dev.alpharl.datasets.synthetic.SyntheticTask;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,7 @@ public final class DatasetSpec {
 
     public static final double DEFAULT_HELD_OUT_FRACTION = 0.1;
 
-    private DatasetSpec() {
-    }
+    private DatasetSpec() {}
 
     /**
      * @param spec    the entry's keys and values
@@ -53,8 +51,11 @@ public final class DatasetSpec {
             case "gsm8k" -> RecordFormat.gsm8k();
             case "math" -> RecordFormat.math();
             case "dapo" -> RecordFormat.dapo();
-            default -> RecordFormat.generic(o.string("prompt-field", "prompt"), o.string("answer-field", "answer"),
-                    o.string("id-field", "id"));
+            default ->
+                RecordFormat.generic(
+                        o.string("prompt-field", "prompt"),
+                        o.string("answer-field", "answer"),
+                        o.string("id-field", "id"));
         };
         int limit = o.intValue("limit", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
         o.rejectUnknown(); // before reading a possibly large file

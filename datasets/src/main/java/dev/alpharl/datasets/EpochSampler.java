@@ -23,8 +23,8 @@ public final class EpochSampler {
 
         public Cursor {
             if (size <= 0 || epoch < 0 || position < 0 || position >= size) {
-                throw new DatasetException("invalid data cursor: size " + size + ", epoch " + epoch
-                        + ", position " + position + " (need size > 0, epoch >= 0, 0 <= position < size)");
+                throw new DatasetException("invalid data cursor: size " + size + ", epoch " + epoch + ", position "
+                        + position + " (need size > 0, epoch >= 0, 0 <= position < size)");
             }
         }
 
@@ -51,8 +51,8 @@ public final class EpochSampler {
             if (size > Integer.MAX_VALUE || position > Integer.MAX_VALUE) {
                 throw new DatasetException("data cursor: size/position out of range: " + m);
             }
-            return new Cursor(integral(m, "seed"), (int) size, integral(m, "fingerprint"), integral(m, "epoch"),
-                    (int) position);
+            return new Cursor(
+                    integral(m, "seed"), (int) size, integral(m, "fingerprint"), integral(m, "epoch"), (int) position);
         }
 
         private static long integral(Map<String, ?> m, String key) {
@@ -93,7 +93,9 @@ public final class EpochSampler {
     }
 
     private int[] order(long epoch) {
-        return shuffle ? permutation(samples.size(), seed, epoch) : java.util.stream.IntStream.range(0, samples.size()).toArray();
+        return shuffle
+                ? permutation(samples.size(), seed, epoch)
+                : java.util.stream.IntStream.range(0, samples.size()).toArray();
     }
 
     /** The permutation of {@code [0, n)} for one epoch: Fisher-Yates driven by {@code SplitMix64.derive(seed, epoch)}. */

@@ -18,8 +18,7 @@ public final class MaxPromptLength {
         }
     }
 
-    private MaxPromptLength() {
-    }
+    private MaxPromptLength() {}
 
     /** Keeps the samples whose {@code countTokens(sample.prompt())} is at most {@code maxTokens}, in order. */
     public static Result filter(List<PromptSample> samples, ToIntFunction<String> countTokens, int maxTokens) {

@@ -18,19 +18,20 @@ public record PromptTemplate(String name, String text) {
     public static final PromptTemplate QUESTION = new PromptTemplate("question", PLACEHOLDER);
 
     /** Qwen2.5-Math CoT sentence appended to the user turn (QWEN.md §6, "qwen-boxed" in ALGORITHMS.md §9). */
-    public static final PromptTemplate QWEN_BOXED = new PromptTemplate("qwen-boxed",
-            "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.");
+    public static final PromptTemplate QWEN_BOXED = new PromptTemplate(
+            "qwen-boxed", "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.");
 
     /** verl's MATH example suffix. */
-    public static final PromptTemplate VERL_MATH = new PromptTemplate("verl-math",
-            "{question} Let's think step by step and output the final answer within \\boxed{}.");
+    public static final PromptTemplate VERL_MATH = new PromptTemplate(
+            "verl-math", "{question} Let's think step by step and output the final answer within \\boxed{}.");
 
     /** verl's GSM8K example suffix. */
-    public static final PromptTemplate VERL_GSM8K = new PromptTemplate("verl-gsm8k",
-            "{question} Let's think step by step and output the final answer after \"####\".");
+    public static final PromptTemplate VERL_GSM8K = new PromptTemplate(
+            "verl-gsm8k", "{question} Let's think step by step and output the final answer after \"####\".");
 
     /** DAPO's prefix and suffix, for raw questions (DAPO-Math-17k prompts already contain them). */
-    public static final PromptTemplate DAPO = new PromptTemplate("dapo",
+    public static final PromptTemplate DAPO = new PromptTemplate(
+            "dapo",
             "Solve the following math problem step by step. The last line of your response should be of the form "
                     + "Answer: $Answer (without quotes) where $Answer is the answer to the problem.\n\n{question}\n\n"
                     + "Remember to put your answer on its own line after \"Answer:\".");
@@ -47,8 +48,8 @@ public record PromptTemplate(String name, String text) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(text, "text");
         if (!text.contains(PLACEHOLDER)) {
-            throw new DatasetException("prompt template '" + name + "' must contain the placeholder " + PLACEHOLDER
-                    + ": " + text);
+            throw new DatasetException(
+                    "prompt template '" + name + "' must contain the placeholder " + PLACEHOLDER + ": " + text);
         }
     }
 
@@ -70,8 +71,8 @@ public record PromptTemplate(String name, String text) {
         if (nameOrText.contains(PLACEHOLDER)) {
             return of(nameOrText);
         }
-        throw new DatasetException("unknown prompt template '" + nameOrText + "': expected one of "
-                + BUILT_INS.keySet() + " or a template text containing " + PLACEHOLDER);
+        throw new DatasetException("unknown prompt template '" + nameOrText + "': expected one of " + BUILT_INS.keySet()
+                + " or a template text containing " + PLACEHOLDER);
     }
 
     public static Map<String, PromptTemplate> builtIns() {

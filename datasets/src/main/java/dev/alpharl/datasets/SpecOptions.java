@@ -77,8 +77,8 @@ final class SpecOptions {
     int intValue(String key, Integer fallback, int min, int max) {
         long v = longValue(key, fallback == null ? null : fallback.longValue());
         if (v < min || v > max) {
-            throw new DatasetException(where + "." + key + ": expected an integer in [" + min + ", " + max + "], got "
-                    + v);
+            throw new DatasetException(
+                    where + "." + key + ": expected an integer in [" + min + ", " + max + "], got " + v);
         }
         return (int) v;
     }

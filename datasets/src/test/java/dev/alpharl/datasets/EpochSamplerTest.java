@@ -1,24 +1,25 @@
 package dev.alpharl.datasets;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class EpochSamplerTest {
 
     private static final int N = 37;
 
     static List<PromptSample> dataset(int n) {
-        return IntStream.range(0, n).mapToObj(i -> new PromptSample("s" + i, "q" + i, Integer.toString(i))).toList();
+        return IntStream.range(0, n)
+                .mapToObj(i -> new PromptSample("s" + i, "q" + i, Integer.toString(i)))
+                .toList();
     }
 
     static List<String> ids(List<PromptSample> samples) {
@@ -37,7 +38,7 @@ class EpochSamplerTest {
             assertThat(new HashSet<>(epoch)).hasSize(N).isEqualTo(new HashSet<>(ids(dataset(N))));
         }
         assertThat(stream.subList(0, N)).isNotEqualTo(stream.subList(N, 2 * N)); // a new order each epoch
-        assertThat(stream.subList(0, N)).isNotEqualTo(ids(dataset(N)));          // actually shuffled
+        assertThat(stream.subList(0, N)).isNotEqualTo(ids(dataset(N))); // actually shuffled
     }
 
     @Test
@@ -62,7 +63,7 @@ class EpochSamplerTest {
         // save as JSON, read back as a generic map (Integer values), as a checkpoint reader would
         ObjectMapper json = new ObjectMapper();
         String text = json.writeValueAsString(saved);
-        Map<String, Object> parsed = json.readValue(text, new TypeReference<Map<String, Object>>() { });
+        Map<String, Object> parsed = json.readValue(text, new TypeReference<Map<String, Object>>() {});
         EpochSampler.Cursor restored = EpochSampler.Cursor.fromMap(parsed);
         assertThat(restored).isEqualTo(saved);
         assertThat(json.readValue(text, EpochSampler.Cursor.class)).isEqualTo(saved);
@@ -90,7 +91,8 @@ class EpochSamplerTest {
     void cursorOfOtherDataOrSeedIsRejected() {
         EpochSampler.Cursor c = new EpochSampler(dataset(N), 1).cursor();
         assertThatThrownBy(() -> new EpochSampler(dataset(N), 2).restore(c))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("other data or another seed");
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("other data or another seed");
         List<PromptSample> renamed = new ArrayList<>(dataset(N));
         renamed.set(3, new PromptSample("other", "q", "a"));
         assertThatThrownBy(() -> new EpochSampler(renamed, 1).restore(c)).isInstanceOf(DatasetException.class);
@@ -146,6 +148,7 @@ class EpochSamplerTest {
                 .containsExactly("s0", "s1", "s2", "s3", "s4", "s0", "s1");
         EpochSampler r = new EpochSampler(data, 9, false);
         r.restore(s.cursor());
-        org.assertj.core.api.Assertions.assertThat(r.next(2).stream().map(PromptSample::id)).containsExactly("s2", "s3");
+        org.assertj.core.api.Assertions.assertThat(r.next(2).stream().map(PromptSample::id))
+                .containsExactly("s2", "s3");
     }
 }

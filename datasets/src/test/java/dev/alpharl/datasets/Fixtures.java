@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** The JSONL fixtures under src/test/resources/fixtures. */
 public final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static Path dir() {
         try {

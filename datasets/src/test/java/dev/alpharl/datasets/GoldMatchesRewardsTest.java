@@ -1,5 +1,7 @@
 package dev.alpharl.datasets;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.alpharl.datasets.jsonl.JsonlReader;
 import dev.alpharl.datasets.jsonl.RecordFormat;
 import dev.alpharl.datasets.synthetic.ArithmeticTask;
@@ -8,15 +10,12 @@ import dev.alpharl.datasets.synthetic.Split;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.rewards.Rewards;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The gold answers this module produces are graded as intended by the rewards module, fed the sample's own fields:
@@ -35,7 +34,9 @@ class GoldMatchesRewardsTest {
 
     private static RewardResult score(RewardFunction reward, PromptSample s, String completion) {
         RewardResult r = reward.score(s.prompt(), completion, rewardFields(s));
-        assertThat(r.error()).as("%s on %s: %s", reward.name(), s.id(), r.errorMessage()).isFalse();
+        assertThat(r.error())
+                .as("%s on %s: %s", reward.name(), s.id(), r.errorMessage())
+                .isFalse();
         return r;
     }
 
@@ -44,13 +45,17 @@ class GoldMatchesRewardsTest {
     @CsvSource({"1, 6, 4", "12, 18, 2"})
     void arithmeticGoldInABoxScoresFullMarksAndGoldPlusOneDoesNot(int minDigits, int maxDigits, int operands) {
         RewardFunction math = Rewards.create("math", Map.of());
-        for (PromptSample s : new ArithmeticTask(minDigits, maxDigits, operands, "+-*")
-                .samples(Split.TRAIN, 11, SAMPLES, 0.1)) {
+        for (PromptSample s :
+                new ArithmeticTask(minDigits, maxDigits, operands, "+-*").samples(Split.TRAIN, 11, SAMPLES, 0.1)) {
             String plusOne = new BigInteger(s.answer()).add(BigInteger.ONE).toString();
             assertThat(score(math, s, "Multiplying first, then adding, so the answer is \\boxed{" + s.answer() + "}.")
-                    .score()).as(s.prompt()).isEqualTo(1.0);
-            assertThat(score(math, s, "So the answer is \\boxed{" + plusOne + "}.").score())
-                    .as(s.prompt() + " answered " + plusOne).isEqualTo(0.0);
+                            .score())
+                    .as(s.prompt())
+                    .isEqualTo(1.0);
+            assertThat(score(math, s, "So the answer is \\boxed{" + plusOne + "}.")
+                            .score())
+                    .as(s.prompt() + " answered " + plusOne)
+                    .isEqualTo(0.0);
         }
     }
 
@@ -60,7 +65,8 @@ class GoldMatchesRewardsTest {
         RewardFunction countdown = Rewards.create("countdown", Map.of("use-all", true));
         for (PromptSample s : new CountdownTask(count, maxNumber, 1000, ops).samples(Split.TRAIN, 12, SAMPLES, 0.1)) {
             String solution = (String) s.fields().get("solution");
-            int first = ((List<?>) s.fields().get("numbers")).stream().map(n -> (Integer) n).findFirst().orElseThrow();
+            int first = ((List<?>) s.fields().get("numbers"))
+                    .stream().map(n -> (Integer) n).findFirst().orElseThrow();
 
             RewardResult right = score(countdown, s, "<think>combine them</think> <answer>" + solution + "</answer>");
             assertThat(right.score()).as(solution + " for " + s.fields()).isEqualTo(1.0);
@@ -98,9 +104,12 @@ class GoldMatchesRewardsTest {
         RewardFunction mathFromSolution = Rewards.create("math", Map.of("answer-field", "solution"));
         for (PromptSample s : samples) {
             String boxed = "Putting it together: $\\boxed{" + s.answer() + "}$";
-            assertThat(score(math, s, boxed).score()).as(s.id() + " gold " + s.answer()).isEqualTo(1.0);
+            assertThat(score(math, s, boxed).score())
+                    .as(s.id() + " gold " + s.answer())
+                    .isEqualTo(1.0);
             if (s.fields().containsKey("solution")) {
-                assertThat(score(mathFromSolution, s, boxed).score()).as(s.id() + " solution vs gold " + s.answer())
+                assertThat(score(mathFromSolution, s, boxed).score())
+                        .as(s.id() + " solution vs gold " + s.answer())
                         .isEqualTo(1.0);
             }
         }

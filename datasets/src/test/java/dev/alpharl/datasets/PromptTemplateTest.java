@@ -1,13 +1,12 @@
 package dev.alpharl.datasets;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class PromptTemplateTest {
 
@@ -31,11 +30,13 @@ class PromptTemplateTest {
         assertThat(PromptTemplate.builtIns()).containsKeys("question", "qwen-boxed", "verl-math", "verl-gsm8k", "dapo");
         assertThat(PromptTemplate.parse("question").render("q")).isEqualTo("q");
         assertThat(PromptTemplate.parse("dapo").render("Q"))
-                .startsWith("Solve the following math problem step by step.").contains("\n\nQ\n\n")
+                .startsWith("Solve the following math problem step by step.")
+                .contains("\n\nQ\n\n")
                 .endsWith("after \"Answer:\".");
         assertThatThrownBy(() -> PromptTemplate.parse("qwen-boxd"))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("unknown prompt template 'qwen-boxd'").hasMessageContaining("qwen-boxed");
+                .hasMessageContaining("unknown prompt template 'qwen-boxd'")
+                .hasMessageContaining("qwen-boxed");
         assertThatThrownBy(() -> PromptTemplate.of("no placeholder")).hasMessageContaining("{question}");
     }
 

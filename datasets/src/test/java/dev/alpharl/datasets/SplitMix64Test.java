@@ -1,8 +1,8 @@
 package dev.alpharl.datasets;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class SplitMix64Test {
 

@@ -18,9 +18,15 @@ import java.util.regex.Pattern;
  */
 public final class FormatReward implements RewardFunction {
 
-    public enum Kind { BOXED, THINK, R1, REGEX }
+    public enum Kind {
+        BOXED,
+        THINK,
+        R1,
+        REGEX
+    }
 
-    private static final Pattern R1 = Pattern.compile("\\s*<think>.*?</think>\\s*<answer>.*?</answer>\\s*", Pattern.DOTALL);
+    private static final Pattern R1 =
+            Pattern.compile("\\s*<think>.*?</think>\\s*<answer>.*?</answer>\\s*", Pattern.DOTALL);
     private static final String OPEN = "<think>", CLOSE = "</think>";
 
     private final Kind kind;
@@ -31,7 +37,8 @@ public final class FormatReward implements RewardFunction {
 
     /** @param pattern required for REGEX, ignored otherwise */
     public FormatReward(Kind kind, Pattern pattern, boolean fullMatch, double hit, double miss) {
-        if (kind == Kind.REGEX && pattern == null) throw new IllegalArgumentException("format reward kind 'regex' needs a 'pattern'");
+        if (kind == Kind.REGEX && pattern == null)
+            throw new IllegalArgumentException("format reward kind 'regex' needs a 'pattern'");
         this.kind = kind;
         this.pattern = pattern;
         this.fullMatch = fullMatch;
@@ -49,10 +56,17 @@ public final class FormatReward implements RewardFunction {
         String problem = switch (kind) {
             case BOXED -> AnswerExtractor.lastBoxed(completion).isPresent() ? null : "no \\boxed{} answer";
             case THINK -> thinkProblem(prompt, completion);
-            case R1 -> R1.matcher(openedByPrompt(prompt) ? OPEN + completion : completion).matches()
-                    ? null : "not <think>…</think><answer>…</answer>";
-            case REGEX -> (fullMatch ? pattern.matcher(completion).matches() : pattern.matcher(completion).find())
-                    ? null : "does not match /" + pattern.pattern() + "/";
+            case R1 ->
+                R1.matcher(openedByPrompt(prompt) ? OPEN + completion : completion)
+                                .matches()
+                        ? null
+                        : "not <think>…</think><answer>…</answer>";
+            case REGEX ->
+                (fullMatch
+                                ? pattern.matcher(completion).matches()
+                                : pattern.matcher(completion).find())
+                        ? null
+                        : "does not match /" + pattern.pattern() + "/";
         };
         Map<String, Object> diagnostics = new LinkedHashMap<>();
         diagnostics.put("format_ok", problem == null);
@@ -69,7 +83,8 @@ public final class FormatReward implements RewardFunction {
         if (closes != 1) return "expected exactly one " + CLOSE + ", found " + closes;
         if (opens > 1) return "more than one " + OPEN;
         if (opens == 1 && !completion.stripLeading().startsWith(OPEN)) return OPEN + " does not open the completion";
-        if (opens == 0 && !openedByPrompt(prompt)) return "no " + OPEN + " in the completion or at the end of the prompt";
+        if (opens == 0 && !openedByPrompt(prompt))
+            return "no " + OPEN + " in the completion or at the end of the prompt";
         if (completion.substring(completion.indexOf(CLOSE) + CLOSE.length()).isBlank()) return "nothing after " + CLOSE;
         return null;
     }

@@ -37,8 +37,10 @@ public final class GuardedReward implements RewardFunction {
     private final AtomicLong timeouts = new AtomicLong();
 
     public GuardedReward(RewardFunction inner, Duration timeout, double errorScore) {
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("reward timeout must be positive, got " + timeout);
-        if (!Double.isFinite(errorScore)) throw new IllegalArgumentException("error score must be finite, got " + errorScore);
+        if (timeout.isNegative() || timeout.isZero())
+            throw new IllegalArgumentException("reward timeout must be positive, got " + timeout);
+        if (!Double.isFinite(errorScore))
+            throw new IllegalArgumentException("error score must be finite, got " + errorScore);
         this.inner = inner;
         this.timeoutNanos = timeout.toNanos();
         this.errorScore = errorScore;
@@ -63,7 +65,11 @@ public final class GuardedReward implements RewardFunction {
             return r;
         } catch (TimeoutException e) {
             future.cancel(true);
-            return fail(timeouts, "timed out after " + Duration.ofNanos(timeoutNanos).toMillis() + " ms", completion, null);
+            return fail(
+                    timeouts,
+                    "timed out after " + Duration.ofNanos(timeoutNanos).toMillis() + " ms",
+                    completion,
+                    null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             return fail(errors, cause.getClass().getSimpleName() + ": " + cause.getMessage(), completion, cause);
@@ -76,10 +82,21 @@ public final class GuardedReward implements RewardFunction {
 
     private RewardResult fail(AtomicLong counter, String message, String completion, Throwable cause) {
         counter.incrementAndGet();
-        String excerpt = completion == null ? "null"
-                : completion.length() <= EXCERPT_CHARS ? completion : "…" + completion.substring(completion.length() - EXCERPT_CHARS);
-        LOG.error("reward '{}' FAILED ({}); scored {} instead [errors={}, timeouts={}, calls={}]; completion tail: {}",
-                inner.name(), message, errorScore, errors.get(), timeouts.get(), calls.get(), excerpt, cause);
+        String excerpt = completion == null
+                ? "null"
+                : completion.length() <= EXCERPT_CHARS
+                        ? completion
+                        : "…" + completion.substring(completion.length() - EXCERPT_CHARS);
+        LOG.error(
+                "reward '{}' FAILED ({}); scored {} instead [errors={}, timeouts={}, calls={}]; completion tail: {}",
+                inner.name(),
+                message,
+                errorScore,
+                errors.get(),
+                timeouts.get(),
+                calls.get(),
+                excerpt,
+                cause);
         return RewardResult.failed(errorScore, "reward '" + inner.name() + "' " + message);
     }
 

@@ -22,9 +22,11 @@ public final class MathAnswerReward implements RewardFunction {
      * @param relTol      relative tolerance when decimals or irrationals are compared
      * @param answerField the sample field holding the gold answer
      */
-    public record Config(List<Method> extract, int tailChars, double relTol, double correct, double wrong, String answerField) {
+    public record Config(
+            List<Method> extract, int tailChars, double relTol, double correct, double wrong, String answerField) {
         public Config {
-            if (extract.isEmpty()) throw new IllegalArgumentException("math reward needs at least one extraction method");
+            if (extract.isEmpty())
+                throw new IllegalArgumentException("math reward needs at least one extraction method");
             if (tailChars < 0) throw new IllegalArgumentException("tail-chars must be >= 0, got " + tailChars);
             extract = List.copyOf(extract);
         }
@@ -36,7 +38,8 @@ public final class MathAnswerReward implements RewardFunction {
 
         /** GSM8K "flexible": "#### N", \boxed{}, "The answer is", else the last number; 1 / 0. */
         public static Config gsm8k() {
-            return new Config(List.of(Method.HASH, Method.BOXED, Method.ANSWER, Method.LAST_NUMBER), 0, 1e-4, 1.0, 0.0, "answer");
+            return new Config(
+                    List.of(Method.HASH, Method.BOXED, Method.ANSWER, Method.LAST_NUMBER), 0, 1e-4, 1.0, 0.0, "answer");
         }
 
         /** DAPO: "Answer: X" within the last 300 characters; +1 / −1. */
@@ -65,7 +68,8 @@ public final class MathAnswerReward implements RewardFunction {
     public RewardResult score(String prompt, String completion, Map<String, Object> fields) {
         String gold = goldAnswer(fields);
         String text = config.tailChars() > 0 && completion.length() > config.tailChars()
-                ? completion.substring(completion.length() - config.tailChars()) : completion;
+                ? completion.substring(completion.length() - config.tailChars())
+                : completion;
         Map<String, Object> diagnostics = new LinkedHashMap<>();
         String goldNormalized = AnswerNormalizer.normalize(gold);
         diagnostics.put("gold", goldNormalized);
@@ -99,16 +103,19 @@ public final class MathAnswerReward implements RewardFunction {
         String field = config.answerField();
         Object value = fields.get(field);
         if (value == null) {
-            throw new IllegalArgumentException("math reward: the sample has no '" + field + "' field (fields: " + fields.keySet() + ")");
+            throw new IllegalArgumentException(
+                    "math reward: the sample has no '" + field + "' field (fields: " + fields.keySet() + ")");
         }
         String gold = value instanceof Number n ? numberText(n) : value.toString();
         if (gold.contains("####")) {
-            return AnswerExtractor.lastHash(gold).orElseThrow(() -> new IllegalArgumentException(
-                    "math reward: the gold '" + field + "' has '####' but no answer after it"));
+            return AnswerExtractor.lastHash(gold)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "math reward: the gold '" + field + "' has '####' but no answer after it"));
         }
         if (gold.contains("\\boxed") || gold.contains("\\fbox")) {
-            return AnswerExtractor.finalBoxed(gold).orElseThrow(() -> new IllegalArgumentException(
-                    "math reward: the gold '" + field + "' ends in an unclosed or empty \\boxed{}"));
+            return AnswerExtractor.finalBoxed(gold)
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "math reward: the gold '" + field + "' ends in an unclosed or empty \\boxed{}"));
         }
         if (gold.isBlank()) throw new IllegalArgumentException("math reward: the gold '" + field + "' is blank");
         return gold;

@@ -2,8 +2,7 @@ package dev.alpharl.rewards;
 
 /** DAPO soft overlong punishment (ALGORITHMS.md §6.4), a pure function of the completion length. */
 public final class OverlongPenalty {
-    private OverlongPenalty() {
-    }
+    private OverlongPenalty() {}
 
     /**
      * With expected = L_max − L_buf and exceed = |o| − expected:
@@ -18,7 +17,8 @@ public final class OverlongPenalty {
      */
     public static double penalty(int length, int maxLength, int buffer, double factor) {
         if (buffer <= 0 || buffer > maxLength) {
-            throw new IllegalArgumentException("overlong buffer must be in (0, max-length=" + maxLength + "], got " + buffer);
+            throw new IllegalArgumentException(
+                    "overlong buffer must be in (0, max-length=" + maxLength + "], got " + buffer);
         }
         if (length < 0) throw new IllegalArgumentException("completion length must be >= 0, got " + length);
         int exceed = length - (maxLength - buffer);

@@ -33,7 +33,8 @@ public final class OverlongReward implements RewardFunction {
         Object tokens = fields.get(COMPLETION_TOKENS);
         if (!(tokens instanceof Number n)) {
             throw new IllegalArgumentException("overlong shaping needs the sample field '" + COMPLETION_TOKENS
-                    + "' (completion length in tokens), got " + (tokens == null ? "nothing" : tokens.getClass().getSimpleName() + " " + tokens));
+                    + "' (completion length in tokens), got "
+                    + (tokens == null ? "nothing" : tokens.getClass().getSimpleName() + " " + tokens));
         }
         double penalty = OverlongPenalty.penalty(n.intValue(), maxLength, buffer, factor);
         Map<String, Object> diagnostics = new LinkedHashMap<>();

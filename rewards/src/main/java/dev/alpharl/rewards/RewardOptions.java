@@ -20,7 +20,8 @@ final class RewardOptions {
         this.raw = raw == null ? Map.of() : raw;
         for (String key : this.raw.keySet()) {
             if (!allowed.contains(key)) {
-                throw new IllegalArgumentException("reward '" + reward + "': unknown option '" + key + "'; allowed: " + new TreeSet<>(allowed));
+                throw new IllegalArgumentException(
+                        "reward '" + reward + "': unknown option '" + key + "'; allowed: " + new TreeSet<>(allowed));
             }
         }
     }
@@ -33,7 +34,9 @@ final class RewardOptions {
         Object v = raw.get(key);
         if (v == null) return fallback;
         try {
-            double d = v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().strip());
+            double d = v instanceof Number n
+                    ? n.doubleValue()
+                    : Double.parseDouble(v.toString().strip());
             if (!Double.isFinite(d)) throw new NumberFormatException();
             return d;
         } catch (NumberFormatException e) {
@@ -45,7 +48,8 @@ final class RewardOptions {
         Object v = raw.get(key);
         if (v == null) return fallback;
         try {
-            if (v instanceof Integer || v instanceof Long || v instanceof Short) return Math.toIntExact(((Number) v).longValue());
+            if (v instanceof Integer || v instanceof Long || v instanceof Short)
+                return Math.toIntExact(((Number) v).longValue());
             return Integer.parseInt(v.toString().strip());
         } catch (NumberFormatException | ArithmeticException e) {
             throw bad(key, v, "an integer");
@@ -53,7 +57,9 @@ final class RewardOptions {
     }
 
     int requireInt(String key) {
-        if (!has(key)) throw new IllegalArgumentException("reward '" + reward + "': option '" + key + "' is required (an integer)");
+        if (!has(key))
+            throw new IllegalArgumentException(
+                    "reward '" + reward + "': option '" + key + "' is required (an integer)");
         return getInt(key, 0);
     }
 
@@ -104,6 +110,7 @@ final class RewardOptions {
     }
 
     IllegalArgumentException bad(String key, Object value, String expected) {
-        return new IllegalArgumentException("reward '" + reward + "': option '" + key + "' must be " + expected + ", got '" + value + "'");
+        return new IllegalArgumentException(
+                "reward '" + reward + "': option '" + key + "' must be " + expected + ", got '" + value + "'");
     }
 }

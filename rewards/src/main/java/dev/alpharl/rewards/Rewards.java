@@ -30,8 +30,7 @@ import java.util.regex.PatternSyntaxException;
  * </pre>
  */
 public final class Rewards {
-    private Rewards() {
-    }
+    private Rewards() {}
 
     public static final Set<String> NAMES = new TreeSet<>(Set.of("math", "format", "countdown", "overlong"));
 
@@ -51,8 +50,13 @@ public final class Rewards {
         RewardFunction inner = switch (name) {
             case "math" -> math(o);
             case "format" -> format(o);
-            case "countdown" -> new CountdownReward(o.getBoolean("use-all", false), o.getDouble("correct", 1.0),
-                    o.getDouble("format-score", 0.1), o.getString("numbers-field", "numbers"), o.getString("target-field", "target"));
+            case "countdown" ->
+                new CountdownReward(
+                        o.getBoolean("use-all", false),
+                        o.getDouble("correct", 1.0),
+                        o.getDouble("format-score", 0.1),
+                        o.getString("numbers-field", "numbers"),
+                        o.getString("target-field", "target"));
             case "overlong" -> overlong(o);
             default -> throw new IllegalStateException(name);
         };
@@ -65,16 +69,19 @@ public final class Rewards {
      */
     @SuppressWarnings("unchecked")
     public static RewardFunction compose(List<Map<String, Object>> specs) {
-        if (specs == null || specs.isEmpty()) throw new IllegalArgumentException("rewards: at least one reward is required; allowed names: " + NAMES);
+        if (specs == null || specs.isEmpty())
+            throw new IllegalArgumentException("rewards: at least one reward is required; allowed names: " + NAMES);
         List<WeightedSum.Term> terms = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             Map<String, Object> spec = specs.get(i);
             String where = "rewards[" + i + "]";
             for (String key : spec.keySet()) {
-                if (!SPEC_KEYS.contains(key)) throw new IllegalArgumentException(where + ": unknown key '" + key + "'; allowed: " + SPEC_KEYS);
+                if (!SPEC_KEYS.contains(key))
+                    throw new IllegalArgumentException(where + ": unknown key '" + key + "'; allowed: " + SPEC_KEYS);
             }
             Object name = spec.get("name");
-            if (!(name instanceof String)) throw new IllegalArgumentException(where + ": 'name' is required, one of " + NAMES);
+            if (!(name instanceof String))
+                throw new IllegalArgumentException(where + ": 'name' is required, one of " + NAMES);
             Object weight = spec.getOrDefault("weight", 1.0);
             double w;
             try {
@@ -83,7 +90,8 @@ public final class Rewards {
                 throw new IllegalArgumentException(where + ": 'weight' must be a number, got '" + weight + "'");
             }
             Object options = spec.get("options");
-            if (options != null && !(options instanceof Map)) throw new IllegalArgumentException(where + ": 'options' must be a map, got '" + options + "'");
+            if (options != null && !(options instanceof Map))
+                throw new IllegalArgumentException(where + ": 'options' must be a map, got '" + options + "'");
             try {
                 terms.add(new WeightedSum.Term(create((String) name, (Map<String, Object>) options), w));
             } catch (IllegalArgumentException e) {
@@ -100,7 +108,8 @@ public final class Rewards {
     public static RewardResult scoreRecord(RewardFunction reward, Map<String, Object> record) {
         Object completion = record.get("completion");
         if (!(completion instanceof String c)) {
-            throw new IllegalArgumentException("input record needs a string field 'completion'; it has " + new TreeSet<>(record.keySet()));
+            throw new IllegalArgumentException(
+                    "input record needs a string field 'completion'; it has " + new TreeSet<>(record.keySet()));
         }
         Object prompt = record.getOrDefault("prompt", "");
         Map<String, Object> fields = new HashMap<>(record);
@@ -134,25 +143,39 @@ public final class Rewards {
             Set<String> methods = Set.of("boxed", "hash", "answer", "last_number");
             for (String m : o.getList("extract", List.of())) {
                 String c = m.toLowerCase().replace('-', '_');
-                if (!methods.contains(c)) throw o.bad("extract", m, "a list of " + new TreeSet<>(Set.of("boxed", "hash", "answer", "last-number")));
+                if (!methods.contains(c))
+                    throw o.bad(
+                            "extract",
+                            m,
+                            "a list of " + new TreeSet<>(Set.of("boxed", "hash", "answer", "last-number")));
                 extract.add(Method.valueOf(c.toUpperCase()));
             }
         }
-        return new MathAnswerReward(new MathAnswerReward.Config(extract, o.getInt("tail-chars", base.tailChars()),
-                o.getDouble("rel-tol", base.relTol()), o.getDouble("correct", base.correct()), o.getDouble("wrong", base.wrong()),
+        return new MathAnswerReward(new MathAnswerReward.Config(
+                extract,
+                o.getInt("tail-chars", base.tailChars()),
+                o.getDouble("rel-tol", base.relTol()),
+                o.getDouble("correct", base.correct()),
+                o.getDouble("wrong", base.wrong()),
                 o.getString("answer-field", base.answerField())));
     }
 
     private static RewardFunction format(RewardOptions o) {
-        FormatReward.Kind kind = FormatReward.Kind.valueOf(o.getChoice("kind", "boxed", Set.of("boxed", "think", "r1", "regex")).toUpperCase());
+        FormatReward.Kind kind =
+                FormatReward.Kind.valueOf(o.getChoice("kind", "boxed", Set.of("boxed", "think", "r1", "regex"))
+                        .toUpperCase());
         Pattern pattern = null;
         if (o.has("pattern")) {
             try {
                 pattern = Pattern.compile(o.getString("pattern", null), Pattern.DOTALL);
             } catch (PatternSyntaxException e) {
-                throw o.bad("pattern", o.getString("pattern", null), "a valid regular expression (" + e.getDescription() + ")");
+                throw o.bad(
+                        "pattern",
+                        o.getString("pattern", null),
+                        "a valid regular expression (" + e.getDescription() + ")");
             }
-            if (kind != FormatReward.Kind.REGEX) throw o.bad("pattern", o.getString("pattern", null), "used only with kind: regex");
+            if (kind != FormatReward.Kind.REGEX)
+                throw o.bad("pattern", o.getString("pattern", null), "used only with kind: regex");
         }
         boolean full = o.getChoice("match", "find", Set.of("find", "full")).equals("full");
         return new FormatReward(kind, pattern, full, o.getDouble("hit", 1.0), o.getDouble("miss", 0.0));
@@ -164,7 +187,9 @@ public final class Rewards {
         Map<String, Object> baseSpec = o.getMap("base");
         if (baseSpec != null) {
             for (String key : baseSpec.keySet()) {
-                if (!key.equals("name") && !key.equals("options")) throw o.bad("base", baseSpec, "a map with 'name' and optional 'options' (unknown key '" + key + "')");
+                if (!key.equals("name") && !key.equals("options"))
+                    throw o.bad(
+                            "base", baseSpec, "a map with 'name' and optional 'options' (unknown key '" + key + "')");
             }
             Object name = baseSpec.get("name");
             Object options = baseSpec.get("options");
@@ -173,6 +198,7 @@ public final class Rewards {
             }
             base = create((String) name, (Map<String, Object>) options);
         }
-        return new OverlongReward(base, o.requireInt("max-length"), o.requireInt("buffer"), o.getDouble("penalty-factor", 1.0));
+        return new OverlongReward(
+                base, o.requireInt("max-length"), o.requireInt("buffer"), o.getDouble("penalty-factor", 1.0));
     }
 }

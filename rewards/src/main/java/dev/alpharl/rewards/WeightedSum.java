@@ -15,7 +15,9 @@ public final class WeightedSum implements RewardFunction {
 
     public record Term(RewardFunction reward, double weight) {
         public Term {
-            if (!Double.isFinite(weight)) throw new IllegalArgumentException("weight of reward '" + reward.name() + "' must be finite, got " + weight);
+            if (!Double.isFinite(weight))
+                throw new IllegalArgumentException(
+                        "weight of reward '" + reward.name() + "' must be finite, got " + weight);
         }
     }
 
@@ -56,7 +58,8 @@ public final class WeightedSum implements RewardFunction {
             r.diagnostics().forEach((k, v) -> diagnostics.put(label + "/" + k, v));
             if (r.error()) failures.add(r.errorMessage());
         }
-        return new RewardResult(total, diagnostics, !failures.isEmpty(), failures.isEmpty() ? null : String.join("; ", failures));
+        return new RewardResult(
+                total, diagnostics, !failures.isEmpty(), failures.isEmpty() ? null : String.join("; ", failures));
     }
 
     @Override

@@ -23,10 +23,13 @@ class FormatRewardTest {
     @Test
     void thinkWellFormedness() {
         FormatReward f = new FormatReward(FormatReward.Kind.THINK, null, false, 0.2, -0.2);
-        assertThat(score(f, "", "<think>\nreasoning\n</think>\n\nThe answer is 5.")).isEqualTo(0.2);
-        assertThat(score(f, "<|im_start|>assistant\n<think>\n", "reasoning\n</think>\nThe answer is 5.")).isEqualTo(0.2);
+        assertThat(score(f, "", "<think>\nreasoning\n</think>\n\nThe answer is 5."))
+                .isEqualTo(0.2);
+        assertThat(score(f, "<|im_start|>assistant\n<think>\n", "reasoning\n</think>\nThe answer is 5."))
+                .isEqualTo(0.2);
         assertThat(score(f, "", "reasoning\n</think>\nThe answer is 5.")).isEqualTo(-0.2); // nobody opened it
-        assertThat(score(f, "", "<think>reasoning without end. The answer is 5.")).isEqualTo(-0.2);
+        assertThat(score(f, "", "<think>reasoning without end. The answer is 5."))
+                .isEqualTo(-0.2);
         assertThat(score(f, "", "<think>a</think><think>b</think> 5")).isEqualTo(-0.2);
         assertThat(score(f, "", "<think>a</think>   \n")).isEqualTo(-0.2); // nothing after the reasoning
         assertThat(score(f, "", "Sure! <think>a</think> 5")).isEqualTo(-0.2); // does not open the completion
@@ -38,16 +41,21 @@ class FormatRewardTest {
     void r1Template() {
         FormatReward f = new FormatReward(FormatReward.Kind.R1, null, false, 1.0, 0.0);
         assertThat(score(f, "", "<think>a\nb</think>\n<answer>5</answer>")).isEqualTo(1.0);
-        assertThat(score(f, "Assistant: <think>", "a</think> <answer>5</answer>")).isEqualTo(1.0);
-        assertThat(score(f, "", "<think>a</think> <answer>5</answer> trailing text")).isEqualTo(0.0);
+        assertThat(score(f, "Assistant: <think>", "a</think> <answer>5</answer>"))
+                .isEqualTo(1.0);
+        assertThat(score(f, "", "<think>a</think> <answer>5</answer> trailing text"))
+                .isEqualTo(0.0);
         assertThat(score(f, "", "<answer>5</answer>")).isEqualTo(0.0);
     }
 
     @Test
     void regexFindAndFull() {
         Pattern p = Pattern.compile("Answer: \\d+", Pattern.DOTALL);
-        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, false, 1, 0), "", "work\nAnswer: 12")).isEqualTo(1.0);
-        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, true, 1, 0), "", "work\nAnswer: 12")).isEqualTo(0.0);
-        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, true, 1, 0), "", "Answer: 12")).isEqualTo(1.0);
+        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, false, 1, 0), "", "work\nAnswer: 12"))
+                .isEqualTo(1.0);
+        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, true, 1, 0), "", "work\nAnswer: 12"))
+                .isEqualTo(0.0);
+        assertThat(score(new FormatReward(FormatReward.Kind.REGEX, p, true, 1, 0), "", "Answer: 12"))
+                .isEqualTo(1.0);
     }
 }

@@ -35,14 +35,17 @@ class GuardedRewardTest {
     @Test
     void aSleepingFunctionIsCutOffAtTheLimitAndCountedAsTimeout() {
         AtomicBoolean interrupted = new AtomicBoolean();
-        GuardedReward g = new GuardedReward(of("sleepy", () -> {
-            try {
-                Thread.sleep(10_000);
-            } catch (InterruptedException e) {
-                interrupted.set(true);
-            }
-            return RewardResult.of(1, Map.of());
-        }), Duration.ofMillis(200), -0.5);
+        GuardedReward g = new GuardedReward(
+                of("sleepy", () -> {
+                    try {
+                        Thread.sleep(10_000);
+                    } catch (InterruptedException e) {
+                        interrupted.set(true);
+                    }
+                    return RewardResult.of(1, Map.of());
+                }),
+                Duration.ofMillis(200),
+                -0.5);
         long start = System.nanoTime();
         RewardResult r = g.score("", "some completion", Map.of());
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
@@ -57,12 +60,15 @@ class GuardedRewardTest {
     void aSpinningFunctionThatIgnoresInterruptsDoesNotBlockLaterCalls() {
         AtomicBoolean release = new AtomicBoolean();
         AtomicBoolean first = new AtomicBoolean(true);
-        GuardedReward g = new GuardedReward(of("spinner", () -> {
-            if (first.getAndSet(false)) {
-                while (!release.get()) Thread.onSpinWait(); // ignores interruption
-            }
-            return RewardResult.of(1, Map.of());
-        }), Duration.ofMillis(150), 0);
+        GuardedReward g = new GuardedReward(
+                of("spinner", () -> {
+                    if (first.getAndSet(false)) {
+                        while (!release.get()) Thread.onSpinWait(); // ignores interruption
+                    }
+                    return RewardResult.of(1, Map.of());
+                }),
+                Duration.ofMillis(150),
+                0);
         try {
             assertThat(g.score("", "", Map.of()).error()).isTrue();
             long start = System.nanoTime();
@@ -78,13 +84,19 @@ class GuardedRewardTest {
 
     @Test
     void anExceptionIsCountedAndReportedNotSilentlyZero() {
-        GuardedReward g = new GuardedReward(of("broken", () -> {
-            throw new IllegalStateException("gold answer unparseable");
-        }), Duration.ofSeconds(2), 0.0);
+        GuardedReward g = new GuardedReward(
+                of("broken", () -> {
+                    throw new IllegalStateException("gold answer unparseable");
+                }),
+                Duration.ofSeconds(2),
+                0.0);
         RewardResult r = g.score("", "c", Map.of());
         assertThat(r.error()).isTrue();
         assertThat(r.score()).isEqualTo(0.0);
-        assertThat(r.errorMessage()).contains("broken").contains("IllegalStateException").contains("gold answer unparseable");
+        assertThat(r.errorMessage())
+                .contains("broken")
+                .contains("IllegalStateException")
+                .contains("gold answer unparseable");
         assertThat(r.toMap()).containsEntry("error", true).containsKey("error_message");
         g.score("", "c", Map.of());
         assertThat(g.counts()).isEqualTo(new RewardCounts(2, 2, 0));
@@ -93,11 +105,15 @@ class GuardedRewardTest {
 
     @Test
     void aStackOverflowOrNonFiniteScoreIsAnError() {
-        GuardedReward overflow = new GuardedReward(of("deep", () -> {
-            throw new StackOverflowError();
-        }), Duration.ofSeconds(2), 0.0);
+        GuardedReward overflow = new GuardedReward(
+                of("deep", () -> {
+                    throw new StackOverflowError();
+                }),
+                Duration.ofSeconds(2),
+                0.0);
         assertThat(overflow.score("", "", Map.of()).error()).isTrue();
-        GuardedReward nan = new GuardedReward(of("nan", () -> RewardResult.of(Double.NaN, Map.of())), Duration.ofSeconds(2), 0.0);
+        GuardedReward nan =
+                new GuardedReward(of("nan", () -> RewardResult.of(Double.NaN, Map.of())), Duration.ofSeconds(2), 0.0);
         RewardResult r = nan.score("", "", Map.of());
         assertThat(r.error()).isTrue();
         assertThat(r.score()).isEqualTo(0.0);
@@ -108,19 +124,21 @@ class GuardedRewardTest {
     void pathologicalMathInputsFinishWellWithinTheLimit() {
         RewardFunction math = Rewards.create("math", Map.of("timeout-seconds", 2));
         String[] inputs = {
-                "\\boxed{9^{9^{9^{9}}}}",
-                "\\boxed{10^{10^{10}}}",
-                "\\boxed{" + "9".repeat(200_000) + "}",
-                "\\boxed{" + "(".repeat(5000) + "1" + ")".repeat(5000) + "}",
-                "\\boxed{" + "{".repeat(100_000),
-                "Answer: " + "5 apples ".repeat(20_000),
-                "\\boxed{\\sqrt[99999]{2}^{99999}}",
-                "\\boxed{".repeat(20_000),
+            "\\boxed{9^{9^{9^{9}}}}",
+            "\\boxed{10^{10^{10}}}",
+            "\\boxed{" + "9".repeat(200_000) + "}",
+            "\\boxed{" + "(".repeat(5000) + "1" + ")".repeat(5000) + "}",
+            "\\boxed{" + "{".repeat(100_000),
+            "Answer: " + "5 apples ".repeat(20_000),
+            "\\boxed{\\sqrt[99999]{2}^{99999}}",
+            "\\boxed{".repeat(20_000),
         };
         for (String completion : inputs) {
             long start = System.nanoTime();
             RewardResult r = math.score("", completion, Map.of("answer", "2"));
-            assertThat((System.nanoTime() - start) / 1_000_000).as(completion.substring(0, 20)).isLessThan(1_500L);
+            assertThat((System.nanoTime() - start) / 1_000_000)
+                    .as(completion.substring(0, 20))
+                    .isLessThan(1_500L);
             assertThat(r.error()).as(completion.substring(0, 20)).isFalse();
             assertThat(r.score()).isEqualTo(0.0);
         }

@@ -2,6 +2,7 @@ package dev.alpharl.rewards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.alpharl.rewards.math.MathEquivalence;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
-import dev.alpharl.rewards.math.MathEquivalence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,23 +19,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Runs the hand-written table in math_answers.txt through the math reward of each style. */
 class MathAnswerTableTest {
-    private static final String FILLER = "We keep thinking about the problem and check every step again carefully. ".repeat(6).substring(0, 400);
+    private static final String FILLER = "We keep thinking about the problem and check every step again carefully. "
+            .repeat(6)
+            .substring(0, 400);
 
-    record Row(int line, String style, boolean correct, String gold, String completion) {
-    }
+    record Row(int line, String style, boolean correct, String gold, String completion) {}
 
     static List<Row> rows() throws IOException {
         List<Row> rows = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                Objects.requireNonNull(MathAnswerTableTest.class.getResourceAsStream("math_answers.txt")), StandardCharsets.UTF_8))) {
+                Objects.requireNonNull(MathAnswerTableTest.class.getResourceAsStream("math_answers.txt")),
+                StandardCharsets.UTF_8))) {
             String line;
             int n = 0;
             while ((line = r.readLine()) != null) {
                 n++;
                 if (line.isBlank() || line.startsWith("#")) continue;
                 String[] cols = line.split(" ¦ ", 4);
-                if (cols.length != 4) throw new IllegalStateException("math_answers.txt line " + n + ": expected 4 columns separated by ' ¦ '");
-                if (!cols[1].equals("0") && !cols[1].equals("1")) throw new IllegalStateException("math_answers.txt line " + n + ": expected 0 or 1");
+                if (cols.length != 4)
+                    throw new IllegalStateException(
+                            "math_answers.txt line " + n + ": expected 4 columns separated by ' ¦ '");
+                if (!cols[1].equals("0") && !cols[1].equals("1"))
+                    throw new IllegalStateException("math_answers.txt line " + n + ": expected 0 or 1");
                 String completion = cols[3].replace("<NL>", "\n").replace("<PAD400>", FILLER);
                 rows.add(new Row(n, cols[0], cols[1].equals("1"), cols[2], completion));
             }
@@ -61,9 +66,12 @@ class MathAnswerTableTest {
         MathEquivalence eq = new MathEquivalence(1e-4);
         int pairs = 0;
         for (Row row : rows()) {
-            RewardResult r = new MathAnswerReward(MathAnswerReward.Config.gsm8k()).score("", row.completion(), Map.of("answer", row.gold()));
+            RewardResult r = new MathAnswerReward(MathAnswerReward.Config.gsm8k())
+                    .score("", row.completion(), Map.of("answer", row.gold()));
             String gold = (String) r.diagnostics().get("gold");
-            assertThat(eq.equivalentNormalized(gold, gold)).as("line %d: %s = itself", row.line(), gold).isTrue();
+            assertThat(eq.equivalentNormalized(gold, gold))
+                    .as("line %d: %s = itself", row.line(), gold)
+                    .isTrue();
             Object predicted = r.diagnostics().get("extracted");
             if (predicted == null) continue;
             pairs++;

@@ -21,7 +21,9 @@ class RewardsRegistryTest {
     void unknownOptionListsTheAllowedOnes() {
         assertThatThrownBy(() -> Rewards.create("math", Map.of("tolerance", 1e-3)))
                 .hasMessageContaining("reward 'math': unknown option 'tolerance'; allowed: [")
-                .hasMessageContaining("rel-tol").hasMessageContaining("timeout-seconds").hasMessageContaining("error-score");
+                .hasMessageContaining("rel-tol")
+                .hasMessageContaining("timeout-seconds")
+                .hasMessageContaining("error-score");
     }
 
     @Test
@@ -29,7 +31,8 @@ class RewardsRegistryTest {
         assertThatThrownBy(() -> Rewards.create("math", Map.of("style", "aime")))
                 .hasMessageContaining("option 'style' must be one of [dapo, gsm8k, math], got 'aime'");
         assertThatThrownBy(() -> Rewards.create("math", Map.of("extract", List.of("boxed", "last-word"))))
-                .hasMessageContaining("option 'extract'").hasMessageContaining("last-number");
+                .hasMessageContaining("option 'extract'")
+                .hasMessageContaining("last-number");
         assertThatThrownBy(() -> Rewards.create("countdown", Map.of("use-all", "yes")))
                 .hasMessageContaining("option 'use-all' must be true or false, got 'yes'");
         assertThatThrownBy(() -> Rewards.create("overlong", Map.of("buffer", 10)))
@@ -50,14 +53,21 @@ class RewardsRegistryTest {
         assertThat(dapo.score("", "Answer: 7", Map.of("answer", "7")).score()).isEqualTo(1.0);
         assertThat(dapo.score("", "Answer: 8", Map.of("answer", "7")).score()).isEqualTo(-1.0);
         assertThat(dapo.score("", "\\boxed{7}", Map.of("answer", "7")).score()).isEqualTo(-1.0);
-        RewardFunction custom = Rewards.create("math", Map.of("style", "dapo", "extract", "answer, boxed", "wrong", "0", "correct", 2));
+        RewardFunction custom =
+                Rewards.create("math", Map.of("style", "dapo", "extract", "answer, boxed", "wrong", "0", "correct", 2));
         assertThat(custom.score("", "\\boxed{7}", Map.of("answer", 7)).score()).isEqualTo(2.0);
         assertThat(custom.score("", "\\boxed{8}", Map.of("answer", 7)).score()).isEqualTo(0.0);
         RewardFunction gsm = Rewards.create("math", Map.of("style", "gsm8k", "answer-field", "solution"));
-        assertThat(gsm.score("", "so 18 in total", Map.of("solution", "9*2 = 18\n#### 18")).score()).isEqualTo(1.0);
+        assertThat(gsm.score("", "so 18 in total", Map.of("solution", "9*2 = 18\n#### 18"))
+                        .score())
+                .isEqualTo(1.0);
         RewardFunction loose = Rewards.create("math", Map.of("rel-tol", 0.01));
-        assertThat(loose.score("", "\\boxed{3.14}", Map.of("answer", "\\pi")).score()).isEqualTo(1.0);
-        assertThat(Rewards.create("math", Map.of()).score("", "\\boxed{3.14}", Map.of("answer", "\\pi")).score()).isEqualTo(0.0);
+        assertThat(loose.score("", "\\boxed{3.14}", Map.of("answer", "\\pi")).score())
+                .isEqualTo(1.0);
+        assertThat(Rewards.create("math", Map.of())
+                        .score("", "\\boxed{3.14}", Map.of("answer", "\\pi"))
+                        .score())
+                .isEqualTo(0.0);
     }
 
     @Test
@@ -73,8 +83,12 @@ class RewardsRegistryTest {
     @Test
     void aSolutionAsGoldIsReducedToItsFinalAnswerOrIsAnError() {
         RewardFunction math = Rewards.create("math", Map.of());
-        assertThat(math.score("", "\\boxed{2}", Map.of("answer", "try $\\boxed{1}$, no: $\\boxed{2}$")).score()).isEqualTo(1.0);
-        assertThat(math.score("", "\\boxed{1,234}", Map.of("answer", "so\n#### 1,234")).score()).isEqualTo(1.0);
+        assertThat(math.score("", "\\boxed{2}", Map.of("answer", "try $\\boxed{1}$, no: $\\boxed{2}$"))
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(math.score("", "\\boxed{1,234}", Map.of("answer", "so\n#### 1,234"))
+                        .score())
+                .isEqualTo(1.0);
         // an unclosed last box is not silently replaced by the earlier, intermediate one
         RewardResult unclosed = math.score("", "\\boxed{1}", Map.of("answer", "try $\\boxed{1}$, no: $\\boxed{2"));
         assertThat(unclosed.error()).isTrue();
@@ -93,19 +107,33 @@ class RewardsRegistryTest {
         Map<String, Object> sample = Map.of("answer", "\\frac{1}{2}", RewardFunction.COMPLETION_TOKENS, 18);
         RewardResult r = all.score("", "$\\boxed{0.5}$", sample);
         assertThat(r.score()).isEqualTo(1.0 + 0.1 * 1.0 + 1.0 * -0.5);
-        assertThat(r.diagnostics()).containsEntry("math/correct", true).containsEntry("format/format_ok", true)
+        assertThat(r.diagnostics())
+                .containsEntry("math/correct", true)
+                .containsEntry("format/format_ok", true)
                 .containsEntry("overlong/overlong_penalty", -0.5);
         assertThat(all.counts().calls()).isEqualTo(3);
     }
 
     @Test
     void overlongWrapsABaseReward() {
-        RewardFunction shaped = Rewards.create("overlong", Map.of("max-length", 20, "buffer", 4, "penalty-factor", 2,
-                "base", Map.of("name", "math", "options", Map.of("style", "dapo"))));
+        RewardFunction shaped = Rewards.create(
+                "overlong",
+                Map.of(
+                        "max-length",
+                        20,
+                        "buffer",
+                        4,
+                        "penalty-factor",
+                        2,
+                        "base",
+                        Map.of("name", "math", "options", Map.of("style", "dapo"))));
         RewardResult r = shaped.score("", "Answer: 3", Map.of("answer", "3", RewardFunction.COMPLETION_TOKENS, 17));
         assertThat(r.score()).isEqualTo(1.0 - 2 * 0.25);
-        assertThat(shaped.score("", "Answer: 4", Map.of("answer", "3", RewardFunction.COMPLETION_TOKENS, 30)).score()).isEqualTo(-1.0 - 2.0);
-        assertThatThrownBy(() -> Rewards.create("overlong", Map.of("max-length", 20, "buffer", 4, "base", Map.of("name", "nope"))))
+        assertThat(shaped.score("", "Answer: 4", Map.of("answer", "3", RewardFunction.COMPLETION_TOKENS, 30))
+                        .score())
+                .isEqualTo(-1.0 - 2.0);
+        assertThatThrownBy(() -> Rewards.create(
+                        "overlong", Map.of("max-length", 20, "buffer", 4, "base", Map.of("name", "nope"))))
                 .hasMessageContaining("unknown reward 'nope'");
     }
 
@@ -131,7 +159,10 @@ class RewardsRegistryTest {
         line.put("target", 22);
         RewardResult r = Rewards.scoreRecord(countdown, line);
         assertThat(r.score()).isEqualTo(1.0);
-        assertThat(r.toMap()).containsEntry("score", 1.0).containsEntry("error", false).containsEntry("equation", "(3*5)+7");
+        assertThat(r.toMap())
+                .containsEntry("score", 1.0)
+                .containsEntry("error", false)
+                .containsEntry("equation", "(3*5)+7");
         assertThatThrownBy(() -> Rewards.scoreRecord(countdown, Map.of("text", "x")))
                 .hasMessage("input record needs a string field 'completion'; it has [text]");
     }
@@ -139,6 +170,8 @@ class RewardsRegistryTest {
     @Test
     void optionsAcceptStringsFromTheCommandLine() {
         RewardFunction c = Rewards.create("countdown", Map.of("use-all", "true", "format-score", "0.25"));
-        assertThat(c.score("", "<answer>3*5+7</answer>", Map.of("numbers", List.of(3, 5, 7, 1), "target", 22)).score()).isEqualTo(0.25);
+        assertThat(c.score("", "<answer>3*5+7</answer>", Map.of("numbers", List.of(3, 5, 7, 1), "target", 22))
+                        .score())
+                .isEqualTo(0.25);
     }
 }

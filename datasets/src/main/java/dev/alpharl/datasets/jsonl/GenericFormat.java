@@ -2,7 +2,6 @@ package dev.alpharl.datasets.jsonl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.alpharl.datasets.PromptSample;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -32,7 +31,9 @@ final class GenericFormat implements RecordFormat {
         Map<String, Object> fields = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : record.properties()) {
             String key = e.getKey();
-            if (!isRoot(key, promptPath) && !isRoot(key, answerPath) && !isRoot(key, idPath)
+            if (!isRoot(key, promptPath)
+                    && !isRoot(key, answerPath)
+                    && !isRoot(key, idPath)
                     && !e.getValue().isNull()) {
                 fields.put(key, JsonFields.toJava(e.getValue()));
             }

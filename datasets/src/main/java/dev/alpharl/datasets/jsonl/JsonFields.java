@@ -2,7 +2,6 @@ package dev.alpharl.datasets.jsonl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,8 +10,7 @@ final class JsonFields {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private JsonFields() {
-    }
+    private JsonFields() {}
 
     /** The node at {@code path}, or null when any step is absent (a JSON null counts as absent). */
     static JsonNode find(JsonNode root, String path) {
@@ -55,10 +53,12 @@ final class JsonFields {
             return node.asText();
         }
         if (node.isNumber()) {
-            return node.isIntegralNumber() ? node.bigIntegerValue().toString() : node.decimalValue().toPlainString();
+            return node.isIntegralNumber()
+                    ? node.bigIntegerValue().toString()
+                    : node.decimalValue().toPlainString();
         }
-        throw new MalformedRecordException("field '" + path + "': expected a string or a number, got "
-                + describe(node));
+        throw new MalformedRecordException(
+                "field '" + path + "': expected a string or a number, got " + describe(node));
     }
 
     /** The id at {@code path} when present (string or integer), else {@code fallback}. */
@@ -70,8 +70,8 @@ final class JsonFields {
         if (node.isTextual() || node.isIntegralNumber()) {
             return node.asText();
         }
-        throw new MalformedRecordException("field '" + path + "': expected a string or an integer id, got "
-                + describe(node));
+        throw new MalformedRecordException(
+                "field '" + path + "': expected a string or an integer id, got " + describe(node));
     }
 
     /**

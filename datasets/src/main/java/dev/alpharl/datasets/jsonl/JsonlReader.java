@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.PromptSample;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,11 +27,10 @@ import java.util.zip.GZIPInputStream;
  */
 public final class JsonlReader {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-    private JsonlReader() {
-    }
+    private JsonlReader() {}
 
     public static List<PromptSample> read(Path file, RecordFormat format) {
         if (!Files.isRegularFile(file)) {
@@ -51,8 +49,8 @@ public final class JsonlReader {
                 PromptSample sample = parseLine(file, lineNo, line, format, stem + "-" + lineNo);
                 Integer previous = lineOfId.putIfAbsent(sample.id(), lineNo);
                 if (previous != null) {
-                    throw DatasetException.atLine(file, lineNo, "duplicate id '" + sample.id()
-                            + "' (first seen on line " + previous + ")");
+                    throw DatasetException.atLine(
+                            file, lineNo, "duplicate id '" + sample.id() + "' (first seen on line " + previous + ")");
                 }
                 samples.add(sample);
             }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.PromptSample;
-
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,8 +23,7 @@ public final class JsonlWriter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final List<String> RESERVED = List.of("id", "prompt", "answer");
 
-    private JsonlWriter() {
-    }
+    private JsonlWriter() {}
 
     public static void write(Path file, List<PromptSample> samples) {
         try {
@@ -59,8 +57,8 @@ public final class JsonlWriter {
         try {
             return MAPPER.writeValueAsString(row);
         } catch (JsonProcessingException e) {
-            throw new DatasetException("sample '" + s.id() + "': field values are not JSON-serialisable: "
-                    + e.getOriginalMessage(), e);
+            throw new DatasetException(
+                    "sample '" + s.id() + "': field values are not JSON-serialisable: " + e.getOriginalMessage(), e);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.alpharl.datasets.jsonl;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.rewards.math.AnswerExtractor;
-
 import java.util.Map;
 
 /**
@@ -22,13 +21,14 @@ final class MathFormat implements RecordFormat {
             gold = JsonFields.requireScalarText(record, "answer");
         } else {
             String solution = JsonFields.requireString(record, "solution");
-            gold = AnswerExtractor.finalBoxed(solution).orElseThrow(() -> new MalformedRecordException(
-                    "field 'solution': expected a complete \\boxed{...} answer as its last box (and no 'answer' field"
-                            + " is present)"));
+            gold = AnswerExtractor.finalBoxed(solution)
+                    .orElseThrow(() -> new MalformedRecordException(
+                            "field 'solution': expected a complete \\boxed{...} answer as its last box (and no 'answer' field"
+                                    + " is present)"));
         }
         Map<String, Object> fields = JsonFields.copy(record, "solution", "level", "type", "subject");
-        String id = JsonFields.idOr(record, JsonFields.find(record, "unique_id") != null ? "unique_id" : "id",
-                fallbackId);
+        String id =
+                JsonFields.idOr(record, JsonFields.find(record, "unique_id") != null ? "unique_id" : "id", fallbackId);
         return new PromptSample(id, problem, gold, fields);
     }
 }

@@ -2,7 +2,6 @@ package dev.alpharl.datasets.synthetic;
 
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.SplitMix64;
-
 import java.math.BigInteger;
 import java.util.Map;
 
@@ -48,7 +47,10 @@ public record ArithmeticTask(int minDigits, int maxDigits, int operands, String 
             expr.append(values[i]);
         }
         String expression = expr.toString();
-        return new Problem(expression, "What is " + expression + "?", evaluate(values, operators).toString(),
+        return new Problem(
+                expression,
+                "What is " + expression + "?",
+                evaluate(values, operators).toString(),
                 Map.of("expression", expression));
     }
 

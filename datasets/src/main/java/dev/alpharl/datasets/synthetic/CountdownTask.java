@@ -2,7 +2,6 @@ package dev.alpharl.datasets.synthetic;
 
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.SplitMix64;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,8 +39,7 @@ public record CountdownTask(int count, int maxNumber, int maxTarget, String ops)
     }
 
     /** A value and an expression that evaluates to it. */
-    private record Term(long value, String expr) {
-    }
+    private record Term(long value, String expr) {}
 
     @Override
     public Problem draw(SplitMix64 rng) {
@@ -119,7 +117,8 @@ public record CountdownTask(int count, int maxNumber, int maxTarget, String ops)
         int[] sorted = numbers.clone();
         Arrays.sort(sorted);
         String opsText = String.join(" ", ops.split(""));
-        String prompt = "Using each of the numbers " + String.join(", ", shown.stream().map(String::valueOf).toList())
+        String prompt = "Using each of the numbers "
+                + String.join(", ", shown.stream().map(String::valueOf).toList())
                 + " exactly once, and the operations " + opsText + ", write an expression that equals " + target
                 + ".";
         Map<String, Object> fields = new LinkedHashMap<>();

@@ -11,5 +11,4 @@ import java.util.Map;
  * @param answer    the gold answer
  * @param fields    extra values for reward functions
  */
-public record Problem(String canonical, String prompt, String answer, Map<String, Object> fields) {
-}
+public record Problem(String canonical, String prompt, String answer, Map<String, Object> fields) {}

@@ -8,7 +8,8 @@ import dev.alpharl.datasets.SplitMix64;
  * generation seed, so a held-out set generated with any seed is disjoint from a train set generated with any seed.
  */
 public enum Split {
-    TRAIN("train"), HELD_OUT("held-out");
+    TRAIN("train"),
+    HELD_OUT("held-out");
 
     private final String label;
 

@@ -3,7 +3,6 @@ package dev.alpharl.datasets.synthetic;
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.SplitMix64;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,8 +39,8 @@ public interface SyntheticTask {
         while (out.size() < size) {
             Problem p = draw(rng);
             if (Split.of(p.canonical(), heldOutFraction) == split && seen.add(p.canonical())) {
-                out.add(new PromptSample(name() + "-" + split.label() + "-" + out.size(), p.prompt(), p.answer(),
-                        p.fields()));
+                out.add(new PromptSample(
+                        name() + "-" + split.label() + "-" + out.size(), p.prompt(), p.answer(), p.fields()));
                 fruitless = 0;
             } else if (++fruitless == MAX_FRUITLESS_DRAWS) {
                 throw new DatasetException(name() + ": found only " + out.size() + " distinct " + split.label()

@@ -1,14 +1,14 @@
 package dev.alpharl.datasets.synthetic;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.jsonl.JsonlReader;
 import dev.alpharl.datasets.jsonl.JsonlWriter;
 import dev.alpharl.datasets.jsonl.RecordFormat;
 import dev.alpharl.rewards.countdown.CountdownEquation;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SyntheticTaskTest {
 
@@ -48,18 +47,22 @@ class SyntheticTaskTest {
 
     @Test
     void arithmeticHandComputedPrecedence() {
-        assertThat(ArithmeticTask.evaluate(new long[] {37, 485}, new char[] {'+'})).isEqualTo(BigInteger.valueOf(522));
+        assertThat(ArithmeticTask.evaluate(new long[] {37, 485}, new char[] {'+'}))
+                .isEqualTo(BigInteger.valueOf(522));
         assertThat(ArithmeticTask.evaluate(new long[] {2, 3, 4, 5}, new char[] {'-', '*', '+'}))
                 .isEqualTo(BigInteger.valueOf(2 - 3 * 4 + 5));
-        assertThat(ArithmeticTask.evaluate(new long[] {999_999_999_999_999_999L, 999_999_999_999_999_999L},
-                new char[] {'*'})).isEqualTo(new BigInteger("999999999999999998000000000000000001"));
+        assertThat(ArithmeticTask.evaluate(
+                        new long[] {999_999_999_999_999_999L, 999_999_999_999_999_999L}, new char[] {'*'}))
+                .isEqualTo(new BigInteger("999999999999999998000000000000000001"));
     }
 
     @Test
     void arithmeticDigitCountsFollowTheKnobs() {
         for (PromptSample s : new ArithmeticTask(3, 3, 2, "+").samples(Split.TRAIN, 4, 300, 0.1)) {
-            List<BigInteger> operands = exact((String) s.fields().get("expression")).numbers();
-            assertThat(operands).hasSize(2)
+            List<BigInteger> operands =
+                    exact((String) s.fields().get("expression")).numbers();
+            assertThat(operands)
+                    .hasSize(2)
                     .allSatisfy(v -> assertThat(v).isBetween(BigInteger.valueOf(100), BigInteger.valueOf(999)));
         }
     }
@@ -119,7 +122,8 @@ class SyntheticTaskTest {
         assertThat(task.samples(Split.TRAIN, 8, 50, 0.1)).isEqualTo(task.samples(Split.TRAIN, 8, 50, 0.1));
         assertThat(prompts(task.samples(Split.TRAIN, 9, 50, 0.1)))
                 .isNotEqualTo(prompts(task.samples(Split.TRAIN, 8, 50, 0.1)));
-        assertThat(task.samples(Split.TRAIN, 8, 3, 0.1)).extracting(PromptSample::id)
+        assertThat(task.samples(Split.TRAIN, 8, 3, 0.1))
+                .extracting(PromptSample::id)
                 .containsExactly("countdown-train-0", "countdown-train-1", "countdown-train-2");
     }
 
@@ -129,7 +133,8 @@ class SyntheticTaskTest {
         ArithmeticTask tiny = new ArithmeticTask(1, 1, 2, "+");
         assertThatThrownBy(() -> tiny.samples(Split.TRAIN, 0, 200, 0.1))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("arithmetic: found only").hasMessageContaining("problem space is too small");
+                .hasMessageContaining("arithmetic: found only")
+                .hasMessageContaining("problem space is too small");
     }
 
     @Test

@@ -55,7 +55,8 @@ public final class CountdownEquation {
         if (s.length() > MAX_LENGTH) throw new SyntaxException("equation longer than " + MAX_LENGTH + " characters");
         Parser p = new Parser(s);
         Fraction v = p.expr(0);
-        if (p.pos != s.length()) throw new SyntaxException("unexpected '" + s.charAt(p.pos) + "' at position " + p.pos + " in '" + s + "'");
+        if (p.pos != s.length())
+            throw new SyntaxException("unexpected '" + s.charAt(p.pos) + "' at position " + p.pos + " in '" + s + "'");
         return new CountdownEquation(v, p.used);
     }
 
@@ -90,7 +91,8 @@ public final class CountdownEquation {
         }
 
         Fraction factor(int depth) throws SyntaxException {
-            if (pos >= s.length()) throw new SyntaxException("equation '" + s + "' ends where a number or '(' was expected");
+            if (pos >= s.length())
+                throw new SyntaxException("equation '" + s + "' ends where a number or '(' was expected");
             char c = s.charAt(pos);
             if (c == '(') {
                 pos++;
@@ -100,11 +102,13 @@ public final class CountdownEquation {
                 return v;
             }
             if (!Character.isDigit(c)) {
-                throw new SyntaxException("unexpected '" + c + "' at position " + pos + " in '" + s + "' (only integers, + - * / and parentheses)");
+                throw new SyntaxException("unexpected '" + c + "' at position " + pos + " in '" + s
+                        + "' (only integers, + - * / and parentheses)");
             }
             int start = pos;
             while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
-            if (pos < s.length() && s.charAt(pos) == '.') throw new SyntaxException("decimal number in '" + s + "' (only the given integers)");
+            if (pos < s.length() && s.charAt(pos) == '.')
+                throw new SyntaxException("decimal number in '" + s + "' (only the given integers)");
             BigInteger n = new BigInteger(s.substring(start, pos));
             used.add(n);
             return Fraction.of(n, BigInteger.ONE);

@@ -30,7 +30,8 @@ public final class CountdownReward implements RewardFunction {
     private final String numbersField;
     private final String targetField;
 
-    public CountdownReward(boolean useAll, double correct, double formatScore, String numbersField, String targetField) {
+    public CountdownReward(
+            boolean useAll, double correct, double formatScore, String numbersField, String targetField) {
         this.useAll = useAll;
         this.correct = correct;
         this.formatScore = formatScore;
@@ -70,7 +71,8 @@ public final class CountdownReward implements RewardFunction {
         String misuse = numberMisuse(parsed.numbers(), available);
         if (misuse != null) return verdict(formatScore, misuse, diagnostics);
         diagnostics.put("value", parsed.value().toString());
-        if (!parsed.value().equals(target)) return verdict(formatScore, "value " + parsed.value() + " != target " + target, diagnostics);
+        if (!parsed.value().equals(target))
+            return verdict(formatScore, "value " + parsed.value() + " != target " + target, diagnostics);
         return verdict(correct, null, diagnostics);
     }
 
@@ -85,7 +87,9 @@ public final class CountdownReward implements RewardFunction {
         List<BigInteger> left = new ArrayList<>(available);
         for (BigInteger n : used) {
             if (!left.remove(n)) {
-                return available.contains(n) ? "number " + n + " used more often than given " + available : "number " + n + " is not in " + available;
+                return available.contains(n)
+                        ? "number " + n + " used more often than given " + available
+                        : "number " + n + " is not in " + available;
             }
         }
         if (useAll && !left.isEmpty()) return "numbers " + left + " not used (all of " + available + " are required)";
@@ -107,10 +111,21 @@ public final class CountdownReward implements RewardFunction {
 
     /** LaTeX/Unicode operators to ASCII, decoration removed, and a trailing "= value" dropped. */
     static String clean(String raw) {
-        String s = raw.replace("\\times", "*").replace("\\cdot", "*").replace("\u00d7", "*").replace("\u00b7", "*")
-                .replace("\\div", "/").replace("\u00f7", "/").replace("\u2212", "-")
-                .replace("\\left", "").replace("\\right", "").replace("$", "").replace("\\(", "").replace("\\)", "")
-                .replace("\\[", "").replace("\\]", "").strip();
+        String s = raw.replace("\\times", "*")
+                .replace("\\cdot", "*")
+                .replace("\u00d7", "*")
+                .replace("\u00b7", "*")
+                .replace("\\div", "/")
+                .replace("\u00f7", "/")
+                .replace("\u2212", "-")
+                .replace("\\left", "")
+                .replace("\\right", "")
+                .replace("$", "")
+                .replace("\\(", "")
+                .replace("\\)", "")
+                .replace("\\[", "")
+                .replace("\\]", "")
+                .strip();
         int eq = s.indexOf('=');
         if (eq >= 0) {
             String left = s.substring(0, eq), right = s.substring(eq + 1);
@@ -120,7 +135,9 @@ public final class CountdownReward implements RewardFunction {
     }
 
     private static List<BigInteger> integers(Object value, String field, Map<String, Object> fields) {
-        if (value == null) throw new IllegalArgumentException("countdown reward: the sample has no '" + field + "' field (fields: " + fields.keySet() + ")");
+        if (value == null)
+            throw new IllegalArgumentException(
+                    "countdown reward: the sample has no '" + field + "' field (fields: " + fields.keySet() + ")");
         List<BigInteger> out = new ArrayList<>();
         if (value instanceof int[] a) {
             for (int x : a) out.add(BigInteger.valueOf(x));
@@ -129,9 +146,11 @@ public final class CountdownReward implements RewardFunction {
         } else if (value instanceof Iterable<?> it) {
             for (Object x : it) out.add(integer(x, field));
         } else if (value instanceof CharSequence cs) {
-            for (String part : cs.toString().replaceAll("[\\[\\]()]", "").split("[,\\s]+")) if (!part.isEmpty()) out.add(integer(part, field));
+            for (String part : cs.toString().replaceAll("[\\[\\]()]", "").split("[,\\s]+"))
+                if (!part.isEmpty()) out.add(integer(part, field));
         } else {
-            throw new IllegalArgumentException("countdown reward: '" + field + "' must be a list of integers, got " + value.getClass().getSimpleName());
+            throw new IllegalArgumentException("countdown reward: '" + field + "' must be a list of integers, got "
+                    + value.getClass().getSimpleName());
         }
         if (out.isEmpty()) throw new IllegalArgumentException("countdown reward: '" + field + "' is empty");
         return out;
@@ -154,7 +173,9 @@ public final class CountdownReward implements RewardFunction {
     }
 
     private Fraction target(Object value, Map<String, Object> fields) {
-        if (value == null) throw new IllegalArgumentException("countdown reward: the sample has no '" + targetField + "' field (fields: " + fields.keySet() + ")");
+        if (value == null)
+            throw new IllegalArgumentException("countdown reward: the sample has no '" + targetField
+                    + "' field (fields: " + fields.keySet() + ")");
         return Fraction.of(integer(value, targetField), BigInteger.ONE);
     }
 }

@@ -11,8 +11,7 @@ import java.util.regex.Pattern;
  * marker, since models restate intermediate results before the final one.
  */
 public final class AnswerExtractor {
-    private AnswerExtractor() {
-    }
+    private AnswerExtractor() {}
 
     /** The answer forms, tried in the order a reward is configured with. */
     public enum Method {
@@ -37,9 +36,10 @@ public final class AnswerExtractor {
 
     private static final Pattern BOX = Pattern.compile("\\\\(?:boxed|fbox)(?![a-zA-Z])");
     private static final Pattern HASH = Pattern.compile("####[ \\t]*([^\\n]*)");
-    private static final Pattern ANSWER = Pattern.compile(
-            "(?i)(?:answer\\s*(?:is)?\\s*[:：]|the\\s+(?:final\\s+)?answer\\s+is\\b:?)[ \\t]*([^\\n]*)");
-    private static final Pattern NUMBER = Pattern.compile("-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:/\\d+)?|-?\\.\\d+");
+    private static final Pattern ANSWER =
+            Pattern.compile("(?i)(?:answer\\s*(?:is)?\\s*[:：]|the\\s+(?:final\\s+)?answer\\s+is\\b:?)[ \\t]*([^\\n]*)");
+    private static final Pattern NUMBER =
+            Pattern.compile("-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?(?:/\\d+)?|-?\\.\\d+");
 
     /** How many trailing boxes are tried when the last ones are unbalanced (bounds the work on junk input). */
     private static final int MAX_BOX_ATTEMPTS = 20;
@@ -84,7 +84,8 @@ public final class AnswerExtractor {
             String inner = text.substring(i + 1, close).strip();
             return inner.isEmpty() ? Optional.empty() : Optional.of(inner);
         }
-        if (i == afterCommand) return Optional.of(text.substring(i, i + 1)); // "\boxed5": a one-token argument, as in TeX
+        if (i == afterCommand)
+            return Optional.of(text.substring(i, i + 1)); // "\boxed5": a one-token argument, as in TeX
         int j = i;
         while (j < text.length() && !Character.isWhitespace(text.charAt(j)) && text.charAt(j) != '$') j++;
         return Optional.of(text.substring(i, j));

@@ -10,16 +10,18 @@ import java.util.regex.Pattern;
  * "x =" left-hand side and a "(C)" choice. The result has no whitespace.
  */
 public final class AnswerNormalizer {
-    private AnswerNormalizer() {
-    }
+    private AnswerNormalizer() {}
 
-    private static final String[] TEXT_WRAPPERS = {"\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mbox", "\\boxed", "\\fbox"};
+    private static final String[] TEXT_WRAPPERS = {
+        "\\text", "\\textbf", "\\textit", "\\textrm", "\\mathrm", "\\mathbf", "\\mbox", "\\boxed", "\\fbox"
+    };
 
     /** Spacing, sizing and display commands that carry no value. */
     private static final Pattern NOISE = Pattern.compile(
             "\\\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])|\\\\displaystyle|(?<!\\\\)\\\\[!,;: ]|\\\\q?quad(?![a-zA-Z])|~");
 
-    private static final Pattern DEGREES = Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*}?|\\\\circ|°|\\\\degree(?![a-zA-Z])");
+    private static final Pattern DEGREES =
+            Pattern.compile("\\^\\s*\\{?\\s*\\\\circ\\s*}?|\\\\circ|°|\\\\degree(?![a-zA-Z])");
 
     /** Words typically following a number as a unit (matched after a number, with or without a space). */
     private static final String UNIT_WORDS = "cm|mm|km|kg|mg|ml|ft|in|yd|mi|lbs?|oz|mph|kph|sq|cents?|dollars?|euros?|"
@@ -27,11 +29,12 @@ public final class AnswerNormalizer {
             + "months?|years?|units?|degrees?|percent|pounds?|grams?|kilograms?|liters?|litres?|gallons?|points?|"
             + "square|cubic|ways|students|people|times|pages|books|apples";
     /** A trailing run of unit-like words after a number: "18 dollars", "5cm", "10 square units", "4 cm^2". */
-    private static final Pattern TRAILING_UNITS = Pattern.compile(
-            "(?<=[\\d}).])(?:\\s*(?:" + UNIT_WORDS + ")\\b\\.?|\\s+[a-zA-Z]{2,}\\.?)(?:\\s+[a-zA-Z]+\\.?)*\\s*(?:\\^\\s*\\{?[23]}?)?\\s*$");
+    private static final Pattern TRAILING_UNITS = Pattern.compile("(?<=[\\d}).])(?:\\s*(?:" + UNIT_WORDS
+            + ")\\b\\.?|\\s+[a-zA-Z]{2,}\\.?)(?:\\s+[a-zA-Z]+\\.?)*\\s*(?:\\^\\s*\\{?[23]}?)?\\s*$");
 
     private static final Pattern THOUSANDS = Pattern.compile("[-+]?[1-9]\\d{0,2}(?:,\\d{3})+(?:\\.\\d+)?");
-    private static final Pattern SIMPLE_LHS = Pattern.compile("^(?:[a-zA-Z](?:_\\{?\\w+}?)?|\\\\[a-zA-Z]+)(?:\\([a-z]\\))?=(?!=)");
+    private static final Pattern SIMPLE_LHS =
+            Pattern.compile("^(?:[a-zA-Z](?:_\\{?\\w+}?)?|\\\\[a-zA-Z]+)(?:\\([a-z]\\))?=(?!=)");
     private static final Pattern CHOICE = Pattern.compile("^\\(([A-Ea-e])\\)$");
 
     public static String normalize(String answer) {
@@ -42,8 +45,13 @@ public final class AnswerNormalizer {
             if (s.equals(before)) break;
         }
         s = s.replace("\\$", "").replace("$", "");
-        s = s.replace('\u2212', '-').replace("\u00d7", "\\times ").replace("\u00f7", "\\div ").replace("\u03c0", "\\pi ")
-                .replace("\u221e", "\\infty ").replace("\u221a", "\\sqrt").replace("\u222a", "\\cup ");
+        s = s.replace('\u2212', '-')
+                .replace("\u00d7", "\\times ")
+                .replace("\u00f7", "\\div ")
+                .replace("\u03c0", "\\pi ")
+                .replace("\u221e", "\\infty ")
+                .replace("\u221a", "\\sqrt")
+                .replace("\u222a", "\\cup ");
         s = s.replace("\\dfrac", "\\frac").replace("\\tfrac", "\\frac");
         s = NOISE.matcher(s).replaceAll(" ");
         s = DEGREES.matcher(s).replaceAll("");
@@ -76,7 +84,8 @@ public final class AnswerNormalizer {
     }
 
     private static String stripTrailingPeriods(String s) {
-        while (s.endsWith(".") || s.endsWith("\\.")) s = s.substring(0, s.length() - 1).strip();
+        while (s.endsWith(".") || s.endsWith("\\."))
+            s = s.substring(0, s.length() - 1).strip();
         return s;
     }
 }

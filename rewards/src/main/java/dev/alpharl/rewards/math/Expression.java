@@ -11,6 +11,5 @@ public interface Expression {
     Num eval(Map<String, Num> variables);
 
     /** A parsed expression together with the names of its free variables. */
-    record Parsed(Expression expression, Set<String> variables) {
-    }
+    record Parsed(Expression expression, Set<String> variables) {}
 }

@@ -40,10 +40,12 @@ public final class ExpressionParser {
 
     public static Expression.Parsed parse(String input) throws ParseException {
         if (input.isEmpty()) throw new ParseException("empty expression");
-        if (input.length() > MAX_LENGTH) throw new ParseException("expression longer than " + MAX_LENGTH + " characters");
+        if (input.length() > MAX_LENGTH)
+            throw new ParseException("expression longer than " + MAX_LENGTH + " characters");
         ExpressionParser p = new ExpressionParser(input);
         Expression e = p.expr();
-        if (p.pos != input.length()) throw new ParseException("unexpected '" + input.substring(p.pos) + "' in '" + input + "'");
+        if (p.pos != input.length())
+            throw new ParseException("unexpected '" + input.substring(p.pos) + "' in '" + input + "'");
         return new Expression.Parsed(e, p.variables);
     }
 
@@ -73,7 +75,9 @@ public final class ExpressionParser {
                 Expression frac = primary();
                 if (s.substring(mark, pos).matches("\\\\frac(\\{\\d+}|\\d)(\\{\\d+}|\\d)")) {
                     Expression whole = left;
-                    left = negative ? v -> whole.eval(v).subtract(frac.eval(v)) : v -> whole.eval(v).add(frac.eval(v));
+                    left = negative
+                            ? v -> whole.eval(v).subtract(frac.eval(v))
+                            : v -> whole.eval(v).add(frac.eval(v));
                     loneInteger = false;
                     continue;
                 }
@@ -99,7 +103,10 @@ public final class ExpressionParser {
     private boolean startsPrimary() {
         char c = s.charAt(pos);
         if (c == '(' || c == '{' || Character.isLetter(c) || Character.isDigit(c) || c == '.') return true;
-        return c == '\\' && !s.startsWith("\\cdot", pos) && !s.startsWith("\\times", pos) && !s.startsWith("\\div", pos);
+        return c == '\\'
+                && !s.startsWith("\\cdot", pos)
+                && !s.startsWith("\\times", pos)
+                && !s.startsWith("\\div", pos);
     }
 
     private Expression unary() throws ParseException {
@@ -180,7 +187,9 @@ public final class ExpressionParser {
         int start = pos;
         while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
         boolean decimal = false;
-        if (pos < s.length() && s.charAt(pos) == '.' && (pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))) {
+        if (pos < s.length()
+                && s.charAt(pos) == '.'
+                && (pos + 1 < s.length() && Character.isDigit(s.charAt(pos + 1)))) {
             decimal = true;
             pos++;
             while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
@@ -200,8 +209,10 @@ public final class ExpressionParser {
     private boolean eat(String token) {
         if (!s.startsWith(token, pos)) return false;
         // a macro name must not continue with letters (\pi vs \pid)
-        if (token.startsWith("\\") && Character.isLetter(token.charAt(token.length() - 1))
-                && pos + token.length() < s.length() && Character.isLetter(s.charAt(pos + token.length()))) {
+        if (token.startsWith("\\")
+                && Character.isLetter(token.charAt(token.length() - 1))
+                && pos + token.length() < s.length()
+                && Character.isLetter(s.charAt(pos + token.length()))) {
             return false;
         }
         pos += token.length();

@@ -123,7 +123,9 @@ public final class Fraction implements Comparable<Fraction> {
     public double doubleValue() {
         double d = num.doubleValue() / den.doubleValue();
         if (Double.isFinite(d)) return d;
-        return new BigDecimal(num).divide(new BigDecimal(den), java.math.MathContext.DECIMAL64).doubleValue();
+        return new BigDecimal(num)
+                .divide(new BigDecimal(den), java.math.MathContext.DECIMAL64)
+                .doubleValue();
     }
 
     @Override

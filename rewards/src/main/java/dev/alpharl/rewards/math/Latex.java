@@ -2,8 +2,7 @@ package dev.alpharl.rewards.math;
 
 /** Brace-level helpers over LaTeX text. */
 public final class Latex {
-    private Latex() {
-    }
+    private Latex() {}
 
     /**
      * Index of the '}' closing the '{' at {@code open}, honouring nesting; −1 if unbalanced. A backslash takes the

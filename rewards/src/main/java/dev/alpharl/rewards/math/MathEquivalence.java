@@ -29,7 +29,8 @@ public final class MathEquivalence {
 
     /** @param relTol relative tolerance used whenever either side is approximate (decimal literal, root, pi). */
     public MathEquivalence(double relTol) {
-        if (!(relTol >= 0 && relTol < 1)) throw new IllegalArgumentException("relative tolerance must be in [0, 1), got " + relTol);
+        if (!(relTol >= 0 && relTol < 1))
+            throw new IllegalArgumentException("relative tolerance must be in [0, 1), got " + relTol);
         this.relTol = relTol;
     }
 
@@ -49,26 +50,20 @@ public final class MathEquivalence {
 
     // ---- structure ------------------------------------------------------------------------------------------
 
-    private sealed interface Answer permits Scalar, Bracketed, Group, Union, Text {
-    }
+    private sealed interface Answer permits Scalar, Bracketed, Group, Union, Text {}
 
     /** One expression. */
-    private record Scalar(Expression.Parsed value) implements Answer {
-    }
+    private record Scalar(Expression.Parsed value) implements Answer {}
 
     /** A tuple, interval, point or matrix: brackets matter, order matters. */
-    private record Bracketed(char open, char close, List<Answer> items) implements Answer {
-    }
+    private record Bracketed(char open, char close, List<Answer> items) implements Answer {}
 
     /** A set or a bare comma list of solutions: order does not matter. */
-    private record Group(List<Answer> items) implements Answer {
-    }
+    private record Group(List<Answer> items) implements Answer {}
 
-    private record Union(List<Answer> parts) implements Answer {
-    }
+    private record Union(List<Answer> parts) implements Answer {}
 
-    private record Text(String text) implements Answer {
-    }
+    private record Text(String text) implements Answer {}
 
     private static Answer parse(String s, int nesting) {
         if (nesting > MAX_NESTING || s.isEmpty()) return new Text(s);
@@ -150,7 +145,8 @@ public final class MathEquivalence {
 
     private boolean same(Answer a, Answer b) {
         if (a instanceof Group g && g.items().size() == 1) return same(g.items().get(0), b);
-        if (b instanceof Group g && g.items().size() == 1) return same(a, g.items().get(0));
+        if (b instanceof Group g && g.items().size() == 1)
+            return same(a, g.items().get(0));
         if (a instanceof Scalar x && b instanceof Scalar y) return sameScalar(x.value(), y.value());
         if (a instanceof Bracketed x && b instanceof Bracketed y) {
             return x.open() == y.open() && x.close() == y.close() && sameInOrder(x.items(), y.items());
@@ -195,7 +191,11 @@ public final class MathEquivalence {
             Map<String, Num> at = new HashMap<>();
             int j = 0;
             for (String name : names) {
-                at.put(name, Num.exact(Fraction.of(java.math.BigInteger.valueOf(3 + 2L * j + 7L * k), java.math.BigInteger.valueOf(k + 2))));
+                at.put(
+                        name,
+                        Num.exact(Fraction.of(
+                                java.math.BigInteger.valueOf(3 + 2L * j + 7L * k),
+                                java.math.BigInteger.valueOf(k + 2))));
                 j++;
             }
             Num x, y;

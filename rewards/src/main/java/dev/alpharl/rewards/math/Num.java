@@ -28,7 +28,8 @@ public record Num(Fraction exact, double value, boolean approximate) {
     }
 
     public Num add(Num o) {
-        if (exact != null && o.exact != null) return new Num(exact.add(o.exact), exact.add(o.exact).doubleValue(), approximate || o.approximate);
+        if (exact != null && o.exact != null)
+            return new Num(exact.add(o.exact), exact.add(o.exact).doubleValue(), approximate || o.approximate);
         return approx(value + o.value);
     }
 
@@ -66,7 +67,8 @@ public record Num(Fraction exact, double value, boolean approximate) {
                 Fraction p = exact.pow(f.numerator().intValueExact());
                 return new Num(p, p.doubleValue(), approximate);
             }
-            if (f.denominator().equals(java.math.BigInteger.TWO) && f.numerator().bitLength() <= 31) {
+            if (f.denominator().equals(java.math.BigInteger.TWO)
+                    && f.numerator().bitLength() <= 31) {
                 Num root = sqrt();
                 return root.pow(Num.exact(Fraction.of(f.numerator(), java.math.BigInteger.ONE)));
             }
@@ -87,7 +89,10 @@ public record Num(Fraction exact, double value, boolean approximate) {
 
     /** n-th root for a positive integer n (exact when perfect, else approximate). */
     public Num root(Num n) {
-        if (n.exact == null || !n.exact.isInteger() || n.exact.signum() <= 0 || n.exact.numerator().bitLength() > 16) {
+        if (n.exact == null
+                || !n.exact.isInteger()
+                || n.exact.signum() <= 0
+                || n.exact.numerator().bitLength() > 16) {
             throw new ArithmeticException("unsupported root index");
         }
         int k = n.exact.numerator().intValueExact();

@@ -10,9 +10,17 @@ import java.util.List;
  * @param windowY      the response at each of them
  * @param predicted    number of matrices that received a rank-1 prediction
  */
-public record AlphaRlFitReport(String method, String assembly, double targetReward, String ySource,
-                               List<Long> windowSteps, List<Double> windowY, boolean scaleX, int predicted,
-                               int excluded, List<MatrixFit> matrices) {
+public record AlphaRlFitReport(
+        String method,
+        String assembly,
+        double targetReward,
+        String ySource,
+        List<Long> windowSteps,
+        List<Double> windowY,
+        boolean scaleX,
+        int predicted,
+        int excluded,
+        List<MatrixFit> matrices) {
 
     /**
      * @param rSquared    in-sample PLS1 R² (never a pass criterion on its own: ALPHARL.md §3)
@@ -23,7 +31,16 @@ public record AlphaRlFitReport(String method, String assembly, double targetRewa
      * @param fallback    whether the last snapshot needed the block-iteration fallback
      * @param excluded    why the matrix kept its base instead of a prediction, or null
      */
-    public record MatrixFit(String name, double rSquared, double slope, double tauStar, boolean capped,
-                            double gapRatio, double overlap, boolean fallback, double predictedNorm,
-                            double lastNorm, String excluded) {}
+    public record MatrixFit(
+            String name,
+            double rSquared,
+            double slope,
+            double tauStar,
+            boolean capped,
+            double gapRatio,
+            double overlap,
+            boolean fallback,
+            double predictedNorm,
+            double lastNorm,
+            String excluded) {}
 }

@@ -10,9 +10,6 @@ import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.RlTrainer;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,6 +22,8 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * AlphaRL or RELEX inside the RL loop (ALPHARL.md §6, §9, §10 "Integration"). During the first
@@ -47,6 +46,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The hook's directory, both under the run directory and under a checkpoint's trainer-state. */
     public static final String DIR = "alpharl";
+
     public static final String PREDICTED_DIR = "predicted";
     public static final String REPORT_FILE = "fit-report.json";
     private static final String TRAJECTORY_DIR = "trajectory";
@@ -70,10 +70,12 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     private SnapshotRecorder recorder;
     /** relex: open from the first snapshot until the jump. */
     private RelexTrajectory trajectory;
+
     private boolean jumped;
     private double snapshotSeconds;
     /** Rollout rewards of the steps since the last snapshot: a snapshot's y is their mean, not one step's. */
     private double rewardSum;
+
     private int rewardSteps;
     /** What the jump produced: summary entries (empty before it). */
     private Map<String, Object> outcome = new LinkedHashMap<>();
@@ -88,9 +90,15 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
      * @param saver      writes a model as a Hugging Face directory (with tokenizer files)
      * @param manager    long-lived manager for the window state (W_0 copies)
      */
-    public AlphaRlHook(AlphaRlConfig config, int totalSteps, Path runDir, Supplier<QwenModel> baseModel,
-                       Function<QwenModel, EvalResult> evaluator, Function<QwenModel, EvalResult> validator,
-                       BiConsumer<QwenModel, Path> saver, NDManager manager) {
+    public AlphaRlHook(
+            AlphaRlConfig config,
+            int totalSteps,
+            Path runDir,
+            Supplier<QwenModel> baseModel,
+            Function<QwenModel, EvalResult> evaluator,
+            Function<QwenModel, EvalResult> validator,
+            BiConsumer<QwenModel, Path> saver,
+            NDManager manager) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("alpharl.window is 0: AlphaRL is off, no hook is needed");
         }
@@ -114,8 +122,10 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         this.baseModel = baseModel;
         this.evaluator = evaluator;
         if (config.validate() != (validator != null)) {
-            throw new IllegalArgumentException(config.validate() ? "alpharl.validate needs a validation set"
-                    : "a validator is given but alpharl.validate is false");
+            throw new IllegalArgumentException(
+                    config.validate()
+                            ? "alpharl.validate needs a validation set"
+                            : "a validator is given but alpharl.validate is false");
         }
         this.validator = validator;
         this.saver = saver;
@@ -192,10 +202,14 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("jump_step", step);
         if (recorder != null) {
-            long withEval = recorder.snapshots().stream().filter(sn -> sn.evalAccuracy() != null).count();
+            long withEval = recorder.snapshots().stream()
+                    .filter(sn -> sn.evalAccuracy() != null)
+                    .count();
             if (withEval > 0 && withEval < recorder.snapshots().size()) {
-                LOG.info("alpharl: y = the mean rollout reward (held-out accuracy was measured at {} of {} snapshots; "
-                        + "to fit on it, make trainer.eval-every divide alpharl.snapshot-every)", withEval,
+                LOG.info(
+                        "alpharl: y = the mean rollout reward (held-out accuracy was measured at {} of {} snapshots; "
+                                + "to fit on it, make trainer.eval-every divide alpharl.snapshot-every)",
+                        withEval,
                         recorder.snapshots().size());
             }
         }
@@ -223,8 +237,11 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
                     }
                     predictedEval = evaluator == null ? null : evaluator.apply(predicted);
                     if (!stop) {
-                        // continue from the prediction: the live arrays keep their identity (optimizer, scorer hold them)
-                        predicted.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+                        // continue from the prediction: the live arrays keep their identity (optimizer, scorer hold
+                        // them)
+                        predicted
+                                .weights()
+                                .forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
                     }
                 }
             }
@@ -293,14 +310,15 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         Map<String, NDArray> typed = new LinkedHashMap<>();
         weights.forEach((name, w) -> {
             NDArray live = policy.weights().get(name);
-            typed.put(name, live == null || live.getDataType() == w.getDataType() ? w
-                    : w.toType(live.getDataType(), false));
+            typed.put(
+                    name,
+                    live == null || live.getDataType() == w.getDataType() ? w : w.toType(live.getDataType(), false));
         });
         return new Candidate(typed, report, entries);
     }
 
-    private AlphaRlPredictor.Prediction predictAlphaRl(QwenModel policy, long target, Map<String, Object> result,
-                                                       NDManager out) {
+    private AlphaRlPredictor.Prediction predictAlphaRl(
+            QwenModel policy, long target, Map<String, Object> result, NDManager out) {
         List<Snapshot> snapshots = recorder.snapshots();
         double[] y = AlphaRlPredictor.responses(snapshots);
         double targetReward;
@@ -336,9 +354,15 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
 
     private static void describe(RelexFitReport r, Map<String, Object> result) {
         result.put("tensors_total", r.tensors().size());
-        result.put("tensors_unchanged", r.tensors().stream().filter(t -> t.explainedVariance() == 0).count());
-        result.put("mean_explained_variance",
-                r.tensors().stream().mapToDouble(RelexFitReport.TensorFit::explainedVariance).average().orElse(0));
+        result.put(
+                "tensors_unchanged",
+                r.tensors().stream().filter(t -> t.explainedVariance() == 0).count());
+        result.put(
+                "mean_explained_variance",
+                r.tensors().stream()
+                        .mapToDouble(RelexFitReport.TensorFit::explainedVariance)
+                        .average()
+                        .orElse(0));
     }
 
     private void log(Map<String, Object> result, boolean stop) {
@@ -346,39 +370,56 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         List<Map<String, Object>> candidates = (List<Map<String, Object>>) result.get("candidates");
         if (candidates != null) {
             for (Map<String, Object> c : candidates) {
-                LOG.info(String.format(Locale.ROOT, "alpharl: candidate horizon %.2f (step %s): validation accuracy %.4f",
-                        (Double) c.get("horizon"), c.get("step"), (Double) c.get("validation_accuracy")));
+                LOG.info(String.format(
+                        Locale.ROOT,
+                        "alpharl: candidate horizon %.2f (step %s): validation accuracy %.4f",
+                        (Double) c.get("horizon"),
+                        c.get("step"),
+                        (Double) c.get("validation_accuracy")));
             }
         }
         StringBuilder b = new StringBuilder("alpharl: ");
         if ((Double) result.get("horizon") == 0) {
-            b.append("no jump at step ").append(result.get("jump_step"))
+            b.append("no jump at step ")
+                    .append(result.get("jump_step"))
                     .append(": no candidate beat the window's last weights on validation, they stand");
         } else {
-            b.append("jump at step ").append(result.get("jump_step")).append(" to step ")
-                    .append(result.get("predicted_step")).append(" (").append(name(method())).append(')');
+            b.append("jump at step ")
+                    .append(result.get("jump_step"))
+                    .append(" to step ")
+                    .append(result.get("predicted_step"))
+                    .append(" (")
+                    .append(name(method()))
+                    .append(')');
         }
         b.append(" | alpharl/target_step=").append(targetStep);
         b.append(" alpharl/predicted_step=").append(result.get("predicted_step"));
         if (result.containsKey("target_reward")) {
-            b.append(String.format(Locale.ROOT, " alpharl/target_reward=%.4f (%s, y=%s)",
-                    (Double) result.get("target_reward"), result.get("target_reward_source"), result.get("y_source")));
-            b.append(" alpharl/matrices_used=").append((int) result.get("matrices_total")
-                    - (int) result.get("matrices_excluded"));
+            b.append(String.format(
+                    Locale.ROOT,
+                    " alpharl/target_reward=%.4f (%s, y=%s)",
+                    (Double) result.get("target_reward"),
+                    result.get("target_reward_source"),
+                    result.get("y_source")));
+            b.append(" alpharl/matrices_used=")
+                    .append((int) result.get("matrices_total") - (int) result.get("matrices_excluded"));
             b.append(" alpharl/matrices_excluded=").append(result.get("matrices_excluded"));
         } else if (result.containsKey("tensors_total")) {
             b.append(" alpharl/tensors=").append(result.get("tensors_total"));
-            b.append(String.format(Locale.ROOT, " alpharl/mean_explained_variance=%.4f",
-                    (Double) result.get("mean_explained_variance")));
+            b.append(String.format(Locale.ROOT, " alpharl/mean_explained_variance=%.4f", (Double)
+                    result.get("mean_explained_variance")));
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> eval = (Map<String, Object>) result.get("predicted_eval");
         if (eval != null) {
-            b.append(String.format(Locale.ROOT, " alpharl/predicted_eval_accuracy=%.4f (n=%s)",
-                    (Double) eval.get("accuracy"), eval.get("n")));
+            b.append(String.format(
+                    Locale.ROOT,
+                    " alpharl/predicted_eval_accuracy=%.4f (n=%s)",
+                    (Double) eval.get("accuracy"),
+                    eval.get("n")));
         }
-        b.append(String.format(Locale.ROOT, " alpharl/snapshot_s=%.2f alpharl/predict_s=%.2f", snapshotSeconds,
-                (Double) result.get("predict_seconds")));
+        b.append(String.format(Locale.ROOT, " alpharl/snapshot_s=%.2f alpharl/predict_s=%.2f", snapshotSeconds, (Double)
+                result.get("predict_seconds")));
         b.append(stop ? "; stopping with the predicted model as final" : "; training continues from the prediction");
         LOG.info(b.toString());
         @SuppressWarnings("unchecked")
@@ -422,7 +463,8 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         }
         JsonNode root = JSON.readTree(file.toFile());
         if (root.path("format").asInt() != FORMAT_VERSION) {
-            throw new IOException(file + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
+            throw new IOException(
+                    file + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
         }
         requireSame(file, root, "method", name(method()));
         requireSame(file, root, "window", String.valueOf(config.window()));
@@ -440,9 +482,10 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         }
         try (QwenModel w0 = baseModel.get()) {
             if (method() == AlphaRlConfig.Method.ALPHARL) {
-                recorder = SnapshotRecorder.load(stateDir.resolve(DIR).resolve(RECORDER_DIR), w0.weights(), rank1,
-                        manager);
-                List<Long> saved = recorder.snapshots().stream().map(Snapshot::step).toList();
+                recorder = SnapshotRecorder.load(
+                        stateDir.resolve(DIR).resolve(RECORDER_DIR), w0.weights(), rank1, manager);
+                List<Long> saved =
+                        recorder.snapshots().stream().map(Snapshot::step).toList();
                 if (!saved.equals(steps)) {
                     throw new IOException(file + ": the recorder holds steps " + saved + ", the state lists " + steps);
                 }
@@ -450,7 +493,8 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
                 Path dir = runDir.resolve(root.path("trajectory").asText());
                 trajectory = RelexTrajectory.open(dir, w0.weights(), manager);
                 List<Long> onDisk = trajectory.steps();
-                if (onDisk.size() < steps.size() || !onDisk.subList(0, steps.size()).equals(steps)) {
+                if (onDisk.size() < steps.size()
+                        || !onDisk.subList(0, steps.size()).equals(steps)) {
                     throw new IOException(dir + " holds steps " + onDisk + " but checkpoint " + file
                             + " needs it to start with " + steps);
                 }

@@ -3,7 +3,6 @@ package dev.alpharl.trainer.alpharl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.config.AlphaRlConfig;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,8 +17,12 @@ import java.util.Map;
 public final class AlphaRlPredictor {
 
     /** Settings of one prediction. */
-    public record Options(double targetReward, AlphaRlConfig.Assembly assembly, boolean scaleX, Pls1.Guards guards,
-                          Rank1Quality quality) {
+    public record Options(
+            double targetReward,
+            AlphaRlConfig.Assembly assembly,
+            boolean scaleX,
+            Pls1.Guards guards,
+            Rank1Quality quality) {
         public Options(double targetReward, AlphaRlConfig.Assembly assembly) {
             this(targetReward, assembly, true, Pls1.Guards.DEFAULTS, Rank1Quality.DEFAULTS);
         }
@@ -33,13 +36,16 @@ public final class AlphaRlPredictor {
     /** The response of each snapshot: eval accuracy if all have one, else mean reward. */
     public static double[] responses(List<Snapshot> snapshots) {
         boolean eval = snapshots.stream().allMatch(s -> s.evalAccuracy() != null);
-        return snapshots.stream().mapToDouble(s -> eval ? s.evalAccuracy() : s.meanReward()).toArray();
+        return snapshots.stream()
+                .mapToDouble(s -> eval ? s.evalAccuracy() : s.meanReward())
+                .toArray();
     }
 
     /** The per-matrix rank-1 predictions and the report, without assembling weights. */
     public static Fits fit(List<Snapshot> snapshots, Options options) {
         if (snapshots.size() < 2) {
-            throw new IllegalArgumentException("AlphaRL needs at least 2 snapshots in the window, got " + snapshots.size());
+            throw new IllegalArgumentException(
+                    "AlphaRL needs at least 2 snapshots in the window, got " + snapshots.size());
         }
         double[] y = responses(snapshots);
         Snapshot last = snapshots.get(snapshots.size() - 1);
@@ -59,18 +65,36 @@ public final class AlphaRlPredictor {
                 excluded = inv.rejected();
             }
             if (excluded == null) {
-                updates.put(name, new RankOneUpdate(inv.predicted(), Vectors.toDoubles(k.a()), Vectors.toDoubles(k.v())));
+                updates.put(
+                        name, new RankOneUpdate(inv.predicted(), Vectors.toDoubles(k.a()), Vectors.toDoubles(k.v())));
             }
-            fits.add(new AlphaRlFitReport.MatrixFit(name, fit.rSquared(), fit.slope(), inv.tauStar(), inv.capped(),
-                    k.gapRatio(), k.overlap(), k.method() == TopTriplet.Method.BLOCK,
-                    inv.predicted() == null ? Double.NaN : Vectors.norm(inv.predicted()), Vectors.norm(k.a()), excluded));
+            fits.add(new AlphaRlFitReport.MatrixFit(
+                    name,
+                    fit.rSquared(),
+                    fit.slope(),
+                    inv.tauStar(),
+                    inv.capped(),
+                    k.gapRatio(),
+                    k.overlap(),
+                    k.method() == TopTriplet.Method.BLOCK,
+                    inv.predicted() == null ? Double.NaN : Vectors.norm(inv.predicted()),
+                    Vectors.norm(k.a()),
+                    excluded));
         }
         boolean eval = snapshots.stream().allMatch(s -> s.evalAccuracy() != null);
         List<Long> steps = snapshots.stream().map(Snapshot::step).toList();
         List<Double> ys = java.util.Arrays.stream(y).boxed().toList();
-        AlphaRlFitReport report = new AlphaRlFitReport("alpharl", options.assembly().name().toLowerCase(),
-                options.targetReward(), eval ? "eval_accuracy" : "mean_reward", steps, ys, options.scaleX(),
-                updates.size(), fits.size() - updates.size(), fits);
+        AlphaRlFitReport report = new AlphaRlFitReport(
+                "alpharl",
+                options.assembly().name().toLowerCase(),
+                options.targetReward(),
+                eval ? "eval_accuracy" : "mean_reward",
+                steps,
+                ys,
+                options.scaleX(),
+                updates.size(),
+                fits.size() - updates.size(),
+                fits);
         return new Fits(updates, report);
     }
 
@@ -82,8 +106,12 @@ public final class AlphaRlPredictor {
      *
      * @param out manager that receives the predicted arrays
      */
-    public static Prediction predict(List<Snapshot> snapshots, Map<String, NDArray> w0, Map<String, NDArray> wk,
-                                     Options options, NDManager out) {
+    public static Prediction predict(
+            List<Snapshot> snapshots,
+            Map<String, NDArray> w0,
+            Map<String, NDArray> wk,
+            Options options,
+            NDManager out) {
         Fits fits = fit(snapshots, options);
         return new Prediction(Assembly.assemble(options.assembly(), w0, wk, fits.updates(), out), fits.report());
     }

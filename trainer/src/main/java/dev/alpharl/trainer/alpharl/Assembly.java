@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.tensor.StepScope;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,9 +24,12 @@ public final class Assembly {
 
     private Assembly() {}
 
-    public static Map<String, NDArray> assemble(AlphaRlConfig.Assembly variant, Map<String, NDArray> w0,
-                                                Map<String, NDArray> wk, Map<String, RankOneUpdate> updates,
-                                                NDManager out) {
+    public static Map<String, NDArray> assemble(
+            AlphaRlConfig.Assembly variant,
+            Map<String, NDArray> w0,
+            Map<String, NDArray> wk,
+            Map<String, RankOneUpdate> updates,
+            NDManager out) {
         Map<String, NDArray> source = variant == AlphaRlConfig.Assembly.BASE ? w0 : wk;
         Map<String, NDArray> result = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : source.entrySet()) {
@@ -38,7 +40,8 @@ public final class Assembly {
                 w = base.duplicate();
             } else {
                 double[] c = variant == AlphaRlConfig.Assembly.REPLACE
-                        ? difference(update.predicted(), update.lastA()) : update.predicted();
+                        ? difference(update.predicted(), update.lastA())
+                        : update.predicted();
                 w = plusOuter(base, c, update.lastV(), e.getKey());
             }
             w.attach(out);

@@ -20,8 +20,8 @@ public record LinearFit(double slope, double intercept) {
             sxx += (x[i] - mx) * (x[i] - mx);
         }
         if (!(sxx > 0)) {
-            throw new IllegalArgumentException("a linear fit needs at least two distinct x values, got " + x.length
-                    + " point(s)");
+            throw new IllegalArgumentException(
+                    "a linear fit needs at least two distinct x values, got " + x.length + " point(s)");
         }
         double slope = sxy / sxx;
         return new LinearFit(slope, my - slope * mx);

@@ -7,8 +7,17 @@ package dev.alpharl.trainer.alpharl;
  * @param overlap |u1(t)·u1(t−1)|, or NaN for the first snapshot
  * @param flipped whether the joint sign flip was applied to the raw SVD output
  */
-public record MatrixSnapshot(float[] a, float[] v, double sigma1, double sigma2, double frobenius, double overlap,
-                             boolean flipped, TopTriplet.Method method, int iterations, boolean converged) {
+public record MatrixSnapshot(
+        float[] a,
+        float[] v,
+        double sigma1,
+        double sigma2,
+        double frobenius,
+        double overlap,
+        boolean flipped,
+        TopTriplet.Method method,
+        int iterations,
+        boolean converged) {
 
     /** Number of scalar fields counted by {@link #storedFloats}. */
     static final int SCALARS = 8;

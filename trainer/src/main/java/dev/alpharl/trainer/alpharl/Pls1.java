@@ -26,15 +26,26 @@ public final class Pls1 {
     }
 
     /** A fitted PLS1 model; arrays are length d (mean, scale, weights, loadings) or n (scores). */
-    public record Fit(double[] mean, double[] scale, double[] weights, double[] scores, double[] loadings,
-                      double slope, double yMean, double rSquared) {
+    public record Fit(
+            double[] mean,
+            double[] scale,
+            double[] weights,
+            double[] scores,
+            double[] loadings,
+            double slope,
+            double yMean,
+            double rSquared) {
 
         /** â at y* with the guards applied. */
         public Inversion invert(double yStar, Guards guards) {
             if (!(Math.abs(slope) > guards.minAbsSlope())) {
-                return new Inversion(Double.NaN, false, null,
-                        String.format("PLS slope |b| = %.3g is below %.3g (flat response)", Math.abs(slope),
-                                guards.minAbsSlope()));
+                return new Inversion(
+                        Double.NaN,
+                        false,
+                        null,
+                        String.format(
+                                "PLS slope |b| = %.3g is below %.3g (flat response)",
+                                Math.abs(slope), guards.minAbsSlope()));
             }
             double tau = (yStar - yMean) / slope;
             double maxTau = 0;
@@ -66,8 +77,8 @@ public final class Pls1 {
     public static Fit fit(double[][] x, double[] y, boolean scaleX) {
         int n = x.length;
         if (n < 2 || y.length != n) {
-            throw new IllegalArgumentException("PLS1 needs n ≥ 2 rows and as many responses, got " + n + " rows and "
-                    + y.length + " responses");
+            throw new IllegalArgumentException(
+                    "PLS1 needs n ≥ 2 rows and as many responses, got " + n + " rows and " + y.length + " responses");
         }
         int d = x[0].length;
         double[] mean = new double[d];

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
-
 import java.util.SplittableRandom;
 
 /**
@@ -27,8 +26,14 @@ import java.util.SplittableRandom;
 public final class Rank1 {
 
     /** Tuning knobs; {@link #DEFAULTS} follows ALPHARL.md §10. */
-    public record Options(int exactMaxMinDim, long exactMaxNumel, double tolerance, int maxIterations,
-                          int blockSize, int blockMaxIterations, long seed) {
+    public record Options(
+            int exactMaxMinDim,
+            long exactMaxNumel,
+            double tolerance,
+            int maxIterations,
+            int blockSize,
+            int blockMaxIterations,
+            long seed) {
         public static final Options DEFAULTS = new Options(1024, 4_000_000L, 1e-10, 50, 8, 300, 0x5EEDL);
 
         /** The same options with the exact-SVD threshold set to 0: always iterate (tests, benchmarks). */
@@ -39,6 +44,7 @@ public final class Rank1 {
 
     /** Tolerance and iteration limit of the deflated power iteration that estimates σ2. */
     private static final double SIGMA2_TOLERANCE = 1e-8;
+
     private static final int SIGMA2_ITERATIONS = 30;
 
     private final Options options;
@@ -104,8 +110,10 @@ public final class Rank1 {
     private TopTriplet iterative(NDArray a, double frobenius, double[] warmV, NDManager m) {
         int dIn = (int) a.getShape().get(1);
         NDArray at = a.transpose();
-        SplittableRandom random = new SplittableRandom(options.seed() ^ (31 * a.getShape().get(0) + a.getShape().get(1)));
-        double[] start = warmV != null && warmV.length == dIn && Vectors.norm(warmV) > 0 ? warmV : gaussian(random, dIn);
+        SplittableRandom random = new SplittableRandom(
+                options.seed() ^ (31 * a.getShape().get(0) + a.getShape().get(1)));
+        double[] start =
+                warmV != null && warmV.length == dIn && Vectors.norm(warmV) > 0 ? warmV : gaussian(random, dIn);
         NDArray v = unit(m.create(start, new Shape(dIn, 1)));
         int iterations = 0;
         boolean converged = false;
@@ -122,13 +130,20 @@ public final class Rank1 {
         double sigma1 = Math.sqrt(av.mul(av).sum().getDouble());
         NDArray u = av.div(sigma1);
         double sigma2 = deflatedSigma(a, at, sigma1, u, v, random, m);
-        return new TopTriplet(sigma1, sigma2, u.toDoubleArray(), v.toDoubleArray(), frobenius,
-                TopTriplet.Method.POWER, iterations, true);
+        return new TopTriplet(
+                sigma1,
+                sigma2,
+                u.toDoubleArray(),
+                v.toDoubleArray(),
+                frobenius,
+                TopTriplet.Method.POWER,
+                iterations,
+                true);
     }
 
     /** Power iteration on B = A − σ1 u vᵀ (Bx = Ax − σ1 u (v·x), Bᵀy = Aᵀy − σ1 v (u·y)); returns ‖B x‖ ≤ σ2. */
-    private static double deflatedSigma(NDArray a, NDArray at, double sigma1, NDArray u, NDArray v,
-                                        SplittableRandom random, NDManager m) {
+    private static double deflatedSigma(
+            NDArray a, NDArray at, double sigma1, NDArray u, NDArray v, SplittableRandom random, NDManager m) {
         int dIn = (int) v.getShape().get(0);
         NDArray x = unit(m.create(gaussian(random, dIn), new Shape(dIn, 1)));
         double estimate = 0;
@@ -154,8 +169,14 @@ public final class Rank1 {
      * Subspace iteration: V ← qr(Aᵀ qr(A V).Q).Q with V [d_in, p] started from the power iterate and random
      * columns; the Ritz triplets come from the SVD of the p×p matrix Qᵀ A V = Ub S Vbᵀ (u = Q Ub₀, v = V Vb₀).
      */
-    private TopTriplet block(NDArray a, NDArray at, double frobenius, NDArray v0, SplittableRandom random,
-                             NDManager m, int powerIterations) {
+    private TopTriplet block(
+            NDArray a,
+            NDArray at,
+            double frobenius,
+            NDArray v0,
+            SplittableRandom random,
+            NDManager m,
+            int powerIterations) {
         TorchOps ops = TorchOps.of(a);
         int dIn = (int) a.getShape().get(1);
         int p = (int) Math.min(options.blockSize(), Math.min(a.getShape().get(0), dIn));
@@ -186,8 +207,15 @@ public final class Rank1 {
             previousTop = top;
             iterations++;
         }
-        return new TopTriplet(sigma[0], sigma.length > 1 ? sigma[1] : 0, uTop.toDoubleArray(), previousTop,
-                frobenius, TopTriplet.Method.BLOCK, powerIterations + iterations, converged);
+        return new TopTriplet(
+                sigma[0],
+                sigma.length > 1 ? sigma[1] : 0,
+                uTop.toDoubleArray(),
+                previousTop,
+                frobenius,
+                TopTriplet.Method.BLOCK,
+                powerIterations + iterations,
+                converged);
     }
 
     private static NDArray unit(NDArray x) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.StepScope;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,6 +25,7 @@ public final class Rank1Analysis {
 
     /** Law 2b thresholds (ALPHARL.md §11). */
     private static final double LAW2B_MIN_R2 = 0.9;
+
     private static final double LAW2B_MAX_ENDPOINT_ERROR = 0.1;
 
     /**
@@ -52,12 +52,17 @@ public final class Rank1Analysis {
     /**
      * @param evaluator accuracy of a model, or null: then y is the step and recovery is not evaluated
      */
-    public static Rank1AnalysisReport analyze(QwenModel base, Checkpoints checkpoints,
-                                              ToDoubleFunction<QwenModel> evaluator, Options options, Rank1 rank1,
-                                              NDManager manager) {
+    public static Rank1AnalysisReport analyze(
+            QwenModel base,
+            Checkpoints checkpoints,
+            ToDoubleFunction<QwenModel> evaluator,
+            Options options,
+            Rank1 rank1,
+            NDManager manager) {
         int n = checkpoints.size();
         if (n < 3) {
-            throw new IllegalArgumentException("the analysis needs at least 3 checkpoints (2 to fit, 1 held out), got " + n);
+            throw new IllegalArgumentException(
+                    "the analysis needs at least 3 checkpoints (2 to fit, 1 held out), got " + n);
         }
         int nFit = (int) Math.max(2, Math.min(n - 1, Math.round(options.fitFraction() * n)));
         int k = nFit - 1;
@@ -92,8 +97,13 @@ public final class Rank1Analysis {
         }
         if (evaluator != null) {
             double gain = accuracy[1] - accuracy[0];
-            recovery = new Rank1AnalysisReport.Recovery(accuracy[0], accuracy[1], accuracy[2], accuracy[3],
-                    (accuracy[2] - accuracy[0]) / gain, (accuracy[3] - accuracy[0]) / gain);
+            recovery = new Rank1AnalysisReport.Recovery(
+                    accuracy[0],
+                    accuracy[1],
+                    accuracy[2],
+                    accuracy[3],
+                    (accuracy[2] - accuracy[0]) / gain,
+                    (accuracy[3] - accuracy[0]) / gain);
         }
         // pass 2: c_t = u1(k)ᵀ ΔW_t v1(k)
         Map<String, double[]> coefficients = new LinkedHashMap<>();
@@ -102,8 +112,8 @@ public final class Rank1Analysis {
             try (QwenModel ck = checkpoints.load(i, manager)) {
                 for (String name : names) {
                     MatrixSnapshot end = trail.get(name)[k];
-                    coefficients.get(name)[i] = projection(w0.get(name), ck.weights().get(name), end.unitU(),
-                            Vectors.toDoubles(end.v()));
+                    coefficients.get(name)[i] =
+                            projection(w0.get(name), ck.weights().get(name), end.unitU(), Vectors.toDoubles(end.v()));
                 }
             }
         }
@@ -113,16 +123,22 @@ public final class Rank1Analysis {
             Shape shape = w0.get(name).getShape();
             matrices.add(matrixAnalysis(name, shape, trail.get(name), coefficients.get(name), steps, y, nFit, random));
         }
-        return new Rank1AnalysisReport(Arrays.stream(steps).mapToObj(s -> (long) s).toList(),
-                Arrays.stream(y).boxed().toList(), evaluator != null ? "evaluator" : "step", nFit,
-                options.rankPercent(), summary(matrices, k), recovery,
-                recovery == null ? "recovery not evaluated: no evaluator was given" : null, matrices);
+        return new Rank1AnalysisReport(
+                Arrays.stream(steps).mapToObj(s -> (long) s).toList(),
+                Arrays.stream(y).boxed().toList(),
+                evaluator != null ? "evaluator" : "step",
+                nFit,
+                options.rankPercent(),
+                summary(matrices, k),
+                recovery,
+                recovery == null ? "recovery not evaluated: no evaluator was given" : null,
+                matrices);
     }
 
-    private static double evaluateReconstruction(QwenModel base, QwenModel last, Double percent,
-                                                 ToDoubleFunction<QwenModel> evaluator, NDManager manager) {
-        Map<String, NDArray> w = RankReconstruction.build(base.weights(), last.weights(), base.projectionMatrices(),
-                percent, manager);
+    private static double evaluateReconstruction(
+            QwenModel base, QwenModel last, Double percent, ToDoubleFunction<QwenModel> evaluator, NDManager manager) {
+        Map<String, NDArray> w =
+                RankReconstruction.build(base.weights(), last.weights(), base.projectionMatrices(), percent, manager);
         try (QwenModel model = QwenModel.of(base.config(), w, manager)) {
             return evaluator.applyAsDouble(model);
         }
@@ -132,14 +148,24 @@ public final class Rank1Analysis {
     private static double projection(NDArray w0, NDArray w, double[] u, double[] v) {
         return StepScope.run(w0.getManager(), scope -> {
             NDManager m = scope.manager();
-            NDArray delta = scope.own(w.toType(DataType.FLOAT64, true)).sub(scope.own(w0.toType(DataType.FLOAT64, true)));
-            return m.create(u, new Shape(1, u.length)).matMul(delta).matMul(m.create(v, new Shape(v.length, 1))).getDouble();
+            NDArray delta =
+                    scope.own(w.toType(DataType.FLOAT64, true)).sub(scope.own(w0.toType(DataType.FLOAT64, true)));
+            return m.create(u, new Shape(1, u.length))
+                    .matMul(delta)
+                    .matMul(m.create(v, new Shape(v.length, 1)))
+                    .getDouble();
         });
     }
 
-    private static Rank1AnalysisReport.MatrixAnalysis matrixAnalysis(String name, Shape shape, MatrixSnapshot[] trail,
-                                                                     double[] c, double[] steps, double[] y, int nFit,
-                                                                     SplittableRandom random) {
+    private static Rank1AnalysisReport.MatrixAnalysis matrixAnalysis(
+            String name,
+            Shape shape,
+            MatrixSnapshot[] trail,
+            double[] c,
+            double[] steps,
+            double[] y,
+            int nFit,
+            SplittableRandom random) {
         int n = trail.length;
         MatrixSnapshot last = trail[n - 1];
         double[] uT = last.unitU();
@@ -151,8 +177,8 @@ public final class Rank1Analysis {
             units[i] = trail[i].unitU();
             sigma[i] = trail[i].sigma1();
             uStability.add(Math.abs(Vectors.dot(units[i], uT)));
-            vStability.add(Math.abs(Vectors.dot(trail[i].v(), last.v()) / Math.max(1e-300,
-                    Vectors.norm(trail[i].v()) * Vectors.norm(last.v()))));
+            vStability.add(Math.abs(Vectors.dot(trail[i].v(), last.v())
+                    / Math.max(1e-300, Vectors.norm(trail[i].v()) * Vectors.norm(last.v()))));
         }
         int dOut = units[0].length;
         double[][] iid = new double[n][dOut];
@@ -172,11 +198,23 @@ public final class Rank1Analysis {
         Linearity walk = Linearity.of(steps, randomWalkProjection(trail, nFit - 1, random), nFit);
         Linearity sigmaLine = Linearity.of(steps, sigma, nFit);
         double frob = last.frobenius();
-        return new Rank1AnalysisReport.MatrixAnalysis(name, shape.get(0), shape.get(1),
-                frob > 0 ? last.sigma1() * last.sigma1() / (frob * frob) : 0, last.gapRatio(), uStability, vStability,
-                Pls1.fit(units, y, true).rSquared(), Pls1.fit(units, shuffled, true).rSquared(),
-                Pls1.fit(iid, y, true).rSquared(), coefficient.inSample, coefficient.outOfSample,
-                coefficient.endpointError, walk.outOfSample, walk.endpointError, sigmaLine.inSample,
+        return new Rank1AnalysisReport.MatrixAnalysis(
+                name,
+                shape.get(0),
+                shape.get(1),
+                frob > 0 ? last.sigma1() * last.sigma1() / (frob * frob) : 0,
+                last.gapRatio(),
+                uStability,
+                vStability,
+                Pls1.fit(units, y, true).rSquared(),
+                Pls1.fit(units, shuffled, true).rSquared(),
+                Pls1.fit(iid, y, true).rSquared(),
+                coefficient.inSample,
+                coefficient.outOfSample,
+                coefficient.endpointError,
+                walk.outOfSample,
+                walk.endpointError,
+                sigmaLine.inSample,
                 sigmaLine.outOfSample);
     }
 
@@ -228,8 +266,10 @@ public final class Rank1Analysis {
 
     /** Medians over matrices; the stability summary is |u1(k)·u1(T)| at the fit window's end k. */
     private static Rank1AnalysisReport.Summary summary(List<Rank1AnalysisReport.MatrixAnalysis> ms, int k) {
-        double[] windowStability = ms.stream().mapToDouble(m -> m.uStability().get(k)).toArray();
-        return new Rank1AnalysisReport.Summary(ms.size(),
+        double[] windowStability =
+                ms.stream().mapToDouble(m -> m.uStability().get(k)).toArray();
+        return new Rank1AnalysisReport.Summary(
+                ms.size(),
                 median(ms, Rank1AnalysisReport.MatrixAnalysis::energyFraction),
                 Vectors.median(windowStability),
                 median(ms, Rank1AnalysisReport.MatrixAnalysis::plsR2),
@@ -239,19 +279,25 @@ public final class Rank1Analysis {
                 median(ms, Rank1AnalysisReport.MatrixAnalysis::coefficientEndpointError),
                 median(ms, Rank1AnalysisReport.MatrixAnalysis::randomWalkR2OutOfSample),
                 median(ms, Rank1AnalysisReport.MatrixAnalysis::randomWalkEndpointError),
-                share(ms, m -> m.coefficientR2OutOfSample() >= LAW2B_MIN_R2
-                        && m.coefficientEndpointError() <= LAW2B_MAX_ENDPOINT_ERROR),
-                share(ms, m -> m.randomWalkR2OutOfSample() >= LAW2B_MIN_R2
-                        && m.randomWalkEndpointError() <= LAW2B_MAX_ENDPOINT_ERROR));
+                share(
+                        ms,
+                        m -> m.coefficientR2OutOfSample() >= LAW2B_MIN_R2
+                                && m.coefficientEndpointError() <= LAW2B_MAX_ENDPOINT_ERROR),
+                share(
+                        ms,
+                        m -> m.randomWalkR2OutOfSample() >= LAW2B_MIN_R2
+                                && m.randomWalkEndpointError() <= LAW2B_MAX_ENDPOINT_ERROR));
     }
 
-    private static double median(List<Rank1AnalysisReport.MatrixAnalysis> ms,
-                                 ToDoubleFunction<Rank1AnalysisReport.MatrixAnalysis> f) {
-        return Vectors.median(ms.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).toArray());
+    private static double median(
+            List<Rank1AnalysisReport.MatrixAnalysis> ms, ToDoubleFunction<Rank1AnalysisReport.MatrixAnalysis> f) {
+        return Vectors.median(
+                ms.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).toArray());
     }
 
-    private static double share(List<Rank1AnalysisReport.MatrixAnalysis> ms,
-                                java.util.function.Predicate<Rank1AnalysisReport.MatrixAnalysis> pass) {
+    private static double share(
+            List<Rank1AnalysisReport.MatrixAnalysis> ms,
+            java.util.function.Predicate<Rank1AnalysisReport.MatrixAnalysis> pass) {
         return ms.isEmpty() ? 0 : (double) ms.stream().filter(pass).count() / ms.size();
     }
 }

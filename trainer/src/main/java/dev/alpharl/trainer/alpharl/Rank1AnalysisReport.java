@@ -11,9 +11,16 @@ import java.util.List;
  * @param recovery       recovery of the final update's gain by the reconstructions, or null when not evaluated
  * @param recoveryNote   why recovery is null, or null
  */
-public record Rank1AnalysisReport(List<Long> steps, List<Double> y, String ySource, int fitCheckpoints,
-                                  double rankPercent, Summary summary, Recovery recovery, String recoveryNote,
-                                  List<MatrixAnalysis> matrices) {
+public record Rank1AnalysisReport(
+        List<Long> steps,
+        List<Double> y,
+        String ySource,
+        int fitCheckpoints,
+        double rankPercent,
+        Summary summary,
+        Recovery recovery,
+        String recoveryNote,
+        List<MatrixAnalysis> matrices) {
 
     /**
      * Per matrix. PLS R² are in-sample over all checkpoints, of the aligned unit u1(t) on y (the paper's protocol)
@@ -21,24 +28,48 @@ public record Rank1AnalysisReport(List<Long> steps, List<Double> y, String ySour
      * are fit linearly in the step over the fit window and judged on the held-out checkpoints; the random-walk
      * control is a walk in R^{d_out} whose step norms match ‖a_t − a_{t−1}‖, projected on its window-end direction.
      */
-    public record MatrixAnalysis(String name, long rows, long cols, double energyFraction, double gapRatio,
-                                 List<Double> uStability, List<Double> vStability,
-                                 double plsR2, double plsR2ShuffledY, double plsR2IidRows,
-                                 double coefficientR2InSample, double coefficientR2OutOfSample,
-                                 double coefficientEndpointError,
-                                 double randomWalkR2OutOfSample, double randomWalkEndpointError,
-                                 double sigmaR2InSample, double sigmaR2OutOfSample) {}
+    public record MatrixAnalysis(
+            String name,
+            long rows,
+            long cols,
+            double energyFraction,
+            double gapRatio,
+            List<Double> uStability,
+            List<Double> vStability,
+            double plsR2,
+            double plsR2ShuffledY,
+            double plsR2IidRows,
+            double coefficientR2InSample,
+            double coefficientR2OutOfSample,
+            double coefficientEndpointError,
+            double randomWalkR2OutOfSample,
+            double randomWalkEndpointError,
+            double sigmaR2InSample,
+            double sigmaR2OutOfSample) {}
 
     /**
      * Medians over matrices ({@code medianFinalWindowUStability}: |u1(k)·u1(T)| at the fit window's end k), and the share of matrices passing Law 2b (OOS R² ≥ 0.9 and endpoint error ≤ 0.1).
      */
-    public record Summary(int matrices, double medianEnergyFraction, double medianFinalWindowUStability,
-                          double medianPlsR2, double medianPlsR2ShuffledY, double medianPlsR2IidRows,
-                          double medianCoefficientR2OutOfSample, double medianCoefficientEndpointError,
-                          double medianRandomWalkR2OutOfSample, double medianRandomWalkEndpointError,
-                          double law2bPassShare, double law2bRandomWalkPassShare) {}
+    public record Summary(
+            int matrices,
+            double medianEnergyFraction,
+            double medianFinalWindowUStability,
+            double medianPlsR2,
+            double medianPlsR2ShuffledY,
+            double medianPlsR2IidRows,
+            double medianCoefficientR2OutOfSample,
+            double medianCoefficientEndpointError,
+            double medianRandomWalkR2OutOfSample,
+            double medianRandomWalkEndpointError,
+            double law2bPassShare,
+            double law2bRandomWalkPassShare) {}
 
     /** Accuracies and recovery ratios ρ = (A(W) − A(W_0)) / (A(W_T) − A(W_0)). */
-    public record Recovery(double base, double last, double rank1, double rankPercent, double rank1Recovery,
-                           double rankPercentRecovery) {}
+    public record Recovery(
+            double base,
+            double last,
+            double rank1,
+            double rankPercent,
+            double rank1Recovery,
+            double rankPercentRecovery) {}
 }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,8 @@ public final class RankReconstruction {
      * @param percent null for rank 1, else the Rank-p% rule
      * @return new arrays on {@code out}, by name in W_0's order
      */
-    public static Map<String, NDArray> build(Map<String, NDArray> w0, Map<String, NDArray> wT, List<String> matrices,
-                                             Double percent, NDManager out) {
+    public static Map<String, NDArray> build(
+            Map<String, NDArray> w0, Map<String, NDArray> wT, List<String> matrices, Double percent, NDManager out) {
         Map<String, NDArray> result = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : w0.entrySet()) {
             NDArray base = e.getValue();
@@ -39,7 +38,8 @@ public final class RankReconstruction {
                 NDArray last = wT.get(e.getKey());
                 w = StepScope.run(out, scope -> {
                     NDArray b = scope.own(base.toType(DataType.FLOAT64, true));
-                    NDArray delta = scope.own(last.toType(DataType.FLOAT64, true)).sub(b);
+                    NDArray delta =
+                            scope.own(last.toType(DataType.FLOAT64, true)).sub(b);
                     long rows = delta.getShape().get(0);
                     long cols = delta.getShape().get(1);
                     int k = percent == null ? 1 : rankForPercent(rows, cols, percent);

@@ -16,6 +16,12 @@ public record RelexFitReport(String method, long targetStep, List<Long> steps, L
      * @param lastCoefficient   c at the window's last step
      * @param targetCoefficient c(s*) used for the prediction
      */
-    public record TensorFit(String name, double explainedVariance, double slope, double intercept, double rSquared,
-                            double lastCoefficient, double targetCoefficient) {}
+    public record TensorFit(
+            String name,
+            double explainedVariance,
+            double slope,
+            double intercept,
+            double rSquared,
+            double lastCoefficient,
+            double targetCoefficient) {}
 }

@@ -3,15 +3,14 @@ package dev.alpharl.trainer.alpharl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.EigenDecomposition;
 
 /**
  * RELEX's prediction (ALPHARL.md §9.1, r = 1, linear fit), per tensor with trajectory M = [vec Δ_1; …; vec Δ_T]:
@@ -40,8 +39,9 @@ public final class RelexPredictor {
     }
 
     /** Extrapolates the tensors {@code extrapolated} accepts; the others keep θ_k. */
-    public static Prediction predict(RelexTrajectory trajectory, long targetStep, Predicate<String> extrapolated,
-                                     NDManager out) throws IOException {
+    public static Prediction predict(
+            RelexTrajectory trajectory, long targetStep, Predicate<String> extrapolated, NDManager out)
+            throws IOException {
         List<Long> steps = trajectory.steps();
         int n = steps.size();
         if (n < 2) {
@@ -84,12 +84,14 @@ public final class RelexPredictor {
             // V = Σ_t u_t Δ_t / s, so θ̂ = θ_0 + Σ_t (c* u_t / s) Δ_t
             coefficientOfDelta.put(name, Vectors.scaled(u, cStar / s));
             targetCoefficient.put(name, cStar);
-            fits.add(new RelexFitReport.TensorFit(name, lambda[top] / trace, line.slope(), line.intercept(),
-                    line.rSquared(tau, c), c[n - 1], cStar));
+            fits.add(new RelexFitReport.TensorFit(
+                    name, lambda[top] / trace, line.slope(), line.intercept(), line.rSquared(tau, c), c[n - 1], cStar));
         }
         Map<String, double[]> predicted = new LinkedHashMap<>();
         for (String name : coefficientOfDelta.keySet()) {
-            predicted.put(name, new double[(int) trajectory.base().get(name).getShape().size()]);
+            predicted.put(
+                    name,
+                    new double[(int) trajectory.base().get(name).getShape().size()]);
         }
         for (int t = 0; t < n; t++) {
             try (SafetensorsFile deltas = trajectory.deltas(t)) {

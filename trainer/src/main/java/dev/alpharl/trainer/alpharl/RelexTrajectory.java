@@ -11,7 +11,6 @@ import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +99,8 @@ public final class RelexTrajectory implements AutoCloseable {
     /** Appends Δ_t = θ_t − θ_0 for every tensor and extends each Gram matrix by one row and column. */
     public void append(long step, Map<String, NDArray> weights) throws IOException {
         if (!steps.isEmpty() && step <= steps.get(steps.size() - 1)) {
-            throw new IllegalArgumentException("step " + step + " is not after the last one (" + steps.get(steps.size() - 1) + ")");
+            throw new IllegalArgumentException(
+                    "step " + step + " is not after the last one (" + steps.get(steps.size() - 1) + ")");
         }
         int t = steps.size();
         Map<String, float[]> deltas = new LinkedHashMap<>();
@@ -110,8 +110,11 @@ public final class RelexTrajectory implements AutoCloseable {
             if (w == null) {
                 throw new IllegalArgumentException("weights of step " + step + " lack tensor '" + e.getKey() + "'");
             }
-            float[] delta = StepScope.run(manager,
-                    scope -> scope.own(w.toType(DataType.FLOAT32, true)).sub(e.getValue()).toFloatArray());
+            float[] delta = StepScope.run(
+                    manager,
+                    scope -> scope.own(w.toType(DataType.FLOAT32, true))
+                            .sub(e.getValue())
+                            .toFloatArray());
             deltas.put(e.getKey(), delta);
             writer.add(e.getKey(), delta, e.getValue().getShape().getShape(), SafetensorsDtype.F32);
         }

@@ -12,7 +12,6 @@ import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +64,14 @@ public final class SnapshotRecorder implements AutoCloseable {
             NDArray copy = w.toType(DataType.FLOAT32, true);
             copy.attach(manager);
             base.put(name, copy);
-            baseNorms.put(name, StepScope.run(manager,
-                    scope -> Math.sqrt(scope.own(copy.toType(DataType.FLOAT64, true)).square().sum().getDouble())));
+            baseNorms.put(
+                    name,
+                    StepScope.run(
+                            manager,
+                            scope -> Math.sqrt(scope.own(copy.toType(DataType.FLOAT64, true))
+                                    .square()
+                                    .sum()
+                                    .getDouble())));
         }
     }
 
@@ -92,7 +97,8 @@ public final class SnapshotRecorder implements AutoCloseable {
      */
     public Snapshot record(long step, Map<String, NDArray> weights, double meanReward, Double evalAccuracy) {
         if (!snapshots.isEmpty() && step <= last().step()) {
-            throw new IllegalArgumentException("snapshot step " + step + " is not after the last one (" + last().step() + ")");
+            throw new IllegalArgumentException(
+                    "snapshot step " + step + " is not after the last one (" + last().step() + ")");
         }
         Snapshot previous = snapshots.isEmpty() ? null : last();
         Map<String, MatrixSnapshot> matrices = new LinkedHashMap<>();
@@ -102,7 +108,8 @@ public final class SnapshotRecorder implements AutoCloseable {
             if (w == null) {
                 throw new IllegalArgumentException("weights of step " + step + " lack tracked matrix '" + name + "'");
             }
-            MatrixSnapshot before = previous == null ? null : previous.matrices().get(name);
+            MatrixSnapshot before =
+                    previous == null ? null : previous.matrices().get(name);
             matrices.put(name, StepScope.run(manager, scope -> {
                 NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(e.getValue());
                 return snapshotOf(delta, before);
@@ -118,9 +125,17 @@ public final class SnapshotRecorder implements AutoCloseable {
         TopTriplet raw = rank1.top(delta, warm);
         SignAlignment.Aligned aligned = SignAlignment.align(raw, previous == null ? null : previous.a());
         TopTriplet t = aligned.triplet();
-        return new MatrixSnapshot(Vectors.toFloats(Vectors.scaled(t.u(), t.sigma1())), Vectors.toFloats(t.v()),
-                t.sigma1(), t.sigma2(), t.frobenius(), aligned.overlap(), aligned.flipped(), t.method(),
-                t.iterations(), t.converged());
+        return new MatrixSnapshot(
+                Vectors.toFloats(Vectors.scaled(t.u(), t.sigma1())),
+                Vectors.toFloats(t.v()),
+                t.sigma1(),
+                t.sigma2(),
+                t.frobenius(),
+                aligned.overlap(),
+                aligned.flipped(),
+                t.method(),
+                t.iterations(),
+                t.converged());
     }
 
     private Snapshot last() {
@@ -173,7 +188,8 @@ public final class SnapshotRecorder implements AutoCloseable {
             }
         }
         AtomicDirectory.write(dir, tmp -> {
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve(STATE_FILE).toFile(), root);
+            JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(tmp.resolve(STATE_FILE).toFile(), root);
             vectors.write(tmp.resolve(VECTORS_FILE));
         });
     }
@@ -191,7 +207,8 @@ public final class SnapshotRecorder implements AutoCloseable {
         }
         JsonNode root = JSON.readTree(stateFile.toFile());
         if (root.path("format").asInt() != FORMAT_VERSION) {
-            throw new IOException(stateFile + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
+            throw new IOException(
+                    stateFile + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
         }
         List<String> names = new ArrayList<>();
         root.path("base_frobenius").fieldNames().forEachRemaining(names::add);
@@ -214,16 +231,24 @@ public final class SnapshotRecorder implements AutoCloseable {
                     if (mn.isMissingNode()) {
                         throw new IOException(stateFile + ": snapshot " + i + " lacks matrix '" + name + "'");
                     }
-                    ms.put(name, new MatrixSnapshot(vectors.readFloats(vectorName(i, name, "a")),
-                            vectors.readFloats(vectorName(i, name, "v")), mn.path("sigma1").asDouble(),
-                            mn.path("sigma2").asDouble(), mn.path("frobenius").asDouble(),
-                            mn.has("overlap") ? mn.get("overlap").asDouble() : Double.NaN,
-                            mn.path("flipped").asBoolean(), TopTriplet.Method.valueOf(mn.path("method").asText()),
-                            mn.path("iterations").asInt(), mn.path("converged").asBoolean()));
+                    ms.put(
+                            name,
+                            new MatrixSnapshot(
+                                    vectors.readFloats(vectorName(i, name, "a")),
+                                    vectors.readFloats(vectorName(i, name, "v")),
+                                    mn.path("sigma1").asDouble(),
+                                    mn.path("sigma2").asDouble(),
+                                    mn.path("frobenius").asDouble(),
+                                    mn.has("overlap") ? mn.get("overlap").asDouble() : Double.NaN,
+                                    mn.path("flipped").asBoolean(),
+                                    TopTriplet.Method.valueOf(mn.path("method").asText()),
+                                    mn.path("iterations").asInt(),
+                                    mn.path("converged").asBoolean()));
                 }
-                Double eval = node.has("eval_accuracy") ? node.get("eval_accuracy").asDouble() : null;
-                recorder.snapshots.add(new Snapshot(node.path("step").asLong(), node.path("mean_reward").asDouble(),
-                        eval, ms));
+                Double eval =
+                        node.has("eval_accuracy") ? node.get("eval_accuracy").asDouble() : null;
+                recorder.snapshots.add(new Snapshot(
+                        node.path("step").asLong(), node.path("mean_reward").asDouble(), eval, ms));
             }
         } catch (IOException | RuntimeException e) {
             recorder.close();

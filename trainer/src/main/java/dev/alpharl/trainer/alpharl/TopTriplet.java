@@ -9,8 +9,15 @@ package dev.alpharl.trainer.alpharl;
  * @param iterations iterations run (0 for the exact SVD)
  * @param converged  false when the iteration stopped at its limit without meeting the tolerance
  */
-public record TopTriplet(double sigma1, double sigma2, double[] u, double[] v, double frobenius,
-                         Method method, int iterations, boolean converged) {
+public record TopTriplet(
+        double sigma1,
+        double sigma2,
+        double[] u,
+        double[] v,
+        double frobenius,
+        Method method,
+        int iterations,
+        boolean converged) {
 
     /** How a triplet was computed. */
     public enum Method {
@@ -34,7 +41,7 @@ public record TopTriplet(double sigma1, double sigma2, double[] u, double[] v, d
 
     /** The same triplet with (u, v) ← (−u, −v): u·vᵀ is unchanged. */
     public TopTriplet flipped() {
-        return new TopTriplet(sigma1, sigma2, Vectors.negate(u), Vectors.negate(v), frobenius, method, iterations,
-                converged);
+        return new TopTriplet(
+                sigma1, sigma2, Vectors.negate(u), Vectors.negate(v), frobenius, method, iterations, converged);
     }
 }

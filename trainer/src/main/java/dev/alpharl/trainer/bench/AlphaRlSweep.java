@@ -24,7 +24,6 @@ import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,12 +86,15 @@ public final class AlphaRlSweep {
 
     public static void main(String[] args) throws IOException {
         Path run = Path.of(args[0]);
-        int[] windows = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] windows =
+                Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         TorchRuntime.init();
-        TrainConfig config = ConfigLoader.load(TrainConfig.class, run.resolve("config.yaml").toString(),
+        TrainConfig config = ConfigLoader.load(
+                TrainConfig.class,
+                run.resolve("config.yaml").toString(),
                 List.of(args).subList(2, args.length));
         try (TrainingContext ctx = TrainingContext.open(config);
-             NDManager root = NDManager.newBaseManager()) {
+                NDManager root = NDManager.newBaseManager()) {
             AlphaRlSweep sweep = new AlphaRlSweep(run, ctx, root);
             sweep.sweep(config, windows, config.trainer().totalSteps());
             Files.write(run.resolve("sweep.tsv"), sweep.tsv);
@@ -103,8 +105,11 @@ public final class AlphaRlSweep {
         Path ckDir = run.resolve("checkpoints");
         List<Long> saved = new ArrayList<>();
         try (var s = Files.list(ckDir)) {
-            s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
-                    .map(n -> Long.parseLong(n.substring(5))).sorted().forEach(saved::add);
+            s.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("step-"))
+                    .map(n -> Long.parseLong(n.substring(5)))
+                    .sorted()
+                    .forEach(saved::add);
         }
         try (QwenModel w0 = HfCheckpoint.load(baseModel, root)) {
             base = eval(evaluator, w0);
@@ -120,8 +125,9 @@ public final class AlphaRlSweep {
                     throw new IllegalArgumentException("no checkpoint at window end " + k + " in " + ckDir);
                 }
                 Path dir = Files.createTempDirectory(run, ".sweep-");
-                try (SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root);
-                     RelexTrajectory trajectory = RelexTrajectory.create(dir, w0.weights(), root)) {
+                try (SnapshotRecorder recorder =
+                                new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root);
+                        RelexTrajectory trajectory = RelexTrajectory.create(dir, w0.weights(), root)) {
                     long prev = 0;
                     QwenModel wk = null;
                     for (long s : steps) {
@@ -149,7 +155,10 @@ public final class AlphaRlSweep {
                                 bestAlphaRl = a.betterOnValidation(bestAlphaRl);
                             }
                             try (NDManager scope = root.newSubManager()) {
-                                Scored r = score(RelexPredictor.predict(trajectory, t, scope).weights(), w0);
+                                Scored r = score(
+                                        RelexPredictor.predict(trajectory, t, scope)
+                                                .weights(),
+                                        w0);
                                 row("relex" + at, k, r.eval());
                                 bestRelex = r.betterOnValidation(bestRelex);
                             }
@@ -157,8 +166,16 @@ public final class AlphaRlSweep {
                         try (NDManager scope = root.newSubManager()) {
                             Map<String, NDArray> raw = new LinkedHashMap<>();
                             double g = (double) target / k;
-                            last.weights().forEach((n, w) -> raw.put(n, projections.contains(n)
-                                    ? w0.weights().get(n).add(w.sub(w0.weights().get(n)).mul(g)) : w.duplicate()));
+                            last.weights()
+                                    .forEach((n, w) -> raw.put(
+                                            n,
+                                            projections.contains(n)
+                                                    ? w0.weights()
+                                                            .get(n)
+                                                            .add(w.sub(w0.weights()
+                                                                            .get(n))
+                                                                    .mul(g))
+                                                    : w.duplicate()));
                             raw.values().forEach(a -> a.attach(scope));
                             row("raw linear h=1.00", k, score(raw, w0).eval());
                         }
@@ -183,11 +200,14 @@ public final class AlphaRlSweep {
     }
 
     private Scored score(QwenModel model) {
-        return new Scored(eval(evaluator, model), validator == null ? Double.NaN : eval(validator, model).accuracy());
+        return new Scored(
+                eval(evaluator, model),
+                validator == null ? Double.NaN : eval(validator, model).accuracy());
     }
 
     private Scored score(Map<String, NDArray> weights, QwenModel w0) {
-        try (NDManager scope = root.newSubManager(); QwenModel m = QwenModel.of(w0.config(), weights, scope)) {
+        try (NDManager scope = root.newSubManager();
+                QwenModel m = QwenModel.of(w0.config(), weights, scope)) {
             return score(m);
         }
     }
@@ -196,8 +216,13 @@ public final class AlphaRlSweep {
     private static Map<String, NDArray> alphaRl(List<Snapshot> snapshots, QwenModel wk, long target, NDManager out) {
         double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
         double yStar = TargetReward.extrapolated(s, AlphaRlPredictor.responses(snapshots), target, 1.0);
-        return AlphaRlPredictor.predict(snapshots, Map.of(), wk.weights(),
-                new AlphaRlPredictor.Options(yStar, AlphaRlConfig.Assembly.REPLACE), out).weights();
+        return AlphaRlPredictor.predict(
+                        snapshots,
+                        Map.of(),
+                        wk.weights(),
+                        new AlphaRlPredictor.Options(yStar, AlphaRlConfig.Assembly.REPLACE),
+                        out)
+                .weights();
     }
 
     private EvalResult eval(Evaluator with, QwenModel model) {
@@ -208,9 +233,20 @@ public final class AlphaRlSweep {
 
     private void row(String label, long k, EvalResult acc) {
         GainRetained g = GainRetained.of(forReport(acc), forReport(full), forReport(base));
-        System.out.printf(Locale.ROOT, "k=%4d  %-20s acc %.4f  retained %s%n", k, label, acc.accuracy(),
-                g.estimate().map(r -> String.format(Locale.ROOT, "%7.3f [%.2f, %.2f]", r, g.ci95().low(),
-                        g.ci95().high())).orElse("undefined (no gain)"));
+        System.out.printf(
+                Locale.ROOT,
+                "k=%4d  %-20s acc %.4f  retained %s%n",
+                k,
+                label,
+                acc.accuracy(),
+                g.estimate()
+                        .map(r -> String.format(
+                                Locale.ROOT,
+                                "%7.3f [%.2f, %.2f]",
+                                r,
+                                g.ci95().low(),
+                                g.ci95().high()))
+                        .orElse("undefined (no gain)"));
         System.out.flush();
         tsv.add(String.format(Locale.ROOT, "%d\t%d\t%s\t%.6f\t%d", seed, k, label, acc.accuracy(), acc.graded()));
     }

@@ -9,7 +9,6 @@ import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -21,7 +20,8 @@ import java.util.function.Function;
 public final class AttentionBench {
 
     public static void main(String[] args) {
-        int[] a = args.length == 6 ? Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
+        int[] a = args.length == 6
+                ? Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
                 : new int[] {8, 14, 2, 512, 64, 10};
         int b = a[0], hq = a[1], hkv = a[2], t = a[3], d = a[4], iters = a[5];
         TorchRuntime.init();
@@ -31,14 +31,22 @@ public final class AttentionBench {
             NDArray k = base.randomNormal(new Shape(b, hkv, t, d));
             NDArray v = base.randomNormal(new Shape(b, hkv, t, d));
             NDArray ar = base.arange(t);
-            NDArray mask = ar.reshape(t, 1).lt(ar.reshape(1, t)).toType(DataType.FLOAT32, false).mul(-1e30f);
+            NDArray mask = ar.reshape(t, 1)
+                    .lt(ar.reshape(1, t))
+                    .toType(DataType.FLOAT32, false)
+                    .mul(-1e30f);
             Function<NDArray[], NDArray> manual = x -> {
                 NDArray kk = x[1].repeat(1, hq / hkv), vv = x[2].repeat(1, hq / hkv);
-                return x[0].matMul(kk.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d)).add(mask).softmax(-1).matMul(vv);
+                return x[0].matMul(kk.transpose(0, 1, 3, 2))
+                        .div((float) Math.sqrt(d))
+                        .add(mask)
+                        .softmax(-1)
+                        .matMul(vv);
             };
             Function<NDArray[], NDArray> fused = x -> ops.sdpaCausal(x[0], x[1], x[2]);
-            System.out.printf("attention B=%d Hq=%d Hkv=%d T=%d d=%d fp32, %d threads, mean of %d%n", b, hq, hkv, t, d,
-                    Runtime.getRuntime().availableProcessors(), iters);
+            System.out.printf(
+                    "attention B=%d Hq=%d Hkv=%d T=%d d=%d fp32, %d threads, mean of %d%n",
+                    b, hq, hkv, t, d, Runtime.getRuntime().availableProcessors(), iters);
             double mf = time(base, manual, false, iters, q, k, v), ff = time(base, fused, false, iters, q, k, v);
             System.out.printf("forward           manual %8.1f ms   sdpa %8.1f ms   speedup %.2fx%n", mf, ff, mf / ff);
             double mb = time(base, manual, true, iters, q, k, v), fb = time(base, fused, true, iters, q, k, v);
@@ -46,8 +54,8 @@ public final class AttentionBench {
         }
     }
 
-    private static double time(NDManager base, Function<NDArray[], NDArray> f, boolean backward, int iters,
-                               NDArray... inputs) {
+    private static double time(
+            NDManager base, Function<NDArray[], NDArray> f, boolean backward, int iters, NDArray... inputs) {
         double total = 0;
         for (int i = -2; i < iters; i++) { // two warm-up runs
             try (StepScope step = StepScope.open(base)) {

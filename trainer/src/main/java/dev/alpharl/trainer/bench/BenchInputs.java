@@ -8,7 +8,6 @@ import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +20,16 @@ import java.util.SplittableRandom;
  * relative difference between the implementations stays meaningful), the rollout prompts, and a short check input
  * whose logits the reference must reproduce.
  */
-public record BenchInputs(List<long[]> trainPrompts, List<long[]> trainCompletions, float[] advantages,
-                          List<long[]> rolloutPrompts, long[][] checkIds) {
+public record BenchInputs(
+        List<long[]> trainPrompts,
+        List<long[]> trainCompletions,
+        float[] advantages,
+        List<long[]> rolloutPrompts,
+        long[][] checkIds) {
 
     /** Rows and length of the logits check input. */
     private static final int CHECK_ROWS = 2;
+
     private static final int CHECK_LENGTH = 24;
 
     public static BenchInputs random(BenchSettings s) {
@@ -39,8 +43,12 @@ public record BenchInputs(List<long[]> trainPrompts, List<long[]> trainCompletio
         for (int i = 0; i < CHECK_ROWS; i++) {
             check[i] = ids(r, CHECK_LENGTH, vocab);
         }
-        return new BenchInputs(rows(r, s.batch(), s.promptLen(), vocab), rows(r, s.batch(), s.newTokens(), vocab),
-                advantages, rows(r, s.batch(), s.promptLen(), vocab), check);
+        return new BenchInputs(
+                rows(r, s.batch(), s.promptLen(), vocab),
+                rows(r, s.batch(), s.newTokens(), vocab),
+                advantages,
+                rows(r, s.batch(), s.promptLen(), vocab),
+                check);
     }
 
     public SequenceBatch trainBatch() {
@@ -58,14 +66,18 @@ public record BenchInputs(List<long[]> trainPrompts, List<long[]> trainCompletio
             NDManager m = scope.manager();
             int rows = checkIds.length, length = checkIds[0].length;
             NDArray ids = m.create(flatten(List.of(checkIds)), new Shape(rows, length));
-            NDArray positions = m.arange(0, length, 1, DataType.INT64).reshape(1, length).repeat(0, rows);
+            NDArray positions =
+                    m.arange(0, length, 1, DataType.INT64).reshape(1, length).repeat(0, rows);
             NDArray logits = model.logits(model.forward(ids, positions, null, null));
             new SafetensorsWriter()
                     .add("train_ids", trainBatch().ids(m))
                     .add("train_prompt_len", m.create((long) trainPrompts.get(0).length))
                     .add("train_advantages", m.create(advantages))
-                    .add("rollout_prompts", m.create(flatten(rolloutPrompts),
-                            new Shape(rolloutPrompts.size(), rolloutPrompts.get(0).length)))
+                    .add(
+                            "rollout_prompts",
+                            m.create(
+                                    flatten(rolloutPrompts),
+                                    new Shape(rolloutPrompts.size(), rolloutPrompts.get(0).length)))
                     .add("rollout_new_tokens", m.create((long) newTokens))
                     .add("check_ids", ids)
                     .add("check_logits", logits)

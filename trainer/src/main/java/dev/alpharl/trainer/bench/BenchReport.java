@@ -3,7 +3,6 @@ package dev.alpharl.trainer.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alpharl.trainer.model.QwenConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,11 +35,15 @@ public final class BenchReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** PASS or FAIL against a target or tolerance; NONE where a row has neither. */
-    public enum Verdict { PASS, FAIL, NONE }
+    public enum Verdict {
+        PASS,
+        FAIL,
+        NONE
+    }
 
     /** One line of the table; {@code reference}, {@code ratio} and {@code target} are "–" where not applicable. */
-    public record Row(String key, String metric, String jvm, String reference, String ratio, String target,
-                      Verdict verdict) {}
+    public record Row(
+            String key, String metric, String jvm, String reference, String ratio, String target, Verdict verdict) {}
 
     private final BenchSettings settings;
     private final JvmBench.Result jvm;
@@ -59,52 +62,120 @@ public final class BenchReport {
         TrainStepFlops flops = settings.trainFlops();
         int[] g = settings.gemmShape();
         List<Row> rows = new ArrayList<>();
-        rows.add(speedRow("train_step", String.format("train step, s (median of %d)", settings.iters()),
-                j.trainStepSeconds(), r == null ? Double.NaN : r.trainStepSeconds(), "%.3f", true,
+        rows.add(speedRow(
+                "train_step",
+                String.format("train step, s (median of %d)", settings.iters()),
+                j.trainStepSeconds(),
+                r == null ? Double.NaN : r.trainStepSeconds(),
+                "%.3f",
+                true,
                 TRAIN_SPEEDUP_TARGET));
-        rows.add(speedRow("rollout", String.format("rollout, tokens/s (B=%d, %d+%d tokens)", settings.batch(),
-                        settings.promptLen(), settings.newTokens()), j.rolloutTokensPerSecond(),
-                r == null ? Double.NaN : r.rolloutTokensPerSecond(), "%.1f", false, ROLLOUT_SPEEDUP_TARGET));
-        rows.add(speedRow("gemm", String.format("GEMM %d×%d·(%d×%d)ᵀ fp32, GFLOP/s", g[0], g[1], g[2], g[1]),
-                j.gemmGflops(), r == null ? Double.NaN : r.gemmGflops(), "%.1f", false, Double.NaN));
+        rows.add(speedRow(
+                "rollout",
+                String.format(
+                        "rollout, tokens/s (B=%d, %d+%d tokens)",
+                        settings.batch(), settings.promptLen(), settings.newTokens()),
+                j.rolloutTokensPerSecond(),
+                r == null ? Double.NaN : r.rolloutTokensPerSecond(),
+                "%.1f",
+                false,
+                ROLLOUT_SPEEDUP_TARGET));
+        rows.add(speedRow(
+                "gemm",
+                String.format("GEMM %d×%d·(%d×%d)ᵀ fp32, GFLOP/s", g[0], g[1], g[2], g[1]),
+                j.gemmGflops(),
+                r == null ? Double.NaN : r.gemmGflops(),
+                "%.1f",
+                false,
+                Double.NaN));
         double jf = j.trainGflops(flops) / j.gemmGflops();
-        rows.add(new Row("train_flop_rate", String.format("train step, GFLOP/s (%% of own GEMM; %.1f GFLOP/step)",
-                flops.total() / 1e9),
+        rows.add(new Row(
+                "train_flop_rate",
+                String.format("train step, GFLOP/s (%% of own GEMM; %.1f GFLOP/step)", flops.total() / 1e9),
                 String.format(Locale.ROOT, "%.1f (%.0f%%)", j.trainGflops(flops), 100 * jf),
-                r == null ? "–" : String.format(Locale.ROOT, "%.1f (%.0f%%)", r.trainGflops(flops),
-                        100 * r.trainGflops(flops) / r.gemmGflops()),
-                "–", String.format(Locale.ROOT, "≥ %.0f%% of GEMM", 100 * GEMM_FRACTION_TARGET),
+                r == null
+                        ? "–"
+                        : String.format(
+                                Locale.ROOT,
+                                "%.1f (%.0f%%)",
+                                r.trainGflops(flops),
+                                100 * r.trainGflops(flops) / r.gemmGflops()),
+                "–",
+                String.format(Locale.ROOT, "≥ %.0f%% of GEMM", 100 * GEMM_FRACTION_TARGET),
                 jf >= GEMM_FRACTION_TARGET ? Verdict.PASS : Verdict.FAIL));
-        rows.add(new Row("alpharl_snapshot", "AlphaRL snapshot of all projections, s (% of train step)",
-                String.format(Locale.ROOT, "%.3f (%.0f%%)", jvm.snapshotSeconds(),
-                        100 * jvm.snapshotSeconds() / j.trainStepSeconds()), "–", "–", "–", Verdict.NONE));
-        rows.add(new Row("alpharl_snapshot_iterative", "same, power iteration for every matrix, s (% of train step)",
-                String.format(Locale.ROOT, "%.3f (%.0f%%)", jvm.iterativeSnapshotSeconds(),
-                        100 * jvm.iterativeSnapshotSeconds() / j.trainStepSeconds()), "–", "–", "–", Verdict.NONE));
-        rows.add(new Row("peak_rss", "peak resident memory, MB", mb(j.peakRssBytes())
-                + String.format(Locale.ROOT, " (%s with snapshots)", mb(jvm.peakRssWithSnapshotsBytes())),
+        rows.add(new Row(
+                "alpharl_snapshot",
+                "AlphaRL snapshot of all projections, s (% of train step)",
+                String.format(
+                        Locale.ROOT,
+                        "%.3f (%.0f%%)",
+                        jvm.snapshotSeconds(),
+                        100 * jvm.snapshotSeconds() / j.trainStepSeconds()),
+                "–",
+                "–",
+                "–",
+                Verdict.NONE));
+        rows.add(new Row(
+                "alpharl_snapshot_iterative",
+                "same, power iteration for every matrix, s (% of train step)",
+                String.format(
+                        Locale.ROOT,
+                        "%.3f (%.0f%%)",
+                        jvm.iterativeSnapshotSeconds(),
+                        100 * jvm.iterativeSnapshotSeconds() / j.trainStepSeconds()),
+                "–",
+                "–",
+                "–",
+                Verdict.NONE));
+        rows.add(new Row(
+                "peak_rss",
+                "peak resident memory, MB",
+                mb(j.peakRssBytes())
+                        + String.format(Locale.ROOT, " (%s with snapshots)", mb(jvm.peakRssWithSnapshotsBytes())),
                 r == null ? "–" : mb(r.peakRssBytes()),
                 r == null ? "–" : String.format(Locale.ROOT, "%.2f×", (double) j.peakRssBytes() / r.peakRssBytes()),
-                "–", Verdict.NONE));
+                "–",
+                Verdict.NONE));
         double refShare = reference == null ? Double.NaN : reference.otherCpuShare();
         boolean quiet = !(jvm.otherCpuShare() > MAX_OTHER_CPU_SHARE) && !(refShare > MAX_OTHER_CPU_SHARE);
-        rows.add(new Row("other_cpu", "CPU taken by other processes and steal meanwhile, %", percent(jvm.otherCpuShare()),
-                reference == null ? "–" : percent(refShare), "–",
+        rows.add(new Row(
+                "other_cpu",
+                "CPU taken by other processes and steal meanwhile, %",
+                percent(jvm.otherCpuShare()),
+                reference == null ? "–" : percent(refShare),
+                "–",
                 String.format(Locale.ROOT, "≤ %.0f%% (else the figures are unreliable)", 100 * MAX_OTHER_CPU_SHARE),
                 quiet ? Verdict.PASS : Verdict.FAIL));
         if (reference != null) {
-            rows.add(agreementRow("logits", "logits on the check input, max abs Δ / max abs logit",
-                    reference.logitsMaxRelError(), LOGITS_TOLERANCE));
-            rows.add(agreementRow("first_loss", String.format(Locale.ROOT, "step-1 loss (JVM %.6f), relative Δ",
-                    j.trainLosses().get(0)), relative(j.trainLosses().get(0), r.trainLosses().get(0)), LOSS_TOLERANCE));
-            rows.add(agreementRow("first_grad_norm", String.format(Locale.ROOT,
-                            "step-1 gradient norm (JVM %.6g), relative Δ", j.firstGradNorm()),
-                    relative(j.firstGradNorm(), r.firstGradNorm()), GRAD_NORM_TOLERANCE));
+            rows.add(agreementRow(
+                    "logits",
+                    "logits on the check input, max abs Δ / max abs logit",
+                    reference.logitsMaxRelError(),
+                    LOGITS_TOLERANCE));
+            rows.add(agreementRow(
+                    "first_loss",
+                    String.format(
+                            Locale.ROOT,
+                            "step-1 loss (JVM %.6f), relative Δ",
+                            j.trainLosses().get(0)),
+                    relative(j.trainLosses().get(0), r.trainLosses().get(0)),
+                    LOSS_TOLERANCE));
+            rows.add(agreementRow(
+                    "first_grad_norm",
+                    String.format(Locale.ROOT, "step-1 gradient norm (JVM %.6g), relative Δ", j.firstGradNorm()),
+                    relative(j.firstGradNorm(), r.firstGradNorm()),
+                    GRAD_NORM_TOLERANCE));
             int last = Math.min(j.trainLosses().size(), r.trainLosses().size()) - 1;
-            rows.add(agreementRow("last_loss", String.format(Locale.ROOT,
-                            "step-%d loss after %d AdamW updates (JVM %.6f), relative Δ", last + 1, last,
+            rows.add(agreementRow(
+                    "last_loss",
+                    String.format(
+                            Locale.ROOT,
+                            "step-%d loss after %d AdamW updates (JVM %.6f), relative Δ",
+                            last + 1,
+                            last,
                             j.trainLosses().get(last)),
-                    relative(j.trainLosses().get(last), r.trainLosses().get(last)), LAST_LOSS_TOLERANCE));
+                    relative(j.trainLosses().get(last), r.trainLosses().get(last)),
+                    LAST_LOSS_TOLERANCE));
         }
         return rows;
     }
@@ -122,21 +193,37 @@ public final class BenchReport {
      * A speed row. The ratio is the JVM's speed over the reference's: reference time / JVM time when
      * {@code lowerIsBetter}, else JVM rate / reference rate.
      */
-    private Row speedRow(String key, String metric, double jvmValue, double refValue, String format,
-                         boolean lowerIsBetter, double target) {
+    private Row speedRow(
+            String key,
+            String metric,
+            double jvmValue,
+            double refValue,
+            String format,
+            boolean lowerIsBetter,
+            double target) {
         boolean hasRef = !Double.isNaN(refValue);
         double ratio = lowerIsBetter ? refValue / jvmValue : jvmValue / refValue;
-        Verdict verdict = Double.isNaN(target) || !hasRef ? Verdict.NONE
-                : ratio >= target ? Verdict.PASS : Verdict.FAIL;
-        return new Row(key, metric, String.format(Locale.ROOT, format, jvmValue),
+        Verdict verdict =
+                Double.isNaN(target) || !hasRef ? Verdict.NONE : ratio >= target ? Verdict.PASS : Verdict.FAIL;
+        return new Row(
+                key,
+                metric,
+                String.format(Locale.ROOT, format, jvmValue),
                 hasRef ? String.format(Locale.ROOT, format, refValue) : "–",
                 hasRef ? String.format(Locale.ROOT, "%.2f×", ratio) : "–",
-                Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "≥ %.1f×", target), verdict);
+                Double.isNaN(target) ? "–" : String.format(Locale.ROOT, "≥ %.1f×", target),
+                verdict);
     }
 
     private static Row agreementRow(String key, String metric, double error, double tolerance) {
-        return new Row(key, metric, "–", String.format(Locale.ROOT, "%.2e", error), "–",
-                String.format(Locale.ROOT, "≤ %.0e", tolerance), error <= tolerance ? Verdict.PASS : Verdict.FAIL);
+        return new Row(
+                key,
+                metric,
+                "–",
+                String.format(Locale.ROOT, "%.2e", error),
+                "–",
+                String.format(Locale.ROOT, "≤ %.0e", tolerance),
+                error <= tolerance ? Verdict.PASS : Verdict.FAIL);
     }
 
     static double relative(double a, double b) {
@@ -160,22 +247,51 @@ public final class BenchReport {
     public String markdown() {
         QwenConfig c = settings.model();
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "Model: %s-shaped, %d layers, hidden %d, %d/%d heads of %d, "
+        s.append(String.format(
+                Locale.ROOT,
+                "Model: %s-shaped, %d layers, hidden %d, %d/%d heads of %d, "
                         + "intermediate %d, vocab %d%s, random weights (seed %d); %d threads.%n",
-                c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.headDim(),
-                c.intermediateSize(), c.vocabSize(), c.tieWordEmbeddings() ? " (tied)" : "", settings.seed(),
+                c.modelType(),
+                c.numLayers(),
+                c.hiddenSize(),
+                c.numHeads(),
+                c.numKvHeads(),
+                c.headDim(),
+                c.intermediateSize(),
+                c.vocabSize(),
+                c.tieWordEmbeddings() ? " (tied)" : "",
+                settings.seed(),
                 jvm.measurements().threads()));
-        s.append(String.format(Locale.ROOT, "Train step: B=%d rows of %d prompt + %d completion tokens; "
-                        + "FLOPs/step %.2f G = linear %.2f + attention %.2f + head %.2f.%n%n", settings.batch(),
-                settings.promptLen(), settings.newTokens(), settings.trainFlops().total() / 1e9,
-                settings.trainFlops().linear() / 1e9, settings.trainFlops().attention() / 1e9,
+        s.append(String.format(
+                Locale.ROOT,
+                "Train step: B=%d rows of %d prompt + %d completion tokens; "
+                        + "FLOPs/step %.2f G = linear %.2f + attention %.2f + head %.2f.%n%n",
+                settings.batch(),
+                settings.promptLen(),
+                settings.newTokens(),
+                settings.trainFlops().total() / 1e9,
+                settings.trainFlops().linear() / 1e9,
+                settings.trainFlops().attention() / 1e9,
                 settings.trainFlops().head() / 1e9));
-        s.append("| metric | JVM (").append(jvm.measurements().implementation()).append(") | ")
-                .append(reference == null ? "reference (not run)" : reference.measurements().implementation())
+        s.append("| metric | JVM (")
+                .append(jvm.measurements().implementation())
+                .append(") | ")
+                .append(
+                        reference == null
+                                ? "reference (not run)"
+                                : reference.measurements().implementation())
                 .append(" | JVM / reference | target | result |\n|---|---|---|---|---|---|\n");
         for (Row r : rows()) {
-            s.append("| ").append(String.join(" | ", r.metric(), r.jvm(), r.reference(), r.ratio(), r.target(),
-                    r.verdict() == Verdict.NONE ? "" : r.verdict().name())).append(" |\n");
+            s.append("| ")
+                    .append(String.join(
+                            " | ",
+                            r.metric(),
+                            r.jvm(),
+                            r.reference(),
+                            r.ratio(),
+                            r.target(),
+                            r.verdict() == Verdict.NONE ? "" : r.verdict().name()))
+                    .append(" |\n");
         }
         if (reference != null) {
             s.append("\nReference sgemm from ").append(reference.blas()).append('\n');

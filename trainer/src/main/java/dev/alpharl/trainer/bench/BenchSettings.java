@@ -8,8 +8,16 @@ import dev.alpharl.trainer.model.QwenConfig;
  * iterations follow how many untimed warm-up train steps. The AdamW settings only decide what the weights become,
  * not the work done.
  */
-public record BenchSettings(QwenConfig model, int batch, int promptLen, int newTokens, int iters, int warmup,
-                            long seed, double lr, double weightDecay) {
+public record BenchSettings(
+        QwenConfig model,
+        int batch,
+        int promptLen,
+        int newTokens,
+        int iters,
+        int warmup,
+        long seed,
+        double lr,
+        double weightDecay) {
 
     public BenchSettings {
         if (batch < 1 || promptLen < 1 || newTokens < 1 || iters < 1 || warmup < 1) {

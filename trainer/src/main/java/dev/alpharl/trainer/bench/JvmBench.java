@@ -21,7 +21,6 @@ import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.StepScope;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,11 +45,16 @@ public final class JvmBench {
      * including the snapshots; and the share of the machine's CPU that other processes took meanwhile
      * ({@link CpuShare}).
      */
-    public record Result(Measurements measurements, double snapshotSeconds, double iterativeSnapshotSeconds,
-                         long peakRssWithSnapshotsBytes, double otherCpuShare) {}
+    public record Result(
+            Measurements measurements,
+            double snapshotSeconds,
+            double iterativeSnapshotSeconds,
+            long peakRssWithSnapshotsBytes,
+            double otherCpuShare) {}
 
     /** Timed calls of the GEMM after {@link #GEMM_WARMUP} untimed ones. */
     private static final int GEMM_CALLS = 10;
+
     private static final int GEMM_WARMUP = 3;
     /** Snapshots taken, each after one more train step; the median is reported. */
     private static final int SNAPSHOTS = 3;
@@ -78,21 +82,32 @@ public final class JvmBench {
         double tokensPerSecond = rolloutTokensPerSecond(inputs.rolloutPrompts());
         log.accept(String.format("rollout: %.1f tokens/s", tokensPerSecond));
         model.setTrainable(true);
-        try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()),
-                0.9, 0.999, 1e-8, base)) {
+        try (AdamW optimizer = new AdamW(
+                ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()), 0.9, 0.999, 1e-8, base)) {
             Training t = train(inputs, optimizer);
-            log.accept(String.format("GEMM %s: %.1f GFLOP/s; train step: %.1f ms",
+            log.accept(String.format(
+                    "GEMM %s: %.1f GFLOP/s; train step: %.1f ms",
                     Arrays.toString(settings.gemmShape()), t.gemmGflops(), t.stepSeconds() * 1e3));
-            Measurements m = new Measurements("DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
-                    JniUtils.getNumThreads(), t.gemmGflops(), tokensPerSecond, t.stepSeconds(), t.losses(),
-                    t.firstGradNorm(), ProcessMemory.peakResidentBytes());
+            Measurements m = new Measurements(
+                    "DJL 0.36 / libtorch " + Engine.getEngine("PyTorch").getVersion(),
+                    JniUtils.getNumThreads(),
+                    t.gemmGflops(),
+                    tokensPerSecond,
+                    t.stepSeconds(),
+                    t.losses(),
+                    t.firstGradNorm(),
+                    ProcessMemory.peakResidentBytes());
             SequenceBatch batch = inputs.trainBatch();
             double snapshot = snapshotSeconds(new Rank1(), batch, inputs.advantages(), optimizer);
-            double iterative = snapshotSeconds(new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch,
-                    inputs.advantages(), optimizer);
-            log.accept(String.format("AlphaRL snapshot: %.1f ms (power iteration only: %.1f ms)", snapshot * 1e3,
-                    iterative * 1e3));
-            return new Result(m, snapshot, iterative, ProcessMemory.peakResidentBytes(),
+            double iterative = snapshotSeconds(
+                    new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch, inputs.advantages(), optimizer);
+            log.accept(String.format(
+                    "AlphaRL snapshot: %.1f ms (power iteration only: %.1f ms)", snapshot * 1e3, iterative * 1e3));
+            return new Result(
+                    m,
+                    snapshot,
+                    iterative,
+                    ProcessMemory.peakResidentBytes(),
                     CpuShare.othersShare(start, CpuShare.sample()));
         } finally {
             model.setTrainable(false);
@@ -160,8 +175,8 @@ public final class JvmBench {
         double[] rates = new double[settings.iters()];
         for (int i = -1; i < settings.iters(); i++) { // one warm-up run
             long t0 = System.nanoTime();
-            List<Completion> out = generator.generate(prompts, sampling, new SplittableRandom(settings.seed() + i),
-                    base);
+            List<Completion> out =
+                    generator.generate(prompts, sampling, new SplittableRandom(settings.seed() + i), base);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (i >= 0) {
                 rates[i] = out.stream().mapToInt(c -> c.tokens().length).sum() / seconds;
@@ -181,18 +196,33 @@ public final class JvmBench {
             float tokens = batch.completionTokens();
             NDArray[] loss = {m.create(0f)};
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                new LogProbScorer(model).backward(batch, 1.0, false, (from, to, scores) -> {
-                    NDArray chunk = scores.logp().mul(adv.get(from + ":" + to)).sum().neg().div(tokens);
-                    loss[0] = loss[0].add(chunk.stopGradient());
-                    return chunk;
-                }, gc, m);
+                new LogProbScorer(model)
+                        .backward(
+                                batch,
+                                1.0,
+                                false,
+                                (from, to, scores) -> {
+                                    NDArray chunk = scores.logp()
+                                            .mul(adv.get(from + ":" + to))
+                                            .sum()
+                                            .neg()
+                                            .div(tokens);
+                                    loss[0] = loss[0].add(chunk.stopGradient());
+                                    return chunk;
+                                },
+                                gc,
+                                m);
             }
             double gradNorm = Double.NaN;
             if (withGradNorm) {
                 long d0 = System.nanoTime();
                 double sq = 0;
                 for (NDArray w : model.weights().values()) {
-                    sq += step.gradient(w).toType(DataType.FLOAT64, false).square().sum().getDouble();
+                    sq += step.gradient(w)
+                            .toType(DataType.FLOAT64, false)
+                            .square()
+                            .sum()
+                            .getDouble();
                 }
                 gradNorm = Math.sqrt(sq);
                 t0 += System.nanoTime() - d0;

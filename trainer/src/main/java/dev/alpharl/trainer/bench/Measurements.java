@@ -15,9 +15,15 @@ import java.util.List;
  * @param firstGradNorm         the global L2 norm of the gradient of the first step (before any update)
  * @param peakRssBytes          peak resident memory of the process over the measurements above
  */
-public record Measurements(String implementation, int threads, double gemmGflops, double rolloutTokensPerSecond,
-                           double trainStepSeconds, List<Double> trainLosses, double firstGradNorm,
-                           long peakRssBytes) {
+public record Measurements(
+        String implementation,
+        int threads,
+        double gemmGflops,
+        double rolloutTokensPerSecond,
+        double trainStepSeconds,
+        List<Double> trainLosses,
+        double firstGradNorm,
+        long peakRssBytes) {
 
     public Measurements {
         trainLosses = List.copyOf(trainLosses);

@@ -13,7 +13,6 @@ import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,21 +33,28 @@ public final class ModelBench {
         QwenConfig config = QwenConfig.tiny("qwen3", 256, 768, 4, 4, 2, 64, 2048, true);
         try (NDManager base = NDManager.newBaseManager()) {
             QwenModel model = QwenModel.random(config, 1, DataType.FLOAT32, base);
-            System.out.printf("model: %d parameters, %d threads%n", model.parameterCount(),
-                    Runtime.getRuntime().availableProcessors());
+            System.out.printf(
+                    "model: %d parameters, %d threads%n",
+                    model.parameterCount(), Runtime.getRuntime().availableProcessors());
             SamplingParams sampling = new SamplingParams(64, 1.0, 1.0, 0, Set.of(), 0);
             for (int batch : new int[] {1, 64}) {
                 double best = Double.MAX_VALUE;
                 for (int i = -1; i < iters; i++) {
                     long t0 = System.nanoTime();
-                    List<Completion> out = new Generator(model).generate(prompts(batch, 32), sampling,
-                            new SplittableRandom(i), base);
+                    List<Completion> out =
+                            new Generator(model).generate(prompts(batch, 32), sampling, new SplittableRandom(i), base);
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (i >= 0) {
-                        best = Math.min(best, s / out.stream().mapToInt(c -> c.tokens().length).sum());
+                        best = Math.min(
+                                best,
+                                s
+                                        / out.stream()
+                                                .mapToInt(c -> c.tokens().length)
+                                                .sum());
                     }
                 }
-                System.out.printf("generate batch %2d: %8.1f tokens/s (%.1f ms per decode step, prefill included)%n",
+                System.out.printf(
+                        "generate batch %2d: %8.1f tokens/s (%.1f ms per decode step, prefill included)%n",
                         batch, 1 / best, best * 1e3 * batch);
             }
             model.setTrainable(true);
@@ -59,7 +65,8 @@ public final class ModelBench {
                 try (StepScope step = StepScope.open(base)) {
                     long t0 = System.nanoTime();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        scorer.backward(seqs, 1.0, true, (a, b, s) -> s.logp().mean().neg(), gc, step.manager());
+                        scorer.backward(
+                                seqs, 1.0, true, (a, b, s) -> s.logp().mean().neg(), gc, step.manager());
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (i >= 0) {
@@ -68,8 +75,9 @@ public final class ModelBench {
                     model.weights().values().forEach(w -> w.getGradient().attach(step.manager()));
                 }
             }
-            System.out.printf("log-prob scoring fwd+bwd, 64 x (32+64) tokens: %.1f ms (%.0f tokens/s)%n", best * 1e3,
-                    64 * 96 / best);
+            System.out.printf(
+                    "log-prob scoring fwd+bwd, 64 x (32+64) tokens: %.1f ms (%.0f tokens/s)%n",
+                    best * 1e3, 64 * 96 / best);
         }
     }
 

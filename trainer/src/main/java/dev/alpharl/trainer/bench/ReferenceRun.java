@@ -3,7 +3,6 @@ package dev.alpharl.trainer.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,8 +22,12 @@ public final class ReferenceRun {
      * What the reference reported: its measurements, the library torch's sgemm came from, the logits check; and
      * the share of the machine's CPU that other processes took while it ran ({@link CpuShare}; NaN when unknown).
      */
-    public record Result(Measurements measurements, String blas, double logitsMaxAbsError,
-                         double logitsMaxRelError, double otherCpuShare) {}
+    public record Result(
+            Measurements measurements,
+            String blas,
+            double logitsMaxAbsError,
+            double logitsMaxRelError,
+            double otherCpuShare) {}
 
     private ReferenceRun() {}
 
@@ -35,13 +38,31 @@ public final class ReferenceRun {
     public static Result run(Path python, Path script, Path modelDir, Path inputs, BenchSettings s, int threads)
             throws IOException, InterruptedException {
         int[] gemm = s.gemmShape();
-        List<String> command = List.of(python.toString(), script.toString(), "--model", modelDir.toString(),
-                "--inputs", inputs.toString(), "--threads", Integer.toString(threads),
-                "--iters", Integer.toString(s.iters()), "--warmup", Integer.toString(s.warmup()),
-                "--lr", Double.toString(s.lr()), "--weight-decay", Double.toString(s.weightDecay()),
-                "--gemm", gemm[0] + "," + gemm[1] + "," + gemm[2], "--seed", Long.toString(s.seed()));
+        List<String> command = List.of(
+                python.toString(),
+                script.toString(),
+                "--model",
+                modelDir.toString(),
+                "--inputs",
+                inputs.toString(),
+                "--threads",
+                Integer.toString(threads),
+                "--iters",
+                Integer.toString(s.iters()),
+                "--warmup",
+                Integer.toString(s.warmup()),
+                "--lr",
+                Double.toString(s.lr()),
+                "--weight-decay",
+                Double.toString(s.weightDecay()),
+                "--gemm",
+                gemm[0] + "," + gemm[1] + "," + gemm[2],
+                "--seed",
+                Long.toString(s.seed()));
         CpuShare.Sample start = CpuShare.sample();
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         process.getOutputStream().close();
         String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = process.waitFor();
@@ -51,7 +72,11 @@ public final class ReferenceRun {
                     + (stdout.isBlank() ? "" : "; its output ended with: " + tail(stdout, 600)));
         }
         Result r = parse(stdout);
-        return new Result(r.measurements(), r.blas(), r.logitsMaxAbsError(), r.logitsMaxRelError(),
+        return new Result(
+                r.measurements(),
+                r.blas(),
+                r.logitsMaxAbsError(),
+                r.logitsMaxRelError(),
                 CpuShare.othersShare(start, CpuShare.sample()));
     }
 
@@ -64,23 +89,35 @@ public final class ReferenceRun {
             }
         }
         if (line == null) {
-            throw new IllegalStateException("the reference printed no JSON result line; its output was: "
-                    + tail(stdout, 600));
+            throw new IllegalStateException(
+                    "the reference printed no JSON result line; its output was: " + tail(stdout, 600));
         }
         JsonNode n;
         try {
             n = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the reference's result line is not valid JSON: " + e.getOriginalMessage()
-                    + " in: " + tail(line, 300), e);
+            throw new IllegalStateException(
+                    "the reference's result line is not valid JSON: " + e.getOriginalMessage() + " in: "
+                            + tail(line, 300),
+                    e);
         }
         List<Double> losses = new ArrayList<>();
         required(n, "train_losses").forEach(x -> losses.add(x.asDouble()));
-        Measurements m = new Measurements(required(n, "implementation").asText(), required(n, "threads").asInt(),
-                number(n, "gemm_gflops"), number(n, "rollout_tokens_per_s"), number(n, "train_step_s"), losses,
-                number(n, "first_grad_norm"), required(n, "peak_rss_bytes").asLong());
-        return new Result(m, required(n, "blas").asText(), number(n, "logits_max_abs_error"),
-                number(n, "logits_max_rel_error"), Double.NaN);
+        Measurements m = new Measurements(
+                required(n, "implementation").asText(),
+                required(n, "threads").asInt(),
+                number(n, "gemm_gflops"),
+                number(n, "rollout_tokens_per_s"),
+                number(n, "train_step_s"),
+                losses,
+                number(n, "first_grad_norm"),
+                required(n, "peak_rss_bytes").asLong());
+        return new Result(
+                m,
+                required(n, "blas").asText(),
+                number(n, "logits_max_abs_error"),
+                number(n, "logits_max_rel_error"),
+                Double.NaN);
     }
 
     private static JsonNode required(JsonNode n, String key) {

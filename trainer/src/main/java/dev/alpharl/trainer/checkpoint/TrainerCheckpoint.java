@@ -10,7 +10,6 @@ import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
 import dev.alpharl.trainer.tensor.safetensors.TensorSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,8 +50,15 @@ public final class TrainerCheckpoint {
      * {@code tokenizerDir}), {@code state} as JSON, each tensor group as {@code <name>.safetensors}, then anything
      * {@code extra} writes; finally prunes older checkpoints beyond {@code keep} (0 keeps all).
      */
-    public static Path save(Path runDir, long step, QwenModel policy, Path tokenizerDir, Map<String, Object> state,
-                            Map<String, Map<String, NDArray>> tensors, StateWriter extra, int keep) {
+    public static Path save(
+            Path runDir,
+            long step,
+            QwenModel policy,
+            Path tokenizerDir,
+            Map<String, Object> state,
+            Map<String, Map<String, NDArray>> tensors,
+            StateWriter extra,
+            int keep) {
         Path dir = runDir.resolve(DIR).resolve(String.format("step-%06d", step));
         try {
             AtomicDirectory.write(dir, tmp -> {

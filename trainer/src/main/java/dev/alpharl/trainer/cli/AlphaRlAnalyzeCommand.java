@@ -1,57 +1,70 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.Rank1Analysis;
 import dev.alpharl.trainer.alpharl.Rank1AnalysisReport;
 import dev.alpharl.trainer.alpharl.Rank1AnalysisWriter;
-import dev.alpharl.trainer.model.QwenModel;
-import dev.alpharl.trainer.tensor.TorchRuntime;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.model.BuiltinModels;
+import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.tensor.StepScope;
+import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.IOException;
-import java.util.function.ToDoubleFunction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code alpharl analyze}: rank-1 structure of an RL run's updates (energy, direction stability, in- and
  * out-of-sample linearity beside null controls) and, with an evaluation config, the recovery of the final gain by
  * rank-1 and Rank-1% reconstructions. Writes {@code analysis.json} and {@code analysis.md}.
  */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
         description = "Analyse the rank-1 structure of an RL run's weight updates (ALPHARL.md §3, §11).")
 final class AlphaRlAnalyzeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--base",
+            required = true,
+            paramLabel = "DIR",
             description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
     Path base;
 
-    @Option(names = "--checkpoints", required = true, split = ",", paramLabel = "D1,D2,...",
+    @Option(
+            names = "--checkpoints",
+            required = true,
+            split = ",",
+            paramLabel = "D1,D2,...",
             description = "The run's checkpoints in step order (HF directories), at least 3.")
     List<Path> checkpoints;
 
-    @Option(names = "--eval-config", paramLabel = "FILE",
+    @Option(
+            names = "--eval-config",
+            paramLabel = "FILE",
             description = "Training config whose eval section scores each model (enables recovery ratios).")
     Path evalConfig;
 
-    @Option(names = "--out", defaultValue = "alpharl-analysis", paramLabel = "DIR",
+    @Option(
+            names = "--out",
+            defaultValue = "alpharl-analysis",
+            paramLabel = "DIR",
             description = "Output directory for analysis.json and analysis.md (default: ${DEFAULT-VALUE}).")
     Path out;
 
@@ -63,19 +76,25 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         List<Long> steps = in.steps(checkpoints, null);
         Rank1AnalysisReport report;
         TorchRuntime.init();
-        TrainingContext ctx = evalConfig == null ? null
+        TrainingContext ctx = evalConfig == null
+                ? null
                 : TrainingContext.open(ConfigLoader.load(TrainConfig.class, evalConfig.toString(), List.of()));
         Evaluator evaluator = ctx == null ? null : ctx.evaluator(null);
         if (ctx != null && evaluator == null) {
             ctx.close();
             throw in.bad("--eval-config " + evalConfig + ": the config has no data.eval set to score models with");
         }
-        ToDoubleFunction<QwenModel> accuracy = evaluator == null ? null : model -> {
-            try (StepScope scope = StepScope.open(model.manager())) {
-                return evaluator.evaluate(new Generator(model), scope.manager()).accuracy();
-            }
-        };
-        try (NDManager root = NDManager.newBaseManager(); QwenModel w0 = in.load(base, root)) {
+        ToDoubleFunction<QwenModel> accuracy = evaluator == null
+                ? null
+                : model -> {
+                    try (StepScope scope = StepScope.open(model.manager())) {
+                        return evaluator
+                                .evaluate(new Generator(model), scope.manager())
+                                .accuracy();
+                    }
+                };
+        try (NDManager root = NDManager.newBaseManager();
+                QwenModel w0 = in.load(base, root)) {
             Rank1Analysis.Checkpoints source = new Rank1Analysis.Checkpoints() {
                 @Override
                 public int size() {
@@ -100,9 +119,15 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         }
         Rank1AnalysisWriter.write(report, out);
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "analysis of %d checkpoints written to %s (median energy %.3f, c out-of-sample R² %.3f "
-                        + "vs random walk %.3f)%n", checkpoints.size(), out, report.summary().medianEnergyFraction(),
-                report.summary().medianCoefficientR2OutOfSample(), report.summary().medianRandomWalkR2OutOfSample());
+        o.printf(
+                Locale.ROOT,
+                "analysis of %d checkpoints written to %s (median energy %.3f, c out-of-sample R² %.3f "
+                        + "vs random walk %.3f)%n",
+                checkpoints.size(),
+                out,
+                report.summary().medianEnergyFraction(),
+                report.summary().medianCoefficientR2OutOfSample(),
+                report.summary().medianRandomWalkR2OutOfSample());
         o.flush();
         return ExitCodes.OK;
     }

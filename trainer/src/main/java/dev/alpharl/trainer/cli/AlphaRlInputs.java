@@ -4,15 +4,14 @@ import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
 import dev.alpharl.trainer.model.QwenModel;
-import picocli.CommandLine;
-import picocli.CommandLine.ParameterException;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
 /** Validation and loading shared by the {@code alpharl} subcommands; every bad input is a ParameterException (exit 2). */
 final class AlphaRlInputs {
@@ -63,7 +62,8 @@ final class AlphaRlInputs {
             steps.addAll(given);
         } else {
             for (Path p : checkpoints) {
-                Matcher m = STEP_IN_NAME.matcher(p.toAbsolutePath().normalize().getFileName().toString());
+                Matcher m = STEP_IN_NAME.matcher(
+                        p.toAbsolutePath().normalize().getFileName().toString());
                 if (!m.find()) {
                     steps.clear();
                     for (int i = 1; i <= checkpoints.size(); i++) {
@@ -77,7 +77,9 @@ final class AlphaRlInputs {
         for (int i = 1; i < steps.size(); i++) {
             if (steps.get(i) <= steps.get(i - 1)) {
                 throw bad("checkpoint steps must increase strictly, got " + steps
-                        + (given == null ? " from the directory names (list the checkpoints in order or pass --steps)" : ""));
+                        + (given == null
+                                ? " from the directory names (list the checkpoints in order or pass --steps)"
+                                : ""));
             }
         }
         return steps;

@@ -1,6 +1,5 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,16 +12,11 @@ import dev.alpharl.trainer.alpharl.SnapshotRecorder;
 import dev.alpharl.trainer.alpharl.TargetReward;
 import dev.alpharl.trainer.checkpoint.AtomicDirectory;
 import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -30,6 +24,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code alpharl predict}: a predicted final model from a base and early checkpoints, by AlphaRL (PLS1 of each
@@ -37,7 +36,9 @@ import java.util.concurrent.Callable;
  * extrapolated linearly to the target step). Writes a Hugging Face directory (F32, the base's tokenizer files)
  * plus {@code fit-report.json}.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Predict the final model of an RL run from its early checkpoints (AlphaRL or RELEX).")
 final class AlphaRlPredictCommand implements Callable<Integer> {
 
@@ -46,19 +47,32 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--base",
+            required = true,
+            paramLabel = "DIR",
             description = "The pre-RL model W_0 (HF directory, or builtin:NAME).")
     Path base;
 
-    @Option(names = "--checkpoints", required = true, split = ",", paramLabel = "D1,D2,...",
+    @Option(
+            names = "--checkpoints",
+            required = true,
+            split = ",",
+            paramLabel = "D1,D2,...",
             description = "Window checkpoints in step order (HF directories); the last one is W_k.")
     List<Path> checkpoints;
 
-    @Option(names = "--rewards", split = ",", paramLabel = "y1,y2,...",
+    @Option(
+            names = "--rewards",
+            split = ",",
+            paramLabel = "y1,y2,...",
             description = "Reward or accuracy of each checkpoint (required for alpharl).")
     List<Double> rewards;
 
-    @Option(names = "--steps", split = ",", paramLabel = "s1,s2,...",
+    @Option(
+            names = "--steps",
+            split = ",",
+            paramLabel = "s1,s2,...",
             description = "Step of each checkpoint (default: the number ending each directory name, else 1..n).")
     List<Long> steps;
 
@@ -69,23 +83,39 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
     Target target;
 
     static final class Target {
-        @Option(names = "--target-reward", paramLabel = "Y", description = "alpharl: reward at which the fit is inverted.")
+        @Option(
+                names = "--target-reward",
+                paramLabel = "Y",
+                description = "alpharl: reward at which the fit is inverted.")
         Double reward;
 
-        @Option(names = "--target-step", paramLabel = "T",
+        @Option(
+                names = "--target-step",
+                paramLabel = "T",
                 description = "relex: step to predict; alpharl: invert at the reward extrapolated to this step.")
         Long step;
     }
 
-    @Option(names = "--assembly", defaultValue = "replace", paramLabel = "replace|add|base",
-            description = "alpharl assembly: replace (W_k + (â − a_k)v_kᵀ, default), add (W_k + â v_kᵀ), base (W_0 + â v_kᵀ).")
+    @Option(
+            names = "--assembly",
+            defaultValue = "replace",
+            paramLabel = "replace|add|base",
+            description =
+                    "alpharl assembly: replace (W_k + (â − a_k)v_kᵀ, default), add (W_k + â v_kᵀ), base (W_0 + â v_kᵀ).")
     AlphaRlConfig.Assembly assembly;
 
-    @Option(names = "--max-reward", defaultValue = "1.0", paramLabel = "Y",
+    @Option(
+            names = "--max-reward",
+            defaultValue = "1.0",
+            paramLabel = "Y",
             description = "alpharl with --target-step: cap of the extrapolated target reward (default 1.0).")
     double maxReward;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory for the predicted model.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "Output directory for the predicted model.")
     Path out;
 
     @Override
@@ -104,7 +134,8 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
         }
         Object report;
         TorchRuntime.init();
-        try (NDManager root = NDManager.newBaseManager(); QwenModel w0 = in.load(base, root)) {
+        try (NDManager root = NDManager.newBaseManager();
+                QwenModel w0 = in.load(base, root)) {
             Map<String, NDArray> predicted;
             if (method == AlphaRlConfig.Method.ALPHARL) {
                 double y = alphaRlTarget(in, stepList);
@@ -123,9 +154,12 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                 HfCheckpoint.save(model, out, SafetensorsDtype.F32, base);
             }
         }
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(REPORT_FILE).toFile(), report);
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(out.resolve(REPORT_FILE).toFile(), report);
         PrintWriter o = spec.commandLine().getOut();
-        o.println("predicted model written to " + out + " (" + method.name().toLowerCase() + ", report " + REPORT_FILE + ")");
+        o.println("predicted model written to " + out + " (" + method.name().toLowerCase() + ", report " + REPORT_FILE
+                + ")");
         o.flush();
         return ExitCodes.OK;
     }
@@ -145,9 +179,10 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
         return TargetReward.extrapolated(s, y, target.step, maxReward);
     }
 
-    private AlphaRlPredictor.Prediction predictAlphaRl(AlphaRlInputs in, QwenModel w0, List<Long> stepList,
-                                                       double targetReward, NDManager root) {
-        try (SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root)) {
+    private AlphaRlPredictor.Prediction predictAlphaRl(
+            AlphaRlInputs in, QwenModel w0, List<Long> stepList, double targetReward, NDManager root) {
+        try (SnapshotRecorder recorder =
+                new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root)) {
             QwenModel last = null;
             try {
                 for (int i = 0; i < checkpoints.size(); i++) {
@@ -159,8 +194,12 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                         ck.close();
                     }
                 }
-                return AlphaRlPredictor.predict(recorder.snapshots(), w0.weights(), last.weights(),
-                        new AlphaRlPredictor.Options(targetReward, assembly), root);
+                return AlphaRlPredictor.predict(
+                        recorder.snapshots(),
+                        w0.weights(),
+                        last.weights(),
+                        new AlphaRlPredictor.Options(targetReward, assembly),
+                        root);
             } finally {
                 if (last != null) {
                     last.close();
@@ -169,8 +208,8 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
         }
     }
 
-    private RelexPredictor.Prediction predictRelex(AlphaRlInputs in, QwenModel w0, List<Long> stepList,
-                                                   long targetStep, NDManager root) throws IOException {
+    private RelexPredictor.Prediction predictRelex(
+            AlphaRlInputs in, QwenModel w0, List<Long> stepList, long targetStep, NDManager root) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path dir = Files.createTempDirectory(parent, ".relex-trajectory-");

@@ -15,15 +15,14 @@ import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: train step time, rollout tokens/s, the train step's FLOP rate against a GEMM measured in the same
@@ -31,10 +30,14 @@ import java.util.concurrent.Callable;
  * reference {@code bench/reference/qwen_ref.py} run on the same weights and inputs (written to {@code --out}).
  * {@code bench/bench.sh} installs the reference's torch and runs this.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark the JVM trainer against a PyTorch-eager reference on the same Qwen-shaped model.",
-                "Prints a side-by-side table and writes bench.json and bench.md to --out. Exit 1 when the reference's "
-                        + "logits, loss or gradient norm disagree with the JVM's. Run it alone on the machine."})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Benchmark the JVM trainer against a PyTorch-eager reference on the same Qwen-shaped model.",
+            "Prints a side-by-side table and writes bench.json and bench.md to --out. Exit 1 when the reference's "
+                    + "logits, loss or gradient norm disagree with the JVM's. Run it alone on the machine."
+        })
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--layers", defaultValue = "8", description = "Decoder layers (default: ${DEFAULT-VALUE}).")
@@ -58,38 +61,59 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "4096", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
     int vocab;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Rows in the rollout and the train step "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description = "Rows in the rollout and the train step " + "(default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--prompt-len", defaultValue = "64", description = "Prompt tokens (default: ${DEFAULT-VALUE}).")
     int promptLen;
 
-    @Option(names = "--new-tokens", defaultValue = "64", description = "Generated / completion tokens "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--new-tokens",
+            defaultValue = "64",
+            description = "Generated / completion tokens " + "(default: ${DEFAULT-VALUE}).")
     int newTokens;
 
-    @Option(names = "--iters", defaultValue = "5", description = "Timed train steps and rollouts "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--iters",
+            defaultValue = "5",
+            description = "Timed train steps and rollouts " + "(default: ${DEFAULT-VALUE}).")
     int iters;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed train steps first (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "2",
+            description = "Untimed train steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Weights, inputs and sampling seed "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Weights, inputs and sampling seed " + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", defaultValue = "runs/bench", paramLabel = "DIR",
-            description = "Output directory: model/, inputs.safetensors, bench.json, bench.md (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--out",
+            defaultValue = "runs/bench",
+            paramLabel = "DIR",
+            description =
+                    "Output directory: model/, inputs.safetensors, bench.json, bench.md (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--reference", defaultValue = "bench/reference/qwen_ref.py", paramLabel = "SCRIPT|none",
+    @Option(
+            names = "--reference",
+            defaultValue = "bench/reference/qwen_ref.py",
+            paramLabel = "SCRIPT|none",
             description = "The PyTorch-eager reference script, or 'none' for the JVM side only "
                     + "(default: ${DEFAULT-VALUE}).")
     String reference;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "PATH",
+    @Option(
+            names = "--python",
+            defaultValue = "/usr/bin/python3",
+            paramLabel = "PATH",
             description = "Python with torch for the reference (default: ${DEFAULT-VALUE}).")
     Path python;
 
@@ -109,8 +133,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchSettings settings;
         try {
-            settings = new BenchSettings(QwenConfig.tiny("qwen3", hidden, intermediate, layers, heads, kvHeads,
-                    headDim, vocab, true), batch, promptLen, newTokens, iters, warmup, seed, 1e-4, 0.01);
+            settings = new BenchSettings(
+                    QwenConfig.tiny("qwen3", hidden, intermediate, layers, heads, kvHeads, headDim, vocab, true),
+                    batch,
+                    promptLen,
+                    newTokens,
+                    iters,
+                    warmup,
+                    seed,
+                    1e-4,
+                    0.01);
         } catch (IllegalArgumentException | ModelFormatException e) {
             throw new UserInputException(e.getMessage(), e);
         }
@@ -123,24 +155,34 @@ final class BenchCommand implements Callable<Integer> {
         BenchInputs inputs = BenchInputs.random(settings);
         BenchReport report;
         try (NDManager base = NDManager.newBaseManager();
-             QwenModel model = QwenModel.random(settings.model(), seed, DataType.FLOAT32, base)) {
-            stderr.printf("bench: %.1fM parameters, %d threads; writing %s%n", model.parameterCount() / 1e6,
-                    JniUtils.getNumThreads(), modelDir);
+                QwenModel model = QwenModel.random(settings.model(), seed, DataType.FLOAT32, base)) {
+            stderr.printf(
+                    "bench: %.1fM parameters, %d threads; writing %s%n",
+                    model.parameterCount() / 1e6, JniUtils.getNumThreads(), modelDir);
             stderr.flush();
             HfCheckpoint.save(model, modelDir, SafetensorsDtype.F32, null);
             inputs.write(inputsFile, model, newTokens, base);
             JvmBench.Result jvm = new JvmBench(settings, model, modelDir, base, line -> {
-                stderr.println("[jvm] " + line);
-                stderr.flush();
-            }).run(inputs);
-            ReferenceRun.Result ref = script == null ? null
-                    : ReferenceRun.run(python, script, modelDir, inputsFile, settings, jvm.measurements().threads());
+                        stderr.println("[jvm] " + line);
+                        stderr.flush();
+                    })
+                    .run(inputs);
+            ReferenceRun.Result ref = script == null
+                    ? null
+                    : ReferenceRun.run(
+                            python,
+                            script,
+                            modelDir,
+                            inputsFile,
+                            settings,
+                            jvm.measurements().threads());
             report = new BenchReport(settings, jvm, ref);
         }
         String table = report.markdown();
         Files.writeString(out.resolve("bench.md"), table);
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("bench.json").toFile(),
-                report.json());
+        new ObjectMapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValue(out.resolve("bench.json").toFile(), report.json());
         stdout.println(table);
         stdout.flush();
         if (!report.quiet()) {

@@ -14,11 +14,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code compare}: an accelerated run against a full run, as report.md, report.html and charts. */
-@Command(name = "compare", mixinStandardHelpOptions = true,
-        description = {"Compare an accelerated run (RUN_A) with a full run (RUN_B): steps, wall time, tokens, final "
-                + "accuracy with 95%% intervals, gain retained and speedup, and charts of reward and eval accuracy "
-                + "against step and wall time.",
-                "Writes report.md, report.html and the chart PNGs to --out (default RUN_A/report)."})
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Compare an accelerated run (RUN_A) with a full run (RUN_B): steps, wall time, tokens, final "
+                    + "accuracy with 95%% intervals, gain retained and speedup, and charts of reward and eval accuracy "
+                    + "against step and wall time.",
+            "Writes report.md, report.html and the chart PNGs to --out (default RUN_A/report)."
+        })
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "The accelerated run directory.")
     Path accelerated;
@@ -35,7 +39,10 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = out != null ? out : accelerated.resolve("report");
-        print(CompareReport.write(accelerated, full, dir), spec.commandLine().getOut(), spec.commandLine().getErr());
+        print(
+                CompareReport.write(accelerated, full, dir),
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
         return ExitCodes.OK;
     }
 
@@ -44,8 +51,9 @@ final class CompareCommand implements Callable<Integer> {
         written.comparison().warnings().forEach(w -> err.println("warning: " + w));
         err.flush();
         out.print(CompareReport.markdownTables(written.comparison()));
-        out.println("wrote " + written.markdown() + ", " + written.html() + " and " + written.charts().size()
-                + " charts (" + String.join(", ", written.charts().stream().map(Chart::file).toList()) + ")");
+        out.println("wrote " + written.markdown() + ", " + written.html() + " and "
+                + written.charts().size() + " charts ("
+                + String.join(", ", written.charts().stream().map(Chart::file).toList()) + ")");
         out.flush();
     }
 }

@@ -8,7 +8,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code config}: load and validate a training config and print it resolved (every default filled in) as YAML. */
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         customSynopsis = "trainer.jar config --config=FILE|NAME [--section.key=VALUE...] [-hV] [--log-level=LEVEL]",
         description = "Validate a training config and print it fully resolved (every default filled in), as YAML.")
 final class ConfigCommand implements Callable<Integer> {

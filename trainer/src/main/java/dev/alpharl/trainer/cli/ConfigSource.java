@@ -16,11 +16,17 @@ import picocli.CommandLine.Spec;
  * Mixin for commands that take a config: {@code --config FILE|NAME} plus any number of {@code --section.key=value}
  * overrides. The overrides are the arguments picocli cannot match to an option of the command.
  */
-@Command(footer = {"%nAny config key can be overridden: --section.key=VALUE (or --section.key VALUE).",
-        "  nested: --algorithm.kl.coef=0.01   list: --optim.betas=0.9,0.95",
-        "  list element: --rewards.0.weight=0.5   clear an optional key: --data.eval=null"})
+@Command(
+        footer = {
+            "%nAny config key can be overridden: --section.key=VALUE (or --section.key VALUE).",
+            "  nested: --algorithm.kl.coef=0.01   list: --optim.betas=0.9,0.95",
+            "  list element: --rewards.0.weight=0.5   clear an optional key: --data.eval=null"
+        })
 public final class ConfigSource {
-    @Option(names = "--config", required = true, paramLabel = "FILE|NAME",
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE|NAME",
             description = "YAML config: a path, or the name of a config in configs/ (e.g. tiny-grpo).")
     String config;
 

@@ -22,16 +22,22 @@ import picocli.CommandLine.Unmatched;
  * AlphaRL off, the same run with the config's alpharl block (same seed), and the comparison of the two, under
  * {@code run.output-dir/run.name/} as {@code full/}, {@code alpharl/} and {@code compare/}.
  */
-@Command(name = "default", mixinStandardHelpOptions = true,
-        description = {"The main job (what trainer.jar runs without arguments): a full GRPO run and an AlphaRL run "
-                + "of the same config and seed, then their comparison (table on the console, report.md/html and "
-                + "charts). The bundled config 'default' trains the tiny Qwen3-architecture model shipped inside "
-                + "trainer.jar on arithmetic, offline, in a few minutes on a CPU.",
-                "Writes RUN/full, RUN/alpharl and RUN/compare, RUN = run.output-dir/run.name (runs/default). A run "
-                        + "that finished with the same config is reused; one that stopped part-way is resumed."},
-        footer = {"%nAny config key can be overridden: --section.key=VALUE; overrides apply to both runs, except "
-                + "that the full run has alpharl.window = 0.",
-                "  e.g. java -jar trainer.jar --trainer.total-steps=100 --alpharl.window=40"})
+@Command(
+        name = "default",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The main job (what trainer.jar runs without arguments): a full GRPO run and an AlphaRL run "
+                    + "of the same config and seed, then their comparison (table on the console, report.md/html and "
+                    + "charts). The bundled config 'default' trains the tiny Qwen3-architecture model shipped inside "
+                    + "trainer.jar on arithmetic, offline, in a few minutes on a CPU.",
+            "Writes RUN/full, RUN/alpharl and RUN/compare, RUN = run.output-dir/run.name (runs/default). A run "
+                    + "that finished with the same config is reused; one that stopped part-way is resumed."
+        },
+        footer = {
+            "%nAny config key can be overridden: --section.key=VALUE; overrides apply to both runs, except "
+                    + "that the full run has alpharl.window = 0.",
+            "  e.g. java -jar trainer.jar --trainer.total-steps=100 --alpharl.window=40"
+        })
 final class DefaultJobCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(DefaultJobCommand.class);
@@ -39,9 +45,12 @@ final class DefaultJobCommand implements Callable<Integer> {
     static final String ACCELERATED = "alpharl";
     static final String COMPARE = "compare";
 
-    @Option(names = "--config", defaultValue = "default", paramLabel = "FILE|NAME",
-            description = "Config of both runs; its alpharl block is the accelerated run's "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--config",
+            defaultValue = "default",
+            paramLabel = "FILE|NAME",
+            description =
+                    "Config of both runs; its alpharl block is the accelerated run's " + "(default: ${DEFAULT-VALUE}).")
     String config;
 
     @Option(names = "--fresh", description = "Delete the job's earlier runs and train both again.")
@@ -69,15 +78,22 @@ final class DefaultJobCommand implements Callable<Integer> {
                 AtomicDirectory.deleteRecursively(root.resolve(dir));
             }
         }
-        LOG.info("default job: full {} run of {} steps, then AlphaRL observing {} steps (same seed {}), then the "
-                        + "comparison; output under {}", full.algorithm().name(), full.trainer().totalSteps(),
-                accelerated.alpharl().window(), full.run().seed(), root);
+        LOG.info(
+                "default job: full {} run of {} steps, then AlphaRL observing {} steps (same seed {}), then the "
+                        + "comparison; output under {}",
+                full.algorithm().name(),
+                full.trainer().totalSteps(),
+                accelerated.alpharl().window(),
+                full.run().seed(),
+                root);
         if (!trainOrReuse("[1/2] full run", full) || !trainOrReuse("[2/2] AlphaRL run", accelerated)) {
             LOG.info("default job stopped; run the same command again to resume it");
             return ExitCodes.OK;
         }
-        CompareCommand.print(CompareReport.write(root.resolve(ACCELERATED), root.resolve(FULL),
-                root.resolve(COMPARE)), spec.commandLine().getOut(), spec.commandLine().getErr());
+        CompareCommand.print(
+                CompareReport.write(root.resolve(ACCELERATED), root.resolve(FULL), root.resolve(COMPARE)),
+                spec.commandLine().getOut(),
+                spec.commandLine().getErr());
         return ExitCodes.OK;
     }
 

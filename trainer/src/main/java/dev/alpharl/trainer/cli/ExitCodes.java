@@ -8,6 +8,5 @@ public final class ExitCodes {
     /** Bad input (options, config, files): a one-line message, no stack trace. */
     public static final int BAD_INPUT = 2;
 
-    private ExitCodes() {
-    }
+    private ExitCodes() {}
 }

@@ -1,9 +1,9 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.trainer.model.BuiltinModels;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
@@ -12,28 +12,31 @@ import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code generate}: sample completions from a local Hugging Face model directory. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Generate completions from a local Hugging Face Qwen model directory.")
 final class GenerateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
             description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
 
@@ -48,8 +51,12 @@ final class GenerateCommand implements Callable<Integer> {
         long[] ids;
     }
 
-    @Option(names = "--template", defaultValue = "plain", paramLabel = "NAME",
-            description = "Chat template for --prompt: plain, chatml, qwen25-math, qwen3, qwen3-no-think (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--template",
+            defaultValue = "plain",
+            paramLabel = "NAME",
+            description =
+                    "Chat template for --prompt: plain, chatml, qwen25-math, qwen3, qwen3-no-think (default: ${DEFAULT-VALUE}).")
     String template;
 
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
@@ -90,14 +97,14 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
         try (NDManager manager = NDManager.newBaseManager();
-             QwenModel qwen = HfCheckpoint.load(model, manager);
-             QwenTokenizer tokenizer = QwenTokenizer.load(model)) {
+                QwenModel qwen = HfCheckpoint.load(model, manager);
+                QwenTokenizer tokenizer = QwenTokenizer.load(model)) {
             long[] prompt = input.ids != null ? input.ids : tokenizer.encode(chat.prompt(input.text));
             long vocab = qwen.config().vocabSize();
             for (long id : prompt) {
                 if (id < 0 || id >= vocab) {
-                    throw new UserInputException("--prompt-ids: id " + id + " is outside the model's vocabulary [0, "
-                            + vocab + ")");
+                    throw new UserInputException(
+                            "--prompt-ids: id " + id + " is outside the model's vocabulary [0, " + vocab + ")");
                 }
             }
             if (prompt.length == 0) {
@@ -110,8 +117,8 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(e.getMessage(), e);
             }
-            List<Completion> completions = new Generator(qwen).generate(Collections.nCopies(n, prompt), params,
-                    new SplittableRandom(seed), manager);
+            List<Completion> completions = new Generator(qwen)
+                    .generate(Collections.nCopies(n, prompt), params, new SplittableRandom(seed), manager);
             for (Completion c : completions) {
                 String text = tokenizer.decode(c.tokens(), true);
                 if (json) {
@@ -126,7 +133,8 @@ final class GenerateCommand implements Callable<Integer> {
                     if (logprobs) {
                         List<String> parts = new ArrayList<>();
                         for (int i = 0; i < c.tokens().length; i++) {
-                            parts.add(c.tokens()[i] + ":" + String.format(java.util.Locale.ROOT, "%.4f", c.logprobs()[i]));
+                            parts.add(c.tokens()[i] + ":"
+                                    + String.format(java.util.Locale.ROOT, "%.4f", c.logprobs()[i]));
                         }
                         out.println("logprobs " + String.join(" ", parts));
                     }

@@ -16,19 +16,36 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** Entry point of trainer.jar: parses the command line, runs the chosen subcommand and exits with its code. */
-@Command(name = "trainer.jar", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
-                "Without a command it runs the default job (see 'default --help'): a full GRPO run and an AlphaRL run "
-                        + "of the tiny model shipped inside the jar, and their comparison."},
-        subcommands = {DefaultJobCommand.class, TrainCommand.class, SftCommand.class, EvalCommand.class,
-                GenerateCommand.class, RewardsCommand.class, AlphaRlCommand.class, CompareCommand.class,
-                ConfigCommand.class, BenchCommand.class},
+@Command(
+        name = "trainer.jar",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "RL fine-tuning of LLMs on the JVM (GRPO, PPO, DAPO, RLOO) with AlphaRL acceleration.",
+            "Without a command it runs the default job (see 'default --help'): a full GRPO run and an AlphaRL run "
+                    + "of the tiny model shipped inside the jar, and their comparison."
+        },
+        subcommands = {
+            DefaultJobCommand.class,
+            TrainCommand.class,
+            SftCommand.class,
+            EvalCommand.class,
+            GenerateCommand.class,
+            RewardsCommand.class,
+            AlphaRlCommand.class,
+            CompareCommand.class,
+            ConfigCommand.class,
+            BenchCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
     /** Log levels selectable with --log-level. */
     enum LogLevel {
-        ERROR(Level.ERROR), WARN(Level.WARN), INFO(Level.INFO), DEBUG(Level.DEBUG);
+        ERROR(Level.ERROR),
+        WARN(Level.WARN),
+        INFO(Level.INFO),
+        DEBUG(Level.DEBUG);
 
         final Level level;
 
@@ -40,7 +57,10 @@ public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL",
+    @Option(
+            names = "--log-level",
+            scope = ScopeType.INHERIT,
+            paramLabel = "LEVEL",
             description = "Console log level: error, warn, info (default), debug.")
     void setLogLevel(LogLevel level) {
         Configurator.setRootLevel(level.level);
@@ -48,8 +68,10 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: choose one of "
-                + String.join(", ", spec.subcommands().keySet()));
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: choose one of "
+                        + String.join(", ", spec.subcommands().keySet()));
     }
 
     public static void main(String[] args) {
@@ -66,8 +88,10 @@ public final class Main implements Runnable {
         if (args.length > 0 && args[0].startsWith("--config")) {
             // `trainer.jar --config FILE` means `trainer.jar train --config FILE`
             args = prepend("train", args);
-        } else if (args.length == 0 || (args[0].startsWith("--") && !HELP_OR_VERSION.contains(args[0])
-                && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
+        } else if (args.length == 0
+                || (args[0].startsWith("--")
+                        && !HELP_OR_VERSION.contains(args[0])
+                        && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
             // `trainer.jar [--fresh] [--section.key=value ...] [--log-level L]` runs the default job
             args = prepend("default", args);
         }
@@ -99,7 +123,9 @@ public final class Main implements Runnable {
 
     /** Exceptions that mean the user's input (config, model directory, data file, option) is wrong. */
     static boolean isBadInput(Throwable e) {
-        return e instanceof ConfigException || e instanceof UserInputException || e instanceof RunDirectoryException
+        return e instanceof ConfigException
+                || e instanceof UserInputException
+                || e instanceof RunDirectoryException
                 || e instanceof dev.alpharl.trainer.model.ModelFormatException
                 || e instanceof dev.alpharl.trainer.tensor.safetensors.SafetensorsException
                 || e instanceof dev.alpharl.datasets.DatasetException;

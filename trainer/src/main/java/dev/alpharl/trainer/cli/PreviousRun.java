@@ -16,7 +16,12 @@ import java.util.List;
  */
 record PreviousRun(Action action, String reason) {
 
-    enum Action { START, REUSE, RESUME, RESTART }
+    enum Action {
+        START,
+        REUSE,
+        RESUME,
+        RESTART
+    }
 
     static PreviousRun of(Path runDir, String resolvedYaml) {
         if (!Files.exists(runDir)) {
@@ -33,8 +38,8 @@ record PreviousRun(Action action, String reason) {
         if (Files.isRegularFile(runDir.resolve("summary.json"))) {
             return new PreviousRun(Action.REUSE, "finished earlier with the same config (summary.json)");
         }
-        return new PreviousRun(Action.RESUME,
-                "stopped part-way with the same config: resuming from its last checkpoint");
+        return new PreviousRun(
+                Action.RESUME, "stopped part-way with the same config: resuming from its last checkpoint");
     }
 
     /** The first line that differs, as "earlier → now", or null when the texts have the same lines. */

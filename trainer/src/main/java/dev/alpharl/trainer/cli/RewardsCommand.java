@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.rewards.Rewards;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -21,19 +16,33 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rewards}: score JSONL records ({"completion", "answer", ...}) with a reward function; one JSON line out per line in. */
-@Command(name = "rewards", mixinStandardHelpOptions = true,
-        description = "Score {\"completion\",\"answer\",...} JSONL lines with a reward; prints one JSON object with \"score\" per line.")
+@Command(
+        name = "rewards",
+        mixinStandardHelpOptions = true,
+        description =
+                "Score {\"completion\",\"answer\",...} JSONL lines with a reward; prints one JSON object with \"score\" per line.")
 final class RewardsCommand implements Callable<Integer> {
 
-    @Option(names = "--reward", required = true, paramLabel = "NAME", description = "math, format, countdown, overlong.")
+    @Option(
+            names = "--reward",
+            required = true,
+            paramLabel = "NAME",
+            description = "math, format, countdown, overlong.")
     String reward;
 
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL file of records to score.")
     Path input;
 
-    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "Reward option, repeatable (e.g. --option style=gsm8k).")
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "Reward option, repeatable (e.g. --option style=gsm8k).")
     Map<String, String> options = new LinkedHashMap<>();
 
     @Spec
@@ -60,11 +69,12 @@ final class RewardsCommand implements Callable<Integer> {
                 try {
                     record = json.readValue(line, new TypeReference<Map<String, Object>>() {});
                 } catch (JsonProcessingException e) {
-                    throw new UserInputException(input + ", line " + lineNo + ": expected a JSON object ("
-                            + e.getOriginalMessage() + ")");
+                    throw new UserInputException(
+                            input + ", line " + lineNo + ": expected a JSON object (" + e.getOriginalMessage() + ")");
                 }
                 if (!(record.get("completion") instanceof String)) {
-                    throw new UserInputException(input + ", line " + lineNo + ": expected a string field \"completion\"");
+                    throw new UserInputException(
+                            input + ", line " + lineNo + ": expected a string field \"completion\"");
                 }
                 RewardResult result = Rewards.scoreRecord(fn, record);
                 out.println(json.writeValueAsString(result.toMap()));

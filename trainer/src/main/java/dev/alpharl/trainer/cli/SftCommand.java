@@ -2,14 +2,16 @@ package dev.alpharl.trainer.cli;
 
 import dev.alpharl.trainer.rl.SftTrainer;
 import dev.alpharl.trainer.rl.TrainingContext;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-import java.util.concurrent.Callable;
-
 /** {@code sft}: supervised warm start on (prompt, gold answer) pairs; writes {@code <run dir>/final/}. */
-@Command(name = "sft", mixinStandardHelpOptions = true,
-        description = "Supervised fine-tuning on (prompt, answer) pairs (makes small base models); writes <run>/final/.")
+@Command(
+        name = "sft",
+        mixinStandardHelpOptions = true,
+        description =
+                "Supervised fine-tuning on (prompt, answer) pairs (makes small base models); writes <run>/final/.")
 final class SftCommand implements Callable<Integer> {
 
     @Mixin

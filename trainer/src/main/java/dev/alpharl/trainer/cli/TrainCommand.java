@@ -3,24 +3,26 @@ package dev.alpharl.trainer.cli;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.rl.RlTrainer;
 import dev.alpharl.trainer.rl.TrainingContext;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code train}: the RL loop. Resumes automatically from the newest checkpoint in the run directory. SIGINT and
  * SIGTERM finish the current step, write a checkpoint and exit; resuming continues from there.
  */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Run RL training (GRPO, DAPO, RLOO, PPO, ...) from a config; resumes from the run's last checkpoint.")
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run RL training (GRPO, DAPO, RLOO, PPO, ...) from a config; resumes from the run's last checkpoint.")
 final class TrainCommand implements Callable<Integer> {
 
     private static final Logger LOG = LogManager.getLogger(TrainCommand.class);
@@ -51,17 +53,19 @@ final class TrainCommand implements Callable<Integer> {
      */
     static boolean train(TrainConfig config) throws Exception {
         try (TrainingContext ctx = TrainingContext.open(config);
-             RlTrainer trainer = new RlTrainer(ctx)) {
+                RlTrainer trainer = new RlTrainer(ctx)) {
             CountDownLatch done = new CountDownLatch(1);
-            Thread onSignal = new Thread(() -> {
-                LOG.warn("stop requested: finishing the current step and writing a checkpoint");
-                trainer.requestStop();
-                try {
-                    done.await(10, TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "checkpoint-on-signal");
+            Thread onSignal = new Thread(
+                    () -> {
+                        LOG.warn("stop requested: finishing the current step and writing a checkpoint");
+                        trainer.requestStop();
+                        try {
+                            done.await(10, TimeUnit.MINUTES);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "checkpoint-on-signal");
             Runtime.getRuntime().addShutdownHook(onSignal);
             try {
                 trainer.run();

@@ -39,17 +39,42 @@ public record AlgorithmConfig(
         OverlongConfig overlong,
         CriticConfig critic) {
 
-    public enum Name { GRPO, DR_GRPO, DAPO, RLOO, PPO, REINFORCE_PP, REINFORCE_PP_BASELINE, GSPO, CISPO }
+    public enum Name {
+        GRPO,
+        DR_GRPO,
+        DAPO,
+        RLOO,
+        PPO,
+        REINFORCE_PP,
+        REINFORCE_PP_BASELINE,
+        GSPO,
+        CISPO
+    }
 
-    public enum Advantage { GAE, GRPO, DR_GRPO, RLOO, REINFORCE_PP, REINFORCE_PP_BASELINE }
+    public enum Advantage {
+        GAE,
+        GRPO,
+        DR_GRPO,
+        RLOO,
+        REINFORCE_PP,
+        REINFORCE_PP_BASELINE
+    }
 
-    public enum Loss { CLIP, GSPO, CISPO }
+    public enum Loss {
+        CLIP,
+        GSPO,
+        CISPO
+    }
 
     public enum Aggregation {
-        @Key("token-mean") TOKEN_MEAN,
-        @Key("seq-mean-token-mean") SEQ_MEAN_TOKEN_MEAN,
-        @Key("seq-mean-token-sum") SEQ_MEAN_TOKEN_SUM,
-        @Key("constant-norm") CONSTANT_NORM
+        @Key("token-mean")
+        TOKEN_MEAN,
+        @Key("seq-mean-token-mean")
+        SEQ_MEAN_TOKEN_MEAN,
+        @Key("seq-mean-token-sum")
+        SEQ_MEAN_TOKEN_SUM,
+        @Key("constant-norm")
+        CONSTANT_NORM
     }
 
     public AlgorithmConfig {
@@ -76,9 +101,21 @@ public record AlgorithmConfig(
             @Default("0.1") @Range(min = 0) double target,
             @Default("10000") @Range(min = 1) int horizon) {
 
-        public enum Estimator { K1, K2, K3, ABS, @Key("k1+") K1_PLUS, @Key("k3+") K3_PLUS }
+        public enum Estimator {
+            K1,
+            K2,
+            K3,
+            ABS,
+            @Key("k1+")
+            K1_PLUS,
+            @Key("k3+")
+            K3_PLUS
+        }
 
-        public enum Placement { LOSS, REWARD }
+        public enum Placement {
+            LOSS,
+            REWARD
+        }
     }
 
     /**
@@ -88,8 +125,7 @@ public record AlgorithmConfig(
      */
     public record OverlongConfig(
             @Range(min = 0) Integer buffer,
-            @Default("1.0") @Range(min = 0) double penalty) {
-    }
+            @Default("1.0") @Range(min = 0) double penalty) {}
 
     /**
      * @param lr        critic learning rate
@@ -97,6 +133,5 @@ public record AlgorithmConfig(
      */
     public record CriticConfig(
             @Default("1e-5") @Range(min = 0) double lr,
-            @Default("0.5") @Range(min = 0) double valueClip) {
-    }
+            @Default("0.5") @Range(min = 0) double valueClip) {}
 }

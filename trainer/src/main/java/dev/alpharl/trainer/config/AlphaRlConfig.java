@@ -34,24 +34,44 @@ public record AlphaRlConfig(
         @Default("1.0") List<Double> horizons,
         @Default("false") boolean validate) {
 
-    public enum Method { ALPHARL, RELEX }
+    public enum Method {
+        ALPHARL,
+        RELEX
+    }
 
-    public enum Assembly { REPLACE, ADD, BASE }
+    public enum Assembly {
+        REPLACE,
+        ADD,
+        BASE
+    }
 
-    public enum AfterJump { STOP, CONTINUE }
+    public enum AfterJump {
+        STOP,
+        CONTINUE
+    }
 
     public AlphaRlConfig {
         if (window > 0) {
-            InvalidValue.check(snapshotEvery <= window, "snapshot-every",
+            InvalidValue.check(
+                    snapshotEvery <= window,
+                    "snapshot-every",
                     "must not exceed alpharl.window (" + window + "), got " + snapshotEvery);
         }
-        InvalidValue.check(targetStep == null || targetStep > window, "target-step",
+        InvalidValue.check(
+                targetStep == null || targetStep > window,
+                "target-step",
                 "must be after alpharl.window (" + window + "), got " + targetStep);
-        InvalidValue.check(!horizons.isEmpty() && horizons.stream().allMatch(h -> h > 0 && h <= 1), "horizons",
+        InvalidValue.check(
+                !horizons.isEmpty() && horizons.stream().allMatch(h -> h > 0 && h <= 1),
+                "horizons",
                 "must be one or more fractions in (0, 1], got " + horizons);
-        InvalidValue.check(validate || horizons.size() == 1, "horizons",
+        InvalidValue.check(
+                validate || horizons.size() == 1,
+                "horizons",
                 "has " + horizons.size() + " values; choosing among them needs alpharl.validate: true");
-        InvalidValue.check(targetReward == null || horizons.equals(List.of(1.0)), "horizons",
+        InvalidValue.check(
+                targetReward == null || horizons.equals(List.of(1.0)),
+                "horizons",
                 "must be [1.0] when alpharl.target-reward is set (the target reward fixes how far to go)");
     }
 

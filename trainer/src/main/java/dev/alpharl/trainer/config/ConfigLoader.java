@@ -8,8 +8,7 @@ import java.util.List;
  * Only syntax, types and ranges are checked here; whether paths exist is checked when a run starts.
  */
 public final class ConfigLoader {
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** Loads the config named by {@code spec} (see {@link ConfigLocator}) with the given override arguments. */
     public static <R extends Record> R load(Class<R> type, String spec, List<String> overrideArgs) {

@@ -17,8 +17,7 @@ import java.util.stream.Stream;
  */
 public final class ConfigLocator {
     /** The text of a config and a name for it in messages (the path, or "classpath:/configs/NAME.yaml"). */
-    public record ConfigText(String source, String text) {
-    }
+    public record ConfigText(String source, String text) {}
 
     private final Path workDir;
 
@@ -48,15 +47,16 @@ public final class ConfigLocator {
             String resource = "/configs/" + name + ".yaml";
             try (InputStream in = ConfigLocator.class.getResourceAsStream(resource)) {
                 if (in != null) {
-                    return new ConfigText("classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    return new ConfigText(
+                            "classpath:" + resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        throw new ConfigException("config not found: " + spec + " (looked for " + String.join(", ",
-                candidates.stream().map(Path::toString).toList()) + (bareName ? ", classpath:/configs/" + name
-                + ".yaml" : "") + ")" + available());
+        throw new ConfigException("config not found: " + spec + " (looked for "
+                + String.join(", ", candidates.stream().map(Path::toString).toList())
+                + (bareName ? ", classpath:/configs/" + name + ".yaml" : "") + ")" + available());
     }
 
     private String available() {
@@ -65,8 +65,11 @@ public final class ConfigLocator {
             return "";
         }
         try (Stream<Path> files = Files.list(configs)) {
-            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-                    .map(n -> n.substring(0, n.length() - 5)).sorted().toList();
+            List<String> names = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".yaml"))
+                    .map(n -> n.substring(0, n.length() - 5))
+                    .sorted()
+                    .toList();
             return names.isEmpty() ? "" : "; configs here: " + String.join(", ", names);
         } catch (IOException e) {
             return "";

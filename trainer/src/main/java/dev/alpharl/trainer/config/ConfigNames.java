@@ -10,8 +10,7 @@ import java.util.Locale;
 
 /** Names of config keys and enum values, and the list of every dotted key of a config record type. */
 final class ConfigNames {
-    private ConfigNames() {
-    }
+    private ConfigNames() {}
 
     /** The YAML key of a record component: its {@link Key} or its camelCase name in kebab-case. */
     static String key(RecordComponent component) {
@@ -42,7 +41,9 @@ final class ConfigNames {
     }
 
     static List<String> enumNames(Class<?> enumType) {
-        return Arrays.stream(enumType.getEnumConstants()).map(c -> enumName((Enum<?>) c)).toList();
+        return Arrays.stream(enumType.getEnumConstants())
+                .map(c -> enumName((Enum<?>) c))
+                .toList();
     }
 
     /**

@@ -16,11 +16,9 @@ public sealed interface ConfigNode {
     Origin origin();
 
     /** A scalar value; {@code text} is null for a YAML null ({@code ~}, {@code null} or nothing). */
-    record Scalar(String text, Origin origin) implements ConfigNode {
-    }
+    record Scalar(String text, Origin origin) implements ConfigNode {}
 
-    record Sequence(List<ConfigNode> items, Origin origin) implements ConfigNode {
-    }
+    record Sequence(List<ConfigNode> items, Origin origin) implements ConfigNode {}
 
     /** A mapping from key to node, in file order, with the origin of each key (for unknown-key errors). */
     final class Mapping implements ConfigNode {

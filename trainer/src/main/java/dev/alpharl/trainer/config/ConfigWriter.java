@@ -18,8 +18,7 @@ public final class ConfigWriter {
             .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
             .build();
 
-    private ConfigWriter() {
-    }
+    private ConfigWriter() {}
 
     public static String toYaml(Record config) {
         try {
@@ -35,7 +34,9 @@ public final class ConfigWriter {
             Map<String, Object> map = new LinkedHashMap<>();
             for (RecordComponent component : record.getClass().getRecordComponents()) {
                 try {
-                    map.put(ConfigNames.key(component), toTree(component.getAccessor().invoke(record)));
+                    map.put(
+                            ConfigNames.key(component),
+                            toTree(component.getAccessor().invoke(record)));
                 } catch (ReflectiveOperationException e) {
                     throw new IllegalStateException(e);
                 }

@@ -2,7 +2,6 @@ package dev.alpharl.trainer.config;
 
 import dev.alpharl.datasets.PromptTemplate;
 import dev.alpharl.trainer.model.ChatTemplate;
-
 import java.util.Map;
 
 /**

@@ -13,7 +13,11 @@ import java.util.regex.Pattern;
  */
 public record DeviceSpec(Kind kind, int index) {
 
-    public enum Kind { AUTO, CPU, CUDA }
+    public enum Kind {
+        AUTO,
+        CPU,
+        CUDA
+    }
 
     /** The allowed forms, as error messages list them. */
     public static final String FORMS = "auto|cpu|cuda|cuda:N (gpu, gpu:N: aliases)";
@@ -46,9 +50,11 @@ public record DeviceSpec(Kind kind, int index) {
             case CUDA -> {
                 if (index >= visibleCudaDevices) {
                     throw new ConfigException("model.device: cuda:" + index + " requested but libtorch sees "
-                            + visibleCudaDevices + " CUDA device(s)" + (visibleCudaDevices == 0
-                            ? " (trainer.jar bundles the CPU libtorch; point PYTORCH_LIBRARY_PATH at a CUDA build, "
-                            + "see README \"Running on a real Qwen checkpoint\", or use model.device: cpu)" : ""));
+                            + visibleCudaDevices + " CUDA device(s)"
+                            + (visibleCudaDevices == 0
+                                    ? " (trainer.jar bundles the CPU libtorch; point PYTORCH_LIBRARY_PATH at a CUDA build, "
+                                            + "see README \"Running on a real Qwen checkpoint\", or use model.device: cpu)"
+                                    : ""));
                 }
                 yield index;
             }

@@ -6,5 +6,4 @@ package dev.alpharl.trainer.config;
  */
 public record MetricsConfig(
         @Default("0") @Range(min = 0, max = 65535) int prometheusPort,
-        @Default("1") @Range(min = 1) int logEvery) {
-}
+        @Default("1") @Range(min = 1) int logEvery) {}

@@ -18,7 +18,11 @@ public record ModelConfig(
         @Default("auto") String device,
         @Default("false") boolean randomInit) {
 
-    public enum DType { FLOAT32, BFLOAT16, FLOAT16 }
+    public enum DType {
+        FLOAT32,
+        BFLOAT16,
+        FLOAT16
+    }
 
     public ModelConfig {
         try {
@@ -26,8 +30,8 @@ public record ModelConfig(
         } catch (IllegalArgumentException e) {
             throw new InvalidValue("device", e.getMessage());
         }
-        InvalidValue.check(dtype != DType.FLOAT16, "dtype",
-                "float16 compute is not supported: use float32, or bfloat16 on a GPU");
+        InvalidValue.check(
+                dtype != DType.FLOAT16, "dtype", "float16 compute is not supported: use float32, or bfloat16 on a GPU");
     }
 
     /** model.device parsed. */

@@ -24,10 +24,16 @@ public record OptimConfig(
         @Default("constant") Schedule schedule,
         @Default("0.0") @Range(min = 0, max = 1) double minLrRatio) {
 
-    public enum Schedule { CONSTANT, LINEAR, COSINE }
+    public enum Schedule {
+        CONSTANT,
+        LINEAR,
+        COSINE
+    }
 
     public OptimConfig {
-        InvalidValue.check(betas.size() == 2 && betas.get(0) < 1 && betas.get(1) < 1, "betas",
+        InvalidValue.check(
+                betas.size() == 2 && betas.get(0) < 1 && betas.get(1) < 1,
+                "betas",
                 "must be two values in [0, 1), got " + betas);
     }
 }

@@ -14,11 +14,9 @@ import java.util.List;
  */
 public final class Overrides {
     /** One override: the dotted key split into segments, its value, and the argument as the user wrote it. */
-    public record Override(List<String> path, String value, Origin origin) {
-    }
+    public record Override(List<String> path, String value, Origin origin) {}
 
-    private Overrides() {
-    }
+    private Overrides() {}
 
     /** Parses the arguments that are not options of the command. */
     public static List<Override> parse(List<String> args) {
@@ -26,8 +24,8 @@ public final class Overrides {
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new ConfigException("unexpected argument '" + arg + "' (config overrides look like "
-                        + "--section.key=value)");
+                throw new ConfigException(
+                        "unexpected argument '" + arg + "' (config overrides look like " + "--section.key=value)");
             }
             int equals = arg.indexOf('=');
             String key = arg.substring(2, equals < 0 ? arg.length() : equals);
@@ -80,8 +78,8 @@ public final class Overrides {
     }
 
     /** The node at {@code segment} below {@code node}, created (as a list when the next segment is an index). */
-    private static ConfigNode child(ConfigNode node, String segment, boolean nextIsIndex, Override override,
-                                    String key) {
+    private static ConfigNode child(
+            ConfigNode node, String segment, boolean nextIsIndex, Override override, String key) {
         ConfigNode child;
         if (node instanceof Sequence sequence) {
             int index = index(sequence, segment, override, key);
@@ -117,7 +115,8 @@ public final class Overrides {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw ConfigException.at(override.origin(), key + ": a list element is addressed by an index from 0 to "
-                + size + " (" + size + " appends)");
+        throw ConfigException.at(
+                override.origin(),
+                key + ": a list element is addressed by an index from 0 to " + size + " (" + size + " appends)");
     }
 }

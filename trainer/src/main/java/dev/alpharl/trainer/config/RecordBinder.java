@@ -95,8 +95,9 @@ final class RecordBinder {
             checkRange(value, component, key, scalar);
             return value;
         }
-        throw ConfigException.at(node.origin(), key + " expects " + describe(raw) + ", got a "
-                + (node instanceof Mapping ? "mapping" : "list"));
+        throw ConfigException.at(
+                node.origin(),
+                key + " expects " + describe(raw) + ", got a " + (node instanceof Mapping ? "mapping" : "list"));
     }
 
     private List<Object> convertList(ConfigNode node, Type elementType, String key, RecordComponent component) {
@@ -122,7 +123,8 @@ final class RecordBinder {
             return List.of();
         }
         return Arrays.stream(scalar.text().split(",", -1))
-                .map(part -> (ConfigNode) new Scalar(part.trim(), scalar.origin())).toList();
+                .map(part -> (ConfigNode) new Scalar(part.trim(), scalar.origin()))
+                .toList();
     }
 
     private static Map<String, String> convertMap(ConfigNode node, String key) {
@@ -194,8 +196,11 @@ final class RecordBinder {
             }
         }
         List<String> names = ConfigNames.enumNames(type);
-        String hint = Suggestions.nearest(trimmed, names).map(s -> " (did you mean " + s + "?)").orElse("");
-        throw ConfigException.at(scalar.origin(),
+        String hint = Suggestions.nearest(trimmed, names)
+                .map(s -> " (did you mean " + s + "?)")
+                .orElse("");
+        throw ConfigException.at(
+                scalar.origin(),
                 key + " must be one of " + String.join("|", names) + ", got \"" + scalar.text() + "\"" + hint);
     }
 
@@ -216,7 +221,8 @@ final class RecordBinder {
         } else {
             bounds = "must be between " + format(range.min()) + " and " + format(range.max());
         }
-        throw ConfigException.at(scalar.origin(), key + " " + bounds + ", got " + scalar.text().trim());
+        throw ConfigException.at(
+                scalar.origin(), key + " " + bounds + ", got " + scalar.text().trim());
     }
 
     private static String format(double bound) {
@@ -248,26 +254,32 @@ final class RecordBinder {
         if (suggestion.isEmpty()) {
             // the key may belong to another section (--rollout.lr=... → optim.lr); prefer shallower keys
             List<String> byDepth = allKeys.stream()
-                    .sorted(Comparator.comparingLong((String k) -> k.chars().filter(c -> c == '.').count())).toList();
-            List<String> leaves = byDepth.stream().map(k -> k.substring(k.lastIndexOf('.') + 1)).toList();
+                    .sorted(Comparator.comparingLong(
+                            (String k) -> k.chars().filter(c -> c == '.').count()))
+                    .toList();
+            List<String> leaves = byDepth.stream()
+                    .map(k -> k.substring(k.lastIndexOf('.') + 1))
+                    .toList();
             suggestion = Suggestions.nearest(key, leaves).map(leaf -> byDepth.get(leaves.indexOf(leaf)));
         }
-        String hint = suggestion.map(s -> " (did you mean " + s + "?)")
+        String hint = suggestion
+                .map(s -> " (did you mean " + s + "?)")
                 .orElse(" (valid keys" + (prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1))
                         + ": " + String.join(", ", siblings) + ")");
         return ConfigException.at(origin, "unknown key " + prefix + key + hint);
     }
 
-    private static Object construct(Class<?> type, RecordComponent[] components, Object[] values, Mapping mapping,
-                                    String prefix) {
-        Class<?>[] parameterTypes = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+    private static Object construct(
+            Class<?> type, RecordComponent[] components, Object[] values, Mapping mapping, String prefix) {
+        Class<?>[] parameterTypes =
+                Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
         try {
             Constructor<?> constructor = type.getDeclaredConstructor(parameterTypes);
             return constructor.newInstance(values);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof InvalidValue invalid) {
-                throw ConfigException.at(originOf(mapping, invalid.key()), prefix + invalid.key() + " "
-                        + invalid.problem());
+                throw ConfigException.at(
+                        originOf(mapping, invalid.key()), prefix + invalid.key() + " " + invalid.problem());
             } else if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }

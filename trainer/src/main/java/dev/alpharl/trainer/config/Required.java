@@ -8,5 +8,4 @@ import java.lang.annotation.Target;
 /** A config key that must be given (in the YAML or on the command line); it has no default. */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.RECORD_COMPONENT)
-public @interface Required {
-}
+public @interface Required {}

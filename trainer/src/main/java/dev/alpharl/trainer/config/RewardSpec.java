@@ -10,7 +10,4 @@ import java.util.Map;
  * @param options function-specific settings, as text
  */
 public record RewardSpec(
-        @Required String name,
-        @Default("1.0") double weight,
-        Map<String, String> options) {
-}
+        @Required String name, @Default("1.0") double weight, Map<String, String> options) {}

@@ -20,5 +20,4 @@ public record RolloutConfig(
         @Default("1.0") @Range(min = 0, max = 1) double topP,
         @Default("0") @Range(min = 0) int topK,
         @Default("0.6") @Range(min = 0) double evalTemperature,
-        @Default("4") @Range(min = 1) int evalN) {
-}
+        @Default("4") @Range(min = 1) int evalN) {}

@@ -13,7 +13,9 @@ public record RunConfig(
         @Default("42") long seed) {
 
     public RunConfig {
-        InvalidValue.check(!name.isBlank() && !name.contains("/") && !name.contains("\\"), "name",
+        InvalidValue.check(
+                !name.isBlank() && !name.contains("/") && !name.contains("\\"),
+                "name",
                 "must be a non-empty directory name without '/', got \"" + name + "\"");
     }
 

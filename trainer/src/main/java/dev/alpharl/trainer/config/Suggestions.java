@@ -5,8 +5,7 @@ import java.util.Optional;
 
 /** "Did you mean ...": the nearest candidate by Levenshtein edit distance, if it is near enough. */
 final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     /** The candidate nearest to {@code given}, if within max(2, length/3) edits. */
     static Optional<String> nearest(String given, Collection<String> candidates) {

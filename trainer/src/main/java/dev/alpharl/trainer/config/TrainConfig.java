@@ -21,10 +21,14 @@ public record TrainConfig(
         MetricsConfig metrics) {
 
     public TrainConfig {
-        InvalidValue.check(algorithm.overlong().buffer() == null || algorithm.overlong().buffer() < rollout.maxNewTokens(), "algorithm.overlong.buffer",
+        InvalidValue.check(
+                algorithm.overlong().buffer() == null || algorithm.overlong().buffer() < rollout.maxNewTokens(),
+                "algorithm.overlong.buffer",
                 "must be less than rollout.max-new-tokens (" + rollout.maxNewTokens() + "), got "
                         + algorithm.overlong().buffer());
-        InvalidValue.check(alpharl.window() < trainer.totalSteps(), "alpharl.window",
+        InvalidValue.check(
+                alpharl.window() < trainer.totalSteps(),
+                "alpharl.window",
                 "must be less than trainer.total-steps (" + trainer.totalSteps() + "), got " + alpharl.window());
     }
 

@@ -14,5 +14,4 @@ public record TrainerConfig(
         @Default("8") @Range(min = 1) int microBatchSize,
         @Default("0") @Range(min = 0) int evalEvery,
         @Default("0") @Range(min = 0) int saveEvery,
-        @Default("2") @Range(min = 0) int keepCheckpoints) {
-}
+        @Default("2") @Range(min = 0) int keepCheckpoints) {}

@@ -16,8 +16,7 @@ final class YamlReader {
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL) // "key:" with nothing after it is null, not ""
             .build();
 
-    private YamlReader() {
-    }
+    private YamlReader() {}
 
     /** The root mapping of {@code text}; an empty document is an empty mapping. */
     static Mapping read(String text, String source) {
@@ -35,7 +34,8 @@ final class YamlReader {
             return named;
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            String detail = e.getOriginalMessage().lines().findFirst().orElse("").trim();
+            String detail =
+                    e.getOriginalMessage().lines().findFirst().orElse("").trim();
             throw new ConfigException(source + (line > 0 ? ":" + line : "") + ": invalid YAML: " + detail, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -49,7 +49,8 @@ final class YamlReader {
                 Mapping mapping = new Mapping(origin);
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String key = parser.currentName();
-                    Origin keyOrigin = Origin.line(source, parser.currentTokenLocation().getLineNr());
+                    Origin keyOrigin =
+                            Origin.line(source, parser.currentTokenLocation().getLineNr());
                     if (mapping.get(key) != null) {
                         throw ConfigException.at(keyOrigin, "duplicate key " + key);
                     }

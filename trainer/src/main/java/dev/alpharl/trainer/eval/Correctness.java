@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.eval;
 
 import dev.alpharl.rewards.RewardResult;
-
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,7 +28,9 @@ public final class Correctness {
 
     /** The verdict, required (accuracy needs one). */
     public static boolean require(RewardResult result) {
-        return of(result).orElseThrow(() -> new IllegalStateException("the reward reports no 'correct' verdict "
-                + "(diagnostics: " + result.diagnostics().keySet() + "); list a math or countdown reward first"));
+        return of(result)
+                .orElseThrow(
+                        () -> new IllegalStateException("the reward reports no 'correct' verdict " + "(diagnostics: "
+                                + result.diagnostics().keySet() + "); list a math or countdown reward first"));
     }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
  * number of graded samples; {@code greedyAccuracy} is the accuracy of greedy decoding (equal to accuracy when the
  * evaluation itself is greedy).
  */
-public record EvalResult(double accuracy, int graded, int correct, double greedyAccuracy, double meanLength,
-                         double truncatedFraction) {
+public record EvalResult(
+        double accuracy, int graded, int correct, double greedyAccuracy, double meanLength, double truncatedFraction) {
 
     /** Standard error of the accuracy, treating graded samples as independent Bernoulli trials. */
     public double standardError() {
@@ -30,8 +30,13 @@ public record EvalResult(double accuracy, int graded, int correct, double greedy
 
     /** Inverse of {@link #toMap()}. */
     public static EvalResult fromMap(Map<String, Object> m) {
-        return new EvalResult(number(m, "accuracy"), (int) number(m, "n"), (int) number(m, "correct"),
-                number(m, "greedy_accuracy"), number(m, "mean_length"), number(m, "truncated_fraction"));
+        return new EvalResult(
+                number(m, "accuracy"),
+                (int) number(m, "n"),
+                (int) number(m, "correct"),
+                number(m, "greedy_accuracy"),
+                number(m, "mean_length"),
+                number(m, "truncated_fraction"));
     }
 
     private static double number(Map<String, Object> m, String key) {

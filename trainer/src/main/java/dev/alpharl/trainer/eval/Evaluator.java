@@ -2,14 +2,13 @@ package dev.alpharl.trainer.eval;
 
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.datasets.PromptSample;
+import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.trainer.rl.PromptEncoder;
-import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.trainer.rl.RolloutCollector;
 import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,8 +31,13 @@ public final class Evaluator {
     private final int n;
     private final long seed;
 
-    public Evaluator(PromptEncoder encoder, RewardFunction reward, List<PromptSample> prompts, SamplingParams sampling,
-                     int n, long seed) {
+    public Evaluator(
+            PromptEncoder encoder,
+            RewardFunction reward,
+            List<PromptSample> prompts,
+            SamplingParams sampling,
+            int n,
+            long seed) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("the evaluation set is empty");
         }
@@ -54,10 +58,16 @@ public final class Evaluator {
         Pass main = pass(generator, sampling, n, parent);
         double greedy = main.accuracy();
         if (!sampling.greedy()) {
-            SamplingParams g = new SamplingParams(sampling.maxNewTokens(), 0, 1, 0, sampling.stopIds(), sampling.padId());
+            SamplingParams g =
+                    new SamplingParams(sampling.maxNewTokens(), 0, 1, 0, sampling.stopIds(), sampling.padId());
             greedy = pass(generator, g, 1, parent).accuracy();
         }
-        return new EvalResult(main.accuracy(), main.graded, main.correct, greedy, main.lengthSum / (double) main.graded,
+        return new EvalResult(
+                main.accuracy(),
+                main.graded,
+                main.correct,
+                greedy,
+                main.lengthSum / (double) main.graded,
                 main.truncated / (double) main.graded);
     }
 
@@ -84,8 +94,8 @@ public final class Evaluator {
             for (int i = 0; i < out.size(); i++) {
                 Completion c = out.get(i);
                 String text = encoder.tokenizer().decode(c.tokens(), true);
-                RewardResult r = RolloutCollector.score(reward, encoder, rowsSample.get(start + i), text,
-                        c.tokens().length);
+                RewardResult r =
+                        RolloutCollector.score(reward, encoder, rowsSample.get(start + i), text, c.tokens().length);
                 correct += Correctness.require(r) ? 1 : 0;
                 truncated += c.finish() == Completion.FinishReason.LENGTH ? 1 : 0;
                 lengths += c.tokens().length;

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -23,6 +20,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The {@code metrics.jsonl} sink of a run: one JSON object per step, keys in {@link StepRecord} order, numbers as
@@ -91,8 +90,8 @@ public final class MetricsJsonl implements Closeable {
             throw new IllegalStateException(file + " is closed");
         }
         if (record.step() <= lastStep) {
-            throw new IllegalArgumentException(file + ": step " + record.step()
-                    + " written after step " + lastStep + " (steps must increase; resume with MetricsJsonl.resume)");
+            throw new IllegalArgumentException(file + ": step " + record.step() + " written after step " + lastStep
+                    + " (steps must increase; resume with MetricsJsonl.resume)");
         }
         out.write(toJsonLine(record.values()));
         out.flush();
@@ -169,9 +168,11 @@ public final class MetricsJsonl implements Closeable {
 
     private static void writeValue(JsonGenerator g, String key, Object v) throws IOException {
         if (v instanceof Double d) {
-            if (Double.isFinite(d)) g.writeNumber(d); else g.writeNull();
+            if (Double.isFinite(d)) g.writeNumber(d);
+            else g.writeNull();
         } else if (v instanceof Float f) {
-            if (Float.isFinite(f)) g.writeNumber(f); else g.writeNull();
+            if (Float.isFinite(f)) g.writeNumber(f);
+            else g.writeNull();
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
             g.writeNumber(((Number) v).longValue());
         } else if (v instanceof BigDecimal b) {
@@ -180,7 +181,8 @@ public final class MetricsJsonl implements Closeable {
             g.writeNumber(b);
         } else if (v instanceof Number n) {
             double d = n.doubleValue();
-            if (Double.isFinite(d)) g.writeNumber(d); else g.writeNull();
+            if (Double.isFinite(d)) g.writeNumber(d);
+            else g.writeNull();
         } else if (v instanceof Boolean b) {
             g.writeBoolean(b);
         } else if (v instanceof String s) {
@@ -188,12 +190,12 @@ public final class MetricsJsonl implements Closeable {
         } else if (v == null) {
             g.writeNull();
         } else {
-            throw new IllegalArgumentException("metric '" + key + "' has unsupported type " + v.getClass().getName());
+            throw new IllegalArgumentException(
+                    "metric '" + key + "' has unsupported type " + v.getClass().getName());
         }
     }
 
-    private record Line(int number, String text, Map<String, Object> values) {
-    }
+    private record Line(int number, String text, Map<String, Object> values) {}
 
     private static List<Line> parse(Path file) throws IOException {
         List<String> texts = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -212,12 +214,14 @@ public final class MetricsJsonl implements Closeable {
                 values = READER.readValue(text, LinkedHashMap.class);
             } catch (JsonProcessingException e) {
                 if (i == last) {
-                    LOG.warn("{}:{}: ignoring a torn last line (the run stopped while writing it): {}",
-                            file, i + 1, abbreviate(text));
+                    LOG.warn(
+                            "{}:{}: ignoring a torn last line (the run stopped while writing it): {}",
+                            file,
+                            i + 1,
+                            abbreviate(text));
                     break;
                 }
-                throw new IOException(file + ":" + (i + 1) + ": not a JSON object: "
-                        + e.getOriginalMessage(), e);
+                throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);
             }
             if (values == null) {
                 throw new IOException(file + ":" + (i + 1) + ": expected a JSON object, got null");
@@ -239,8 +243,8 @@ public final class MetricsJsonl implements Closeable {
         if (line.values.get(StepRecord.STEP) instanceof Long step) {
             return step;
         }
-        throw new IOException(file + ":" + line.number + ": expected an integer \"" + StepRecord.STEP
-                + "\", got " + line.values.get(StepRecord.STEP));
+        throw new IOException(file + ":" + line.number + ": expected an integer \"" + StepRecord.STEP + "\", got "
+                + line.values.get(StepRecord.STEP));
     }
 
     private static String abbreviate(String text) {
@@ -248,8 +252,12 @@ public final class MetricsJsonl implements Closeable {
     }
 
     private static Writer openAppend(Path file) throws IOException {
-        return Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        return Files.newBufferedWriter(
+                file,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
     }
 
     private static void createParent(Path file) throws IOException {

@@ -18,8 +18,7 @@ public final class ProcessMemory {
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
-    private ProcessMemory() {
-    }
+    private ProcessMemory() {}
 
     /**
      * Resident set size in bytes: {@code VmRSS} of /proc/self/status on Linux. Where that is absent, the JVM's
@@ -27,8 +26,10 @@ public final class ProcessMemory {
      */
     public static long residentBytes() {
         long rss = vmRssBytes(PROC_STATUS);
-        return rss >= 0 ? rss : MEMORY.getHeapMemoryUsage().getCommitted()
-                + MEMORY.getNonHeapMemoryUsage().getCommitted();
+        return rss >= 0
+                ? rss
+                : MEMORY.getHeapMemoryUsage().getCommitted()
+                        + MEMORY.getNonHeapMemoryUsage().getCommitted();
     }
 
     /**

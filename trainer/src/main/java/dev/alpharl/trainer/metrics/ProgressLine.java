@@ -15,8 +15,7 @@ import java.util.StringJoiner;
  */
 public final class ProgressLine {
 
-    private ProgressLine() {
-    }
+    private ProgressLine() {}
 
     /** The line for {@code record}; {@code eta} must already have observed this step's time. */
     public static String format(StepRecord record, EtaEstimator eta) {

@@ -110,17 +110,49 @@ public final class StepRecord {
             values.put(TIME_S, timeSeconds);
         }
 
-        public Builder rewardMean(double v) { return put(REWARD_MEAN, v); }
-        public Builder rewardStd(double v) { return put(REWARD_STD, v); }
-        public Builder policyLoss(double v) { return put(LOSS_POLICY, v); }
-        public Builder kl(double v) { return put(KL, v); }
-        public Builder entropy(double v) { return put(ENTROPY, v); }
-        public Builder clipfrac(double v) { return put(CLIPFRAC, v); }
-        public Builder gradNorm(double v) { return put(GRAD_NORM, v); }
-        public Builder lr(double v) { return put(LR, v); }
-        public Builder responseLengthMean(double v) { return put(RESPONSE_LENGTH_MEAN, v); }
-        public Builder rolloutTokensPerSecond(double v) { return put(ROLLOUT_TOKENS_PER_S, v); }
-        public Builder trainTokensPerSecond(double v) { return put(TRAIN_TOKENS_PER_S, v); }
+        public Builder rewardMean(double v) {
+            return put(REWARD_MEAN, v);
+        }
+
+        public Builder rewardStd(double v) {
+            return put(REWARD_STD, v);
+        }
+
+        public Builder policyLoss(double v) {
+            return put(LOSS_POLICY, v);
+        }
+
+        public Builder kl(double v) {
+            return put(KL, v);
+        }
+
+        public Builder entropy(double v) {
+            return put(ENTROPY, v);
+        }
+
+        public Builder clipfrac(double v) {
+            return put(CLIPFRAC, v);
+        }
+
+        public Builder gradNorm(double v) {
+            return put(GRAD_NORM, v);
+        }
+
+        public Builder lr(double v) {
+            return put(LR, v);
+        }
+
+        public Builder responseLengthMean(double v) {
+            return put(RESPONSE_LENGTH_MEAN, v);
+        }
+
+        public Builder rolloutTokensPerSecond(double v) {
+            return put(ROLLOUT_TOKENS_PER_S, v);
+        }
+
+        public Builder trainTokensPerSecond(double v) {
+            return put(TRAIN_TOKENS_PER_S, v);
+        }
 
         /** Marks an eval step: mean@n accuracy over the eval set and the number of samples per prompt. */
         public Builder eval(double accuracy, int n) {

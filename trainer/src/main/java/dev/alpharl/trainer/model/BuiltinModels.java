@@ -39,8 +39,7 @@ public final class BuiltinModels {
     private static final Logger LOG = LogManager.getLogger(BuiltinModels.class);
     private static final String ROOT = "models";
 
-    private BuiltinModels() {
-    }
+    private BuiltinModels() {}
 
     /** Whether {@code path} is written {@code builtin:NAME}. */
     public static boolean isBuiltin(Path path) {
@@ -74,7 +73,10 @@ public final class BuiltinModels {
                 return List.of();
             }
             try (Stream<Path> dirs = Files.list(models)) {
-                return dirs.filter(Files::isDirectory).map(BuiltinModels::fileName).sorted().toList();
+                return dirs.filter(Files::isDirectory)
+                        .map(BuiltinModels::fileName)
+                        .sorted()
+                        .toList();
             }
         });
     }
@@ -85,7 +87,8 @@ public final class BuiltinModels {
             Path source = root.resolve(ROOT).resolve(name);
             if (name.isEmpty() || name.contains("/") || !Files.isRegularFile(source.resolve("config.json"))) {
                 throw new ConfigException(key + ": no built-in model named \"" + name + "\" in trainer.jar (built-in: "
-                        + String.join(", ", names().stream().map(n -> SCHEME + n).toList()) + ")");
+                        + String.join(
+                                ", ", names().stream().map(n -> SCHEME + n).toList()) + ")");
             }
             String digest = digest(source);
             Path target = cacheDir.resolve(ROOT).resolve(name + "-" + digest.substring(0, 12));
@@ -101,8 +104,10 @@ public final class BuiltinModels {
                     }
                 });
             } catch (IOException e) {
-                throw new ConfigException(key + ": cannot extract " + SCHEME + name + " to " + target + ": " + e
-                        + " (choose another cache directory with -D" + CACHE_DIR_PROPERTY + "=DIR)", e);
+                throw new ConfigException(
+                        key + ": cannot extract " + SCHEME + name + " to " + target + ": " + e
+                                + " (choose another cache directory with -D" + CACHE_DIR_PROPERTY + "=DIR)",
+                        e);
             }
             LOG.info("{}{}: extracted to {}", SCHEME, name, target);
             return target;
@@ -124,7 +129,9 @@ public final class BuiltinModels {
             byte[] buffer = new byte[1 << 16];
             for (Path file : files(dir)) {
                 sha.update(fileName(file).getBytes(StandardCharsets.UTF_8));
-                sha.update(ByteBuffer.allocate(Long.BYTES).putLong(Files.size(file)).array());
+                sha.update(ByteBuffer.allocate(Long.BYTES)
+                        .putLong(Files.size(file))
+                        .array());
                 try (InputStream in = Files.newInputStream(file)) {
                     for (int n; (n = in.read(buffer)) > 0; ) {
                         sha.update(buffer, 0, n);
@@ -141,7 +148,9 @@ public final class BuiltinModels {
 
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(Files::isRegularFile).sorted(Comparator.comparing(BuiltinModels::fileName)).toList();
+            return files.filter(Files::isRegularFile)
+                    .sorted(Comparator.comparing(BuiltinModels::fileName))
+                    .toList();
         }
     }
 
@@ -157,7 +166,11 @@ public final class BuiltinModels {
     /** Runs {@code body} on the root of the jar (or class-path directory) this class was loaded from. */
     private static <T> T withJarRoot(JarBody<T> body) {
         try {
-            Path location = Path.of(BuiltinModels.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path location = Path.of(BuiltinModels.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             if (Files.isDirectory(location)) {
                 return body.apply(location);
             }

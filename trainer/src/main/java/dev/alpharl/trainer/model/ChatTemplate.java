@@ -24,7 +24,8 @@ public enum ChatTemplate {
     PLAIN("plain");
 
     /** Qwen2.5-Instruct's default system text. */
-    public static final String QWEN_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+    public static final String QWEN_DEFAULT_SYSTEM =
+            "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
     /** Qwen2.5-Math's default system text (literal backslash), the "qwen25-math-cot" prompt of eval and RL code. */
     public static final String BOXED_COT_SYSTEM =
             "Please reason step by step, and put your final answer within \\boxed{}.";
@@ -140,13 +141,18 @@ public enum ChatTemplate {
                 String inner = stripNewlines(beforeFirstClose, false, true);
                 int open = inner.lastIndexOf(THINK_OPEN);
                 reasoning = stripNewlines(open < 0 ? inner : inner.substring(open + THINK_OPEN.length()), true, false);
-                answer = stripNewlines(answer.substring(answer.lastIndexOf(THINK_CLOSE) + THINK_CLOSE.length()),
-                        true, false);
+                answer = stripNewlines(
+                        answer.substring(answer.lastIndexOf(THINK_CLOSE) + THINK_CLOSE.length()), true, false);
             }
             out.append(START).append("assistant\n");
             if (i > lastQuery && (i == n - 1 || !reasoning.isEmpty())) {
-                out.append(THINK_OPEN).append('\n').append(stripNewlines(reasoning, true, true)).append('\n')
-                        .append(THINK_CLOSE).append("\n\n").append(stripNewlines(answer, true, false));
+                out.append(THINK_OPEN)
+                        .append('\n')
+                        .append(stripNewlines(reasoning, true, true))
+                        .append('\n')
+                        .append(THINK_CLOSE)
+                        .append("\n\n")
+                        .append(stripNewlines(answer, true, false));
             } else {
                 out.append(answer);
             }

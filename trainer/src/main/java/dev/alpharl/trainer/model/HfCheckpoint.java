@@ -9,7 +9,6 @@ import dev.alpharl.trainer.checkpoint.AtomicDirectory;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
 import dev.alpharl.trainer.tensor.safetensors.TensorSource;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,8 +28,14 @@ import java.util.Set;
 public final class HfCheckpoint {
 
     /** Files copied verbatim from the source model directory when present. */
-    public static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json", "vocab.json",
-            "merges.txt", "special_tokens_map.json", "added_tokens.json", "chat_template.jinja",
+    public static final List<String> TOKENIZER_FILES = List.of(
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "vocab.json",
+            "merges.txt",
+            "special_tokens_map.json",
+            "added_tokens.json",
+            "chat_template.jinja",
             "generation_config.json");
 
     /** 5 GB shards, as Hugging Face's {@code save_pretrained} default max_shard_size. */
@@ -53,9 +58,11 @@ public final class HfCheckpoint {
         }
         QwenConfig config = QwenConfig.read(dir);
         Map<String, ai.djl.ndarray.types.Shape> expected = QwenModel.expectedShapes(config);
-        try (TensorSource source = TensorSource.open(dir); NDManager staging = parent.newSubManager()) {
+        try (TensorSource source = TensorSource.open(dir);
+                NDManager staging = parent.newSubManager()) {
             for (String name : source.names()) {
-                boolean known = expected.containsKey(name) || name.equals("lm_head.weight")
+                boolean known = expected.containsKey(name)
+                        || name.equals("lm_head.weight")
                         || IGNORED_SUFFIXES.stream().anyMatch(name::endsWith);
                 if (!known) {
                     throw new ModelFormatException(dir + ": unexpected tensor '" + name + "' for model_type "
@@ -103,9 +110,13 @@ public final class HfCheckpoint {
                     }
                 }
                 ObjectNode config = model.config().raw().deepCopy();
-                config.put("torch_dtype", storeAs == SafetensorsDtype.BF16 ? "bfloat16"
-                        : storeAs == SafetensorsDtype.F16 ? "float16" : "float32");
-                JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), config);
+                config.put(
+                        "torch_dtype",
+                        storeAs == SafetensorsDtype.BF16
+                                ? "bfloat16"
+                                : storeAs == SafetensorsDtype.F16 ? "float16" : "float32");
+                JSON.writerWithDefaultPrettyPrinter()
+                        .writeValue(tmp.resolve("config.json").toFile(), config);
                 if (!Files.exists(tmp.resolve("generation_config.json"))) {
                     ObjectNode gen = JSON.createObjectNode();
                     if (config.has("bos_token_id")) {
@@ -114,7 +125,8 @@ public final class HfCheckpoint {
                     if (config.has("eos_token_id")) {
                         gen.set("eos_token_id", config.get("eos_token_id"));
                     }
-                    JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("generation_config.json").toFile(), gen);
+                    JSON.writerWithDefaultPrettyPrinter()
+                            .writeValue(tmp.resolve("generation_config.json").toFile(), gen);
                 }
                 SafetensorsWriter writer = new SafetensorsWriter();
                 model.weights().forEach((name, w) -> writer.add(name, w, storeAs));

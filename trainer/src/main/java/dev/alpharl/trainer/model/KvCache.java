@@ -47,7 +47,8 @@ public final class KvCache implements AutoCloseable {
     NDArray[] write(int layer, NDArray k, NDArray v, long past) {
         long t = k.getShape().get(2);
         if (past + t > capacity) {
-            throw new IllegalStateException("KV cache full: " + past + " + " + t + " tokens exceed its capacity " + capacity);
+            throw new IllegalStateException(
+                    "KV cache full: " + past + " + " + t + " tokens exceed its capacity " + capacity);
         }
         NDIndex slots = new NDIndex(":, :, {}:{}", past, past + t);
         keys[layer].set(slots, k);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -63,8 +62,14 @@ public final class LogProbScorer {
         List<NDArray> logps = new ArrayList<>();
         List<NDArray> entropies = new ArrayList<>();
         for (int[] chunk : chunks(batch)) {
-            Scores s = head(batch, chunk[0], chunk[1], gatherRows(batch, chunk[0], chunk[1], hidden, m), temperature,
-                    withEntropy, m);
+            Scores s = head(
+                    batch,
+                    chunk[0],
+                    chunk[1],
+                    gatherRows(batch, chunk[0], chunk[1], hidden, m),
+                    temperature,
+                    withEntropy,
+                    m);
             logps.add(s.logp());
             if (withEntropy) {
                 entropies.add(s.entropy());
@@ -77,8 +82,13 @@ public final class LogProbScorer {
      * Back-propagates Σ_chunks loss(chunk) into the weights' gradients (accumulating, as DJL does), chunk by chunk.
      * Must run inside {@code gc}. Returns the detached completion-aligned scores [B, C] for diagnostics.
      */
-    public Scores backward(SequenceBatch batch, double temperature, boolean withEntropy, ChunkLoss loss,
-                           GradientCollector gc, NDManager m) {
+    public Scores backward(
+            SequenceBatch batch,
+            double temperature,
+            boolean withEntropy,
+            ChunkLoss loss,
+            GradientCollector gc,
+            NDManager m) {
         NDArray hidden = flatHidden(batch, m);
         NDArray selected = gatherRows(batch, 0, batch.rows(), hidden, m);
         NDArray leaf = selected.stopGradient();
@@ -116,7 +126,9 @@ public final class LogProbScorer {
     private NDArray flatHidden(SequenceBatch batch, NDManager m) {
         NDArray ids = batch.ids(m);
         long b = batch.rows(), t = batch.sequenceLength();
-        NDArray positions = m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64).reshape(1, t).repeat(0, b);
+        NDArray positions = m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64)
+                .reshape(1, t)
+                .repeat(0, b);
         return model.forward(ids, positions, null, null).reshape(b * t, -1);
     }
 
@@ -126,8 +138,14 @@ public final class LogProbScorer {
     }
 
     /** Head, log-softmax and gather for one chunk; scores laid out [to − from, C]. */
-    private Scores head(SequenceBatch batch, int from, int to, NDArray hidden, double temperature,
-                        boolean withEntropy, NDManager m) {
+    private Scores head(
+            SequenceBatch batch,
+            int from,
+            int to,
+            NDArray hidden,
+            double temperature,
+            boolean withEntropy,
+            NDManager m) {
         if (batch.completionTokens(from, to) == 0) {
             NDArray zeros = m.zeros(new Shape(to - from, batch.maxCompletion()));
             return new Scores(zeros, withEntropy ? zeros : null);
@@ -141,7 +159,8 @@ public final class LogProbScorer {
         NDArray logp = logSoftmax.gather(targets, -1).squeeze(-1);
         NDArray entropy = null;
         if (withEntropy) {
-            entropy = batch.alignToCompletions(logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), from, to, m);
+            entropy = batch.alignToCompletions(
+                    logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), from, to, m);
         }
         return new Scores(batch.alignToCompletions(logp, from, to, m), entropy);
     }

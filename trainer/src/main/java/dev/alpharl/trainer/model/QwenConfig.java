@@ -3,7 +3,6 @@ package dev.alpharl.trainer.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,11 +79,13 @@ public record QwenConfig(
     public static QwenConfig fromJson(ObjectNode json, String source) {
         String type = text(json, "model_type", source);
         if (!type.equals("qwen2") && !type.equals("qwen3")) {
-            throw new ModelFormatException(source + ": model_type '" + type + "' is not supported (expected qwen2 or qwen3)");
+            throw new ModelFormatException(
+                    source + ": model_type '" + type + "' is not supported (expected qwen2 or qwen3)");
         }
         if (json.path("use_sliding_window").asBoolean(false)) {
-            throw new ModelFormatException(source + ": use_sliding_window=true is not supported (every released Qwen2/3 "
-                    + "dense checkpoint has it false)");
+            throw new ModelFormatException(
+                    source + ": use_sliding_window=true is not supported (every released Qwen2/3 "
+                            + "dense checkpoint has it false)");
         }
         JsonNode scaling = json.get("rope_scaling");
         if (scaling != null && !scaling.isNull()) {
@@ -95,8 +96,8 @@ public record QwenConfig(
         int kvHeads = json.has("num_key_value_heads") ? positiveInt(json, "num_key_value_heads", source) : heads;
         int headDim = json.hasNonNull("head_dim") ? positiveInt(json, "head_dim", source) : hidden / heads;
         if (!json.hasNonNull("head_dim") && hidden % heads != 0) {
-            throw new ModelFormatException(source + ": hidden_size " + hidden + " is not divisible by num_attention_heads "
-                    + heads + " and head_dim is absent");
+            throw new ModelFormatException(source + ": hidden_size " + hidden
+                    + " is not divisible by num_attention_heads " + heads + " and head_dim is absent");
         }
         double theta;
         if (json.hasNonNull("rope_theta")) {
@@ -113,16 +114,34 @@ public record QwenConfig(
         } else if (e != null && e.canConvertToLong()) {
             eos.add(e.asLong());
         }
-        return new QwenConfig(type, hidden, positiveInt(json, "intermediate_size", source),
-                positiveInt(json, "num_hidden_layers", source), heads, kvHeads, headDim,
-                positiveInt(json, "vocab_size", source), json.path("rms_norm_eps").asDouble(1e-6), theta,
-                json.path("tie_word_embeddings").asBoolean(false), json.path("max_position_embeddings").asInt(32768),
-                eos, json.deepCopy());
+        return new QwenConfig(
+                type,
+                hidden,
+                positiveInt(json, "intermediate_size", source),
+                positiveInt(json, "num_hidden_layers", source),
+                heads,
+                kvHeads,
+                headDim,
+                positiveInt(json, "vocab_size", source),
+                json.path("rms_norm_eps").asDouble(1e-6),
+                theta,
+                json.path("tie_word_embeddings").asBoolean(false),
+                json.path("max_position_embeddings").asInt(32768),
+                eos,
+                json.deepCopy());
     }
 
     /** A config for tests and tiny models, with the fields Hugging Face needs to load it back. */
-    public static QwenConfig tiny(String modelType, int hidden, int intermediate, int layers, int heads, int kvHeads,
-                                  int headDim, int vocab, boolean tied) {
+    public static QwenConfig tiny(
+            String modelType,
+            int hidden,
+            int intermediate,
+            int layers,
+            int heads,
+            int kvHeads,
+            int headDim,
+            int vocab,
+            boolean tied) {
         ObjectNode json = JSON.createObjectNode();
         json.putArray("architectures").add(modelType.equals("qwen3") ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM");
         json.put("model_type", modelType);
@@ -159,8 +178,8 @@ public record QwenConfig(
     private static int positiveInt(JsonNode json, String key, String source) {
         JsonNode v = json.get(key);
         if (v == null || !v.canConvertToInt() || v.asInt() <= 0) {
-            throw new ModelFormatException(source + ": key '" + key + "' missing or not a positive integer (got "
-                    + v + ")");
+            throw new ModelFormatException(
+                    source + ": key '" + key + "' missing or not a positive integer (got " + v + ")");
         }
         return v.asInt();
     }

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import dev.alpharl.trainer.tensor.TorchOps;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,7 +32,10 @@ import java.util.SplittableRandom;
 public final class QwenModel implements AutoCloseable {
 
     /** How linear layers compute. */
-    public enum Precision { FP32, BF16 }
+    public enum Precision {
+        FP32,
+        BF16
+    }
 
     /** A masked-out score: finite (so a fully masked row cannot turn into NaN) and far below any real score. */
     private static final float MASKED = -1e9f;
@@ -67,7 +69,8 @@ public final class QwenModel implements AutoCloseable {
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
             NDArray w = weights.get(e.getKey());
             if (w == null) {
-                throw new ModelFormatException("missing tensor '" + e.getKey() + "' (expected shape " + e.getValue() + ")");
+                throw new ModelFormatException(
+                        "missing tensor '" + e.getKey() + "' (expected shape " + e.getValue() + ")");
             }
             if (!w.getShape().equals(e.getValue())) {
                 throw new ModelFormatException("tensor '" + e.getKey() + "' has shape " + w.getShape() + ", expected "
@@ -183,19 +186,28 @@ public final class QwenModel implements AutoCloseable {
     public NDArray forward(NDArray ids, NDArray positions, NDArray keyMask, KvCache cache) {
         long b = ids.getShape().get(0), t = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
-        NDArray x = Embedding.embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE).head();
+        NDArray x = Embedding.embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
+                .head();
         NDArray[] rope = rope(positions, x.getDataType());
         // no padding: the fused causal kernel for a fresh sequence, no mask at all for one token over the cache
         boolean unmasked = keyMask == null && (past == 0 || t == 1);
         NDArray mask = unmasked ? null : additiveMask(keyMask, b, t, past, x.getDataType(), ids);
         for (int i = 0; i < config.numLayers(); i++) {
             String p = "model.layers." + i + ".";
-            NDArray a = attention(ops.rmsNorm(x, weights.get(p + "input_layernorm.weight"), config.rmsNormEps()),
-                    p, rope, mask, cache, i, b, t, past);
+            NDArray a = attention(
+                    ops.rmsNorm(x, weights.get(p + "input_layernorm.weight"), config.rmsNormEps()),
+                    p,
+                    rope,
+                    mask,
+                    cache,
+                    i,
+                    b,
+                    t,
+                    past);
             x = x.add(a);
             NDArray n = ops.rmsNorm(x, weights.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
-            NDArray mlp = linear(ops.swiglu(linear(n, p + "mlp.gate_proj"), linear(n, p + "mlp.up_proj")),
-                    p + "mlp.down_proj");
+            NDArray mlp = linear(
+                    ops.swiglu(linear(n, p + "mlp.gate_proj"), linear(n, p + "mlp.up_proj")), p + "mlp.down_proj");
             x = x.add(mlp);
         }
         if (cache != null) {
@@ -206,7 +218,8 @@ public final class QwenModel implements AutoCloseable {
 
     /** logits = hidden · W_lmᵀ for hidden [..., H]; fp32 (bf16 GEMM when the precision says so). */
     public NDArray logits(NDArray hidden) {
-        return precision == Precision.BF16 ? ops.linearBf16(hidden, lmHead())
+        return precision == Precision.BF16
+                ? ops.linearBf16(hidden, lmHead())
                 : Linear.linear(hidden, lmHead()).head();
     }
 
@@ -220,8 +233,8 @@ public final class QwenModel implements AutoCloseable {
         return (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).head();
     }
 
-    private NDArray attention(NDArray x, String p, NDArray[] rope, NDArray mask, KvCache cache, int layer, long b,
-                              long t, long past) {
+    private NDArray attention(
+            NDArray x, String p, NDArray[] rope, NDArray mask, KvCache cache, int layer, long b, long t, long past) {
         int nh = config.numHeads(), nkv = config.numKvHeads(), d = config.headDim();
         NDArray q = linear(x, p + "self_attn.q_proj").reshape(b, t, nh, d);
         NDArray k = linear(x, p + "self_attn.k_proj").reshape(b, t, nkv, d);
@@ -237,8 +250,8 @@ public final class QwenModel implements AutoCloseable {
             k = kvAll[0];
             v = kvAll[1];
         }
-        NDArray out = mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v)
-                : ops.sdpaFull(q, k, v);
+        NDArray out =
+                mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v) : ops.sdpaFull(q, k, v);
         return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj");
     }
 

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,12 +53,13 @@ public final class QwenTokenizer implements AutoCloseable {
     private final long padId;
     private final Set<Long> eosIds;
 
-    private QwenTokenizer(Path dir, HuggingFaceTokenizer tokenizer, Map<String, Long> ids, long padId,
-            Set<Long> eosIds) {
+    private QwenTokenizer(
+            Path dir, HuggingFaceTokenizer tokenizer, Map<String, Long> ids, long padId, Set<Long> eosIds) {
         this.dir = dir;
         this.tokenizer = tokenizer;
         this.ids = ids;
-        this.vocabSize = (int) (ids.values().stream().mapToLong(Long::longValue).max().orElse(-1) + 1);
+        this.vocabSize =
+                (int) (ids.values().stream().mapToLong(Long::longValue).max().orElse(-1) + 1);
         this.padId = padId;
         this.eosIds = Collections.unmodifiableSet(eosIds);
     }
@@ -80,15 +80,14 @@ public final class QwenTokenizer implements AutoCloseable {
 
         JsonNode tokenizerConfig = readOptionalJson(modelDir.resolve("tokenizer_config.json"));
         Path tcFile = modelDir.resolve("tokenizer_config.json");
-        long padId = tokenOption(tokenizerConfig, "pad_token", tcFile, ids)
-                .orElseGet(() -> {
-                    Long id = ids.get(END_OF_TEXT);
-                    if (id == null) {
-                        throw new ModelFormatException(file + ": no " + END_OF_TEXT + " token to pad with, and no "
-                                + "pad_token in " + tcFile);
-                    }
-                    return id;
-                });
+        long padId = tokenOption(tokenizerConfig, "pad_token", tcFile, ids).orElseGet(() -> {
+            Long id = ids.get(END_OF_TEXT);
+            if (id == null) {
+                throw new ModelFormatException(
+                        file + ": no " + END_OF_TEXT + " token to pad with, and no " + "pad_token in " + tcFile);
+            }
+            return id;
+        });
         Set<Long> eos = new LinkedHashSet<>();
         Path gcFile = modelDir.resolve("generation_config.json");
         eos.addAll(eosTokenIds(readOptionalJson(gcFile), gcFile));
@@ -205,7 +204,9 @@ public final class QwenTokenizer implements AutoCloseable {
                 p.nextToken();
                 if (field.equals("added_tokens") && p.currentToken() == JsonToken.START_ARRAY) {
                     for (JsonNode t : (JsonNode) JSON.readTree(p)) {
-                        expect(t.path("content").isTextual() && t.path("id").canConvertToLong(), file,
+                        expect(
+                                t.path("content").isTextual() && t.path("id").canConvertToLong(),
+                                file,
                                 "added_tokens entries with a string content and an integer id, got " + t);
                         ids.put(t.get("content").asText(), t.get("id").asLong());
                     }
@@ -217,7 +218,9 @@ public final class QwenTokenizer implements AutoCloseable {
                             sawVocab = true;
                             while (p.nextToken() == JsonToken.FIELD_NAME) {
                                 String token = p.currentName();
-                                expect(p.nextToken() == JsonToken.VALUE_NUMBER_INT, file,
+                                expect(
+                                        p.nextToken() == JsonToken.VALUE_NUMBER_INT,
+                                        file,
                                         "an integer id for vocab entry " + token);
                                 ids.putIfAbsent(token, p.getLongValue());
                             }
@@ -225,7 +228,9 @@ public final class QwenTokenizer implements AutoCloseable {
                             sawVocab = true;
                             long index = 0;
                             for (JsonNode entry : (JsonNode) JSON.readTree(p)) {
-                                expect(entry.isArray() && entry.path(0).isTextual(), file,
+                                expect(
+                                        entry.isArray() && entry.path(0).isTextual(),
+                                        file,
                                         "vocab entries [piece, score], got " + entry);
                                 ids.putIfAbsent(entry.get(0).asText(), index++);
                             }
@@ -238,8 +243,11 @@ public final class QwenTokenizer implements AutoCloseable {
                 }
             }
         } catch (JsonProcessingException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            throw new ModelFormatException(
+                    file + ": not valid JSON: " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")",
+                    e);
         } catch (IOException e) {
             throw new ModelFormatException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -256,8 +264,11 @@ public final class QwenTokenizer implements AutoCloseable {
             expect(node != null && node.isObject(), file, "a JSON object at the top level");
             return node;
         } catch (JsonProcessingException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage() + " (line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
+            throw new ModelFormatException(
+                    file + ": not valid JSON: " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")",
+                    e);
         } catch (IOException e) {
             throw new ModelFormatException(file + ": cannot read: " + e.getMessage(), e);
         }
@@ -286,7 +297,9 @@ public final class QwenTokenizer implements AutoCloseable {
         }
         List<Long> out = new ArrayList<>();
         for (JsonNode id : v.isArray() ? v : List.of(v)) {
-            expect(id.canConvertToLong() && id.isIntegralNumber(), file,
+            expect(
+                    id.canConvertToLong() && id.isIntegralNumber(),
+                    file,
                     "eos_token_id to be an integer or a list of integers, got " + v);
             out.add(id.asLong());
         }

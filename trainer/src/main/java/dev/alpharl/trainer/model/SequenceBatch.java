@@ -3,7 +3,6 @@ package dev.alpharl.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-
 import java.util.List;
 
 /**
@@ -17,7 +16,11 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
 
     /** A batch whose completion width C is its longest completion. */
     public SequenceBatch(List<long[]> prompts, List<long[]> completions, long padId) {
-        this(prompts, completions, padId, completions.stream().mapToInt(c -> c.length).max().orElse(0));
+        this(
+                prompts,
+                completions,
+                padId,
+                completions.stream().mapToInt(c -> c.length).max().orElse(0));
     }
 
     public SequenceBatch {

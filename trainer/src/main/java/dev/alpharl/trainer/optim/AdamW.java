@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -38,8 +37,8 @@ public final class AdamW implements AutoCloseable {
 
     public AdamW(List<ParamGroup> groups, double beta1, double beta2, double eps, NDManager parent) {
         if (beta1 < 0 || beta1 >= 1 || beta2 < 0 || beta2 >= 1 || eps <= 0) {
-            throw new IllegalArgumentException("AdamW needs 0 <= betas < 1 and eps > 0, got betas=(" + beta1 + ", "
-                    + beta2 + ") eps=" + eps);
+            throw new IllegalArgumentException(
+                    "AdamW needs 0 <= betas < 1 and eps > 0, got betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
         }
         this.groups = List.copyOf(groups);
         this.beta1 = beta1;
@@ -51,8 +50,12 @@ public final class AdamW implements AutoCloseable {
                 if (firstMoments.containsKey(p.getKey())) {
                     throw new IllegalArgumentException("parameter '" + p.getKey() + "' appears in two groups");
                 }
-                firstMoments.put(p.getKey(), stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
-                secondMoments.put(p.getKey(), stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
+                firstMoments.put(
+                        p.getKey(),
+                        stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
+                secondMoments.put(
+                        p.getKey(),
+                        stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
             }
         }
     }
@@ -90,7 +93,7 @@ public final class AdamW implements AutoCloseable {
                     if (group.weightDecay() != 0.0) {
                         w.muli((float) (1.0 - lr * group.weightDecay()));
                     }
-                    NDArray denom = v.sqrt();                    // lands on the state manager: move it
+                    NDArray denom = v.sqrt(); // lands on the state manager: move it
                     denom.attach(tmp);
                     denom.divi((float) sqrtBc2).addi((float) eps);
                     NDArray update = m.div(denom);

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-
 import java.util.Collection;
 
 /** Global-norm gradient clipping with the semantics of {@code torch.nn.utils.clip_grad_norm_}. */
@@ -26,8 +25,12 @@ public final class GradientClipping {
                     squares.add(g.square().sum());
                 }
             }
-            return squares.isEmpty() ? 0.0 : Math.sqrt(NDArrays.stack(squares).sum().toType(
-                    ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
+            return squares.isEmpty()
+                    ? 0.0
+                    : Math.sqrt(NDArrays.stack(squares)
+                            .sum()
+                            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+                            .getDouble());
         }
     }
 

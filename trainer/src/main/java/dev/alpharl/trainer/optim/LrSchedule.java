@@ -17,14 +17,17 @@ public record LrSchedule(Kind kind, double baseLr, int warmupSteps, int totalSte
 
     /** The decay after warmup. */
     public enum Kind {
-        CONSTANT, LINEAR, COSINE;
+        CONSTANT,
+        LINEAR,
+        COSINE;
 
         /** Parses a config value such as {@code cosine}. */
         public static Kind parse(String name) {
             try {
                 return valueOf(name.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown lr schedule '" + name + "': expected constant, linear or cosine");
+                throw new IllegalArgumentException(
+                        "unknown lr schedule '" + name + "': expected constant, linear or cosine");
             }
         }
     }

@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -21,19 +21,17 @@ public final class CompareReport {
     public static final String HTML = "report.html";
 
     /** What was written: the comparison, both report files and the charts (files in the same directory). */
-    public record Written(Comparison comparison, Path markdown, Path html, List<Chart> charts) {
-    }
+    public record Written(Comparison comparison, Path markdown, Path html, List<Chart> charts) {}
 
-    private CompareReport() {
-    }
+    private CompareReport() {}
 
     /** Loads both runs, compares them and writes the report into {@code outDir} (created if needed). */
     public static Written write(Path acceleratedDir, Path fullDir, Path outDir) throws IOException {
         Comparison comparison = Comparison.of(RunDirectory.load(acceleratedDir), RunDirectory.load(fullDir));
         Files.createDirectories(outDir);
         List<Chart> charts = ComparisonCharts.write(comparison, outDir);
-        Path markdown = Files.writeString(outDir.resolve(MARKDOWN), markdown(comparison, charts),
-                StandardCharsets.UTF_8);
+        Path markdown =
+                Files.writeString(outDir.resolve(MARKDOWN), markdown(comparison, charts), StandardCharsets.UTF_8);
         Path html = Files.writeString(outDir.resolve(HTML), html(comparison, charts), StandardCharsets.UTF_8);
         return new Written(comparison, markdown, html, charts);
     }
@@ -45,17 +43,26 @@ public final class CompareReport {
         List<List<String>> rows = new ArrayList<>();
         rows.add(row("RL steps", a, b, s -> Integer.toString(s.steps())));
         rows.add(row("wall time", a, b, s -> duration(s.wallTimeS())));
-        rows.add(row("tokens", a, b, s -> s.tokens().isPresent()
-                ? String.format(Locale.ROOT, "%,d", s.tokens().getAsLong()) : "unknown"));
+        rows.add(row(
+                "tokens",
+                a,
+                b,
+                s -> s.tokens().isPresent()
+                        ? String.format(Locale.ROOT, "%,d", s.tokens().getAsLong())
+                        : "unknown"));
         rows.add(row("base eval accuracy [95% CI]", a, b, s -> accuracy(s.baseEval())));
         rows.add(row("final eval accuracy [95% CI]", a, b, s -> accuracy(s.finalEval())));
-        rows.add(row("totals from", a, b, s -> s.fromSummaryFile() ? RunDirectory.SUMMARY
-                : RunDirectory.METRICS + " step " + s.steps() + " (no " + RunDirectory.SUMMARY + ")"));
+        rows.add(row(
+                "totals from",
+                a,
+                b,
+                s -> s.fromSummaryFile()
+                        ? RunDirectory.SUMMARY
+                        : RunDirectory.METRICS + " step " + s.steps() + " (no " + RunDirectory.SUMMARY + ")"));
         return new Table(List.of("", "accelerated: " + a.label(), "full: " + b.label()), rows);
     }
 
-    private static List<String> row(String heading, RunDirectory a, RunDirectory b,
-                                    Function<RunSummary, String> cell) {
+    private static List<String> row(String heading, RunDirectory a, RunDirectory b, Function<RunSummary, String> cell) {
         return List.of(heading, cell.apply(a.summary()), cell.apply(b.summary()));
     }
 
@@ -68,28 +75,40 @@ public final class CompareReport {
         RunSummary a = comparison.accelerated().summary();
         RunSummary b = comparison.full().summary();
         OptionalDouble tokens = a.tokens().isPresent() && b.tokens().isPresent()
-                ? Comparison.ratio(b.tokens().getAsLong(), a.tokens().getAsLong()) : OptionalDouble.empty();
-        return new Table(List.of("accelerated vs full", "value"), List.of(
-                List.of("gain retained [95% CI]", gain),
-                List.of("speedup in RL steps", speedup(comparison.stepSpeedup())),
-                List.of("speedup in wall time", speedup(comparison.wallSpeedup())),
-                List.of("speedup in tokens", speedup(tokens))));
+                ? Comparison.ratio(b.tokens().getAsLong(), a.tokens().getAsLong())
+                : OptionalDouble.empty();
+        return new Table(
+                List.of("accelerated vs full", "value"),
+                List.of(
+                        List.of("gain retained [95% CI]", gain),
+                        List.of("speedup in RL steps", speedup(comparison.stepSpeedup())),
+                        List.of("speedup in wall time", speedup(comparison.wallSpeedup())),
+                        List.of("speedup in tokens", speedup(tokens))));
     }
 
     /** The notes under the tables: definitions, interval methods and warnings. */
     static List<String> notes(Comparison comparison) {
         List<String> notes = new ArrayList<>();
-        notes.add("Accelerated run: " + comparison.accelerated().dir() + "; full run: " + comparison.full().dir()
-                + ".");
+        notes.add("Accelerated run: " + comparison.accelerated().dir() + "; full run: "
+                + comparison.full().dir() + ".");
         notes.add("Accuracy intervals: 95% Wilson score interval from accuracy and n, treating the n graded samples "
                 + "as independent Bernoulli trials. With several samples per prompt (mean@n) the samples of one "
                 + "prompt are correlated, so the interval is approximate (too narrow when prompts differ in "
                 + "difficulty).");
-        String base = comparison.base().map(e -> String.format(Locale.ROOT, "%.4f (n=%d, from %s)", e.accuracy(),
-                e.n(), comparison.full().summary().baseEval().isPresent() ? comparison.full().name()
-                        : comparison.accelerated().name())).orElse("unknown");
+        String base = comparison
+                .base()
+                .map(e -> String.format(
+                        Locale.ROOT,
+                        "%.4f (n=%d, from %s)",
+                        e.accuracy(),
+                        e.n(),
+                        comparison.full().summary().baseEval().isPresent()
+                                ? comparison.full().name()
+                                : comparison.accelerated().name()))
+                .orElse("unknown");
         notes.add("Gain retained = (acc_accelerated − acc_base) / (acc_full − acc_base), with acc_base = " + base
-                + "; undefined when the full run gained nothing. Interval: " + GainRetained.METHOD + "; an unbounded interval means the full run's gain is within sampling noise.");
+                + "; undefined when the full run gained nothing. Interval: " + GainRetained.METHOD
+                + "; an unbounded interval means the full run's gain is within sampling noise.");
         notes.add("Speedup = full run ÷ accelerated run (steps, wall time, tokens).");
         comparison.warnings().forEach(w -> notes.add("Warning: " + w));
         return notes;
@@ -97,7 +116,9 @@ public final class CompareReport {
 
     /** Both tables in Markdown, separated by a blank line. */
     public static String markdownTables(Comparison comparison) {
-        return runTable(comparison).markdown() + '\n' + comparisonTable(comparison).markdown();
+        return runTable(comparison).markdown()
+                + '\n'
+                + comparisonTable(comparison).markdown();
     }
 
     static String markdown(Comparison comparison, List<Chart> charts) {
@@ -106,7 +127,11 @@ public final class CompareReport {
         notes(comparison).forEach(note -> text.append("- ").append(note).append('\n'));
         text.append('\n');
         for (Chart chart : charts) {
-            text.append("![").append(chart.title()).append("](").append(chart.file()).append(")\n\n");
+            text.append("![")
+                    .append(chart.title())
+                    .append("](")
+                    .append(chart.file())
+                    .append(")\n\n");
         }
         return text.toString();
     }
@@ -128,23 +153,31 @@ public final class CompareReport {
                 <body>
                 <h1>Accelerated vs full run</h1>
                 """);
-        text.append(runTable(comparison).html()).append(comparisonTable(comparison).html()).append("<ul>\n");
-        notes(comparison).forEach(note -> text.append("<li>").append(Table.escapeHtml(note)).append("</li>\n"));
+        text.append(runTable(comparison).html())
+                .append(comparisonTable(comparison).html())
+                .append("<ul>\n");
+        notes(comparison)
+                .forEach(note ->
+                        text.append("<li>").append(Table.escapeHtml(note)).append("</li>\n"));
         text.append("</ul>\n");
         for (Chart chart : charts) {
-            text.append("<img src=\"").append(Table.escapeHtml(chart.file())).append("\" alt=\"")
-                    .append(Table.escapeHtml(chart.title())).append("\">\n");
+            text.append("<img src=\"")
+                    .append(Table.escapeHtml(chart.file()))
+                    .append("\" alt=\"")
+                    .append(Table.escapeHtml(chart.title()))
+                    .append("\">\n");
         }
         return text.append("</body>\n</html>\n").toString();
     }
 
     static String accuracy(Optional<EvalResult> eval) {
-        return eval.map(e -> String.format(Locale.ROOT, "%.4f %s (n=%d)", e.accuracy(), interval(e.wilson95()),
-                e.n())).orElse("none");
+        return eval.map(e -> String.format(Locale.ROOT, "%.4f %s (n=%d)", e.accuracy(), interval(e.wilson95()), e.n()))
+                .orElse("none");
     }
 
     static String interval(Interval interval) {
-        return interval.isBounded() ? String.format(Locale.ROOT, "[%.4f, %.4f]", interval.low(), interval.high())
+        return interval.isBounded()
+                ? String.format(Locale.ROOT, "[%.4f, %.4f]", interval.low(), interval.high())
                 : "[unbounded]";
     }
 

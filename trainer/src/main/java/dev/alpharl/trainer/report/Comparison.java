@@ -15,9 +15,14 @@ import java.util.OptionalDouble;
  * @param wallSpeedup full-run wall time ÷ accelerated-run wall time
  * @param warnings the runs' reading warnings and any disagreement between them
  */
-public record Comparison(RunDirectory accelerated, RunDirectory full, Optional<EvalResult> base,
-                         Optional<GainRetained> gainRetained, OptionalDouble stepSpeedup, OptionalDouble wallSpeedup,
-                         List<String> warnings) {
+public record Comparison(
+        RunDirectory accelerated,
+        RunDirectory full,
+        Optional<EvalResult> base,
+        Optional<GainRetained> gainRetained,
+        OptionalDouble stepSpeedup,
+        OptionalDouble wallSpeedup,
+        List<String> warnings) {
     /** Base evaluations further apart than this many standard errors are reported as disagreeing. */
     static final double BASE_AGREEMENT_SE = 2.0;
 
@@ -36,32 +41,47 @@ public record Comparison(RunDirectory accelerated, RunDirectory full, Optional<E
             double se = Math.sqrt(baseA.variance() + baseB.variance());
             double difference = Math.abs(baseA.accuracy() - baseB.accuracy());
             if (difference > BASE_AGREEMENT_SE * se) {
-                warnings.add(String.format(Locale.ROOT,
+                warnings.add(String.format(
+                        Locale.ROOT,
                         "the base evaluations differ: %s %.4f (n=%d) vs %s %.4f (n=%d), %.1f standard errors apart; "
                                 + "the full run's is used (were the runs started from the same model and eval set?)",
-                        accelerated.name(), baseA.accuracy(), baseA.n(), full.name(), baseB.accuracy(), baseB.n(),
+                        accelerated.name(),
+                        baseA.accuracy(),
+                        baseA.n(),
+                        full.name(),
+                        baseB.accuracy(),
+                        baseB.n(),
                         difference / se));
             }
         }
         Optional<EvalResult> base = b.baseEval().or(a::baseEval);
         Optional<GainRetained> gain = Optional.empty();
         if (base.isPresent() && a.finalEval().isPresent() && b.finalEval().isPresent()) {
-            gain = Optional.of(GainRetained.of(a.finalEval().get(), b.finalEval().get(), base.get()));
+            gain = Optional.of(
+                    GainRetained.of(a.finalEval().get(), b.finalEval().get(), base.get()));
         }
-        return new Comparison(accelerated, full, base, gain, ratio(b.steps(), a.steps()),
-                ratio(b.wallTimeS(), a.wallTimeS()), warnings);
+        return new Comparison(
+                accelerated,
+                full,
+                base,
+                gain,
+                ratio(b.steps(), a.steps()),
+                ratio(b.wallTimeS(), a.wallTimeS()),
+                warnings);
     }
 
     /** numerator ÷ denominator, empty unless both are finite and the denominator positive. */
     static OptionalDouble ratio(double numerator, double denominator) {
         return Double.isFinite(numerator) && Double.isFinite(denominator) && denominator > 0
-                ? OptionalDouble.of(numerator / denominator) : OptionalDouble.empty();
+                ? OptionalDouble.of(numerator / denominator)
+                : OptionalDouble.empty();
     }
 
     /** Why gain retained has no value, or empty when it has one. */
     public Optional<String> gainRetainedUndefinedReason() {
         if (base.isEmpty()) {
-            return Optional.of("undefined: neither run has a base evaluation (summary base_eval or a step-0 eval line)");
+            return Optional.of(
+                    "undefined: neither run has a base evaluation (summary base_eval or a step-0 eval line)");
         }
         for (RunDirectory run : List.of(accelerated, full)) {
             if (run.summary().finalEval().isEmpty()) {
@@ -69,8 +89,10 @@ public record Comparison(RunDirectory accelerated, RunDirectory full, Optional<E
             }
         }
         if (gainRetained.orElseThrow().estimate().isEmpty()) {
-            return Optional.of(String.format(Locale.ROOT,
-                    "undefined: the full run gained nothing (base %.4f, full %.4f)", base.get().accuracy(),
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "undefined: the full run gained nothing (base %.4f, full %.4f)",
+                    base.get().accuracy(),
                     full.summary().finalEval().get().accuracy()));
         }
         return Optional.empty();

@@ -35,11 +35,11 @@ public final class ComparisonCharts {
     private static final Color MARKER = new Color(0x55, 0x55, 0x55);
 
     /** One chart written to {@code file} (a name in the report directory). */
-    public record Chart(String file, String title) {
-    }
+    public record Chart(String file, String title) {}
 
     private enum Metric {
-        REWARD("reward", "reward/mean"), EVAL_ACCURACY("eval-accuracy", "eval/accuracy");
+        REWARD("reward", "reward/mean"),
+        EVAL_ACCURACY("eval-accuracy", "eval/accuracy");
 
         final String file;
         final String key;
@@ -73,8 +73,7 @@ public final class ComparisonCharts {
         }
     }
 
-    private ComparisonCharts() {
-    }
+    private ComparisonCharts() {}
 
     /**
      * Writes the charts that have data into {@code dir} as PNGs and returns them in report order; a metric that
@@ -83,8 +82,8 @@ public final class ComparisonCharts {
     public static List<Chart> write(Comparison comparison, Path dir) throws IOException {
         Map<Chart, XYChart> charts = draw(comparison);
         for (Map.Entry<Chart, XYChart> chart : charts.entrySet()) {
-            BitmapEncoder.saveBitmap(chart.getValue(), dir.resolve(chart.getKey().file()).toString(),
-                    BitmapFormat.PNG);
+            BitmapEncoder.saveBitmap(
+                    chart.getValue(), dir.resolve(chart.getKey().file()).toString(), BitmapFormat.PNG);
         }
         return List.copyOf(charts.keySet());
     }
@@ -104,15 +103,25 @@ public final class ComparisonCharts {
     }
 
     private static double maxTime(RunDirectory run) {
-        return run.metrics().lines().stream().mapToDouble(MetricsLine::timeS).filter(Double::isFinite).max()
+        return run.metrics().lines().stream()
+                .mapToDouble(MetricsLine::timeS)
+                .filter(Double::isFinite)
+                .max()
                 .orElse(0);
     }
 
-    private static Optional<XYChart> draw(Comparison comparison, Metric metric, boolean byTime, TimeUnit unit,
-                                          String title) {
-        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
-                .xAxisTitle(byTime ? "wall time (" + unit.name() + ")" : "RL step").yAxisTitle(metric.key).build();
-        chart.getStyler().setLegendPosition(LegendPosition.InsideSE).setMarkerSize(6)
+    private static Optional<XYChart> draw(
+            Comparison comparison, Metric metric, boolean byTime, TimeUnit unit, String title) {
+        XYChart chart = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .title(title)
+                .xAxisTitle(byTime ? "wall time (" + unit.name() + ")" : "RL step")
+                .yAxisTitle(metric.key)
+                .build();
+        chart.getStyler()
+                .setLegendPosition(LegendPosition.InsideSE)
+                .setMarkerSize(6)
                 .setChartBackgroundColor(Color.WHITE);
         ToDoubleFunction<MetricsLine> x = byTime ? l -> l.timeS() / unit.seconds() : l -> l.step();
         List<Double> allY = new ArrayList<>();
@@ -139,8 +148,10 @@ public final class ComparisonCharts {
         windowEnd(comparison.accelerated(), byTime, unit).ifPresent(w -> {
             double low = allY.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
             double high = allY.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
-            XYSeries line = chart.addSeries("window end (step " + windowStep(comparison.accelerated()) + ")",
-                    new double[] {w, w}, new double[] {low, high});
+            XYSeries line = chart.addSeries(
+                    "window end (step " + windowStep(comparison.accelerated()) + ")",
+                    new double[] {w, w},
+                    new double[] {low, high});
             line.setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH);
             line.setLineColor(MARKER);
         });
@@ -152,10 +163,15 @@ public final class ComparisonCharts {
      * evaluation (from summary.json) at the run's end when no line has it. An accelerated run's final evaluation is of the predicted
      * model, not of the trained one, so it goes to {@code predicted}.
      */
-    private static void evalPoints(RunDirectory run, ToDoubleFunction<MetricsLine> x, double timeUnitSeconds,
-                                   Points points, Points predicted) {
+    private static void evalPoints(
+            RunDirectory run,
+            ToDoubleFunction<MetricsLine> x,
+            double timeUnitSeconds,
+            Points points,
+            Points predicted) {
         RunSummary summary = run.summary();
-        List<MetricsLine> evals = run.metrics().lines().stream().filter(MetricsLine::hasEval).toList();
+        List<MetricsLine> evals =
+                run.metrics().lines().stream().filter(MetricsLine::hasEval).toList();
         boolean hasStepZero = !evals.isEmpty() && evals.get(0).step() == 0;
         if (!hasStepZero) {
             summary.baseEval().ifPresent(base -> points.add(0, base.accuracy()));
@@ -174,8 +190,8 @@ public final class ComparisonCharts {
         });
     }
 
-    private static Optional<XYSeries> addSeries(XYChart chart, String name, Points points, Color color,
-                                                boolean markers) {
+    private static Optional<XYSeries> addSeries(
+            XYChart chart, String name, Points points, Color color, boolean markers) {
         if (points.x().isEmpty()) {
             return Optional.empty();
         }
@@ -192,9 +208,15 @@ public final class ComparisonCharts {
 
     /** The window end on the x axis: its step, or the accelerated run's wall time at that step. */
     private static Optional<Double> windowEnd(RunDirectory accelerated, boolean byTime, TimeUnit unit) {
-        return accelerated.summary().alphaRl().flatMap(a -> byTime
-                ? accelerated.metrics().atOrBefore(a.window()).map(l -> l.timeS() / unit.seconds())
-                        .filter(Double::isFinite)
-                : Optional.of((double) a.window()));
+        return accelerated
+                .summary()
+                .alphaRl()
+                .flatMap(a -> byTime
+                        ? accelerated
+                                .metrics()
+                                .atOrBefore(a.window())
+                                .map(l -> l.timeS() / unit.seconds())
+                                .filter(Double::isFinite)
+                        : Optional.of((double) a.window()));
     }
 }

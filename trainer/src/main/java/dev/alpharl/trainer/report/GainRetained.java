@@ -55,8 +55,7 @@ public record GainRetained(Optional<Double> estimate, Interval ci95) {
             }
         }
         if (draws - defined > 0.025 * draws) {
-            return new GainRetained(estimate,
-                    new Interval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
+            return new GainRetained(estimate, new Interval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
         }
         double[] sorted = Arrays.copyOf(ratios, defined);
         Arrays.sort(sorted);

@@ -4,8 +4,8 @@ package dev.alpharl.trainer.report;
  * The keys of one metrics.jsonl line that a comparison uses. Absent or null (non-finite) values are NaN;
  * {@code evalN} is 0 on lines without an evaluation.
  */
-public record MetricsLine(int step, double timeS, double rewardMean, double tokensTotal, double evalAccuracy,
-                          int evalN) {
+public record MetricsLine(
+        int step, double timeS, double rewardMean, double tokensTotal, double evalAccuracy, int evalN) {
     public boolean hasEval() {
         return !Double.isNaN(evalAccuracy) && evalN > 0;
     }

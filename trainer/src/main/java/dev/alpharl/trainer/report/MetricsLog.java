@@ -99,8 +99,12 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
 
     private static MetricsLine merge(MetricsLine a, MetricsLine b) {
         boolean bEval = b.hasEval();
-        return new MetricsLine(b.step(), later(a.timeS(), b.timeS()), later(a.rewardMean(), b.rewardMean()),
-                later(a.tokensTotal(), b.tokensTotal()), bEval ? b.evalAccuracy() : a.evalAccuracy(),
+        return new MetricsLine(
+                b.step(),
+                later(a.timeS(), b.timeS()),
+                later(a.rewardMean(), b.rewardMean()),
+                later(a.tokensTotal(), b.tokensTotal()),
+                bEval ? b.evalAccuracy() : a.evalAccuracy(),
                 bEval ? b.evalN() : a.evalN());
     }
 
@@ -109,8 +113,8 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
     }
 
     private static MetricsLine parse(JsonNode node, String where) {
-        int step = integer(node, "step", where).orElseThrow(
-                () -> new RunDirectoryException(where + ": missing key step (an integer)"));
+        int step = integer(node, "step", where)
+                .orElseThrow(() -> new RunDirectoryException(where + ": missing key step (an integer)"));
         if (!node.has("time_s")) {
             throw new RunDirectoryException(where + ": missing key time_s (wall seconds since the run started)");
         }
@@ -120,14 +124,20 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
             if (accuracy < 0 || accuracy > 1) {
                 throw new RunDirectoryException(where + ": eval/accuracy must be in [0, 1], got " + accuracy);
             }
-            evalN = integer(node, "eval/n", where).orElseThrow(() -> new RunDirectoryException(
-                    where + ": eval/accuracy without eval/n (the number of graded samples)"));
+            evalN = integer(node, "eval/n", where)
+                    .orElseThrow(() -> new RunDirectoryException(
+                            where + ": eval/accuracy without eval/n (the number of graded samples)"));
             if (evalN <= 0) {
                 throw new RunDirectoryException(where + ": eval/n must be positive, got " + evalN);
             }
         }
-        return new MetricsLine(step, number(node, "time_s", where), number(node, "reward/mean", where),
-                number(node, "tokens/total", where), accuracy, evalN);
+        return new MetricsLine(
+                step,
+                number(node, "time_s", where),
+                number(node, "reward/mean", where),
+                number(node, "tokens/total", where),
+                accuracy,
+                evalN);
     }
 
     /** The value of a numeric key; NaN when absent or null (the trainer writes non-finite values as null). */
@@ -170,7 +180,10 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
 
     /** The evaluation logged at step 0 (the initial model), if any. */
     public Optional<EvalResult> stepZeroEval() {
-        return lines.stream().filter(l -> l.step() == 0 && l.hasEval()).findFirst().map(MetricsLine::eval);
+        return lines.stream()
+                .filter(l -> l.step() == 0 && l.hasEval())
+                .findFirst()
+                .map(MetricsLine::eval);
     }
 
     /** The last line whose step is at most {@code step}. */

@@ -38,7 +38,8 @@ public record RunDirectory(Path dir, MetricsLog metrics, RunSummary summary, Lis
 
     /** The directory name, with method and window when the run was accelerated: {@code run-a (relex, window 40)}. */
     public String label() {
-        return summary.alphaRl().map(a -> name() + " (" + a.method() + ", window " + a.window() + ")")
+        return summary.alphaRl()
+                .map(a -> name() + " (" + a.method() + ", window " + a.window() + ")")
                 .orElse(name());
     }
 }

@@ -19,8 +19,14 @@ import java.util.OptionalLong;
  * @param finalEval evaluation of the final model (for an accelerated run: the predicted model)
  * @param alphaRl the acceleration, for an accelerated run whose summary says so
  */
-public record RunSummary(int steps, double wallTimeS, OptionalLong tokens, Optional<EvalResult> baseEval,
-                         Optional<EvalResult> finalEval, Optional<AlphaRlInfo> alphaRl, boolean fromSummaryFile) {
+public record RunSummary(
+        int steps,
+        double wallTimeS,
+        OptionalLong tokens,
+        Optional<EvalResult> baseEval,
+        Optional<EvalResult> finalEval,
+        Optional<AlphaRlInfo> alphaRl,
+        boolean fromSummaryFile) {
 
     /** Reads {@code summaryFile} when it exists, else falls back to {@code metrics}; a base evaluation missing
      * from the summary is taken from a step-0 evaluation line. */
@@ -51,19 +57,26 @@ public record RunSummary(int steps, double wallTimeS, OptionalLong tokens, Optio
             throw new RunDirectoryException(where + ": tokens must be an integer, got " + tokens);
         }
         Optional<EvalResult> base = eval(root, "base_eval", where).or(metrics::stepZeroEval);
-        return new RunSummary(steps, wallTime,
+        return new RunSummary(
+                steps,
+                wallTime,
                 tokens == null || tokens.isNull() ? OptionalLong.empty() : OptionalLong.of(tokens.longValue()),
-                base, eval(root, "final_eval", where), alphaRl(root, where), true);
+                base,
+                eval(root, "final_eval", where),
+                alphaRl(root, where),
+                true);
     }
 
     /** Totals of a run without summary.json: its last metrics line and last evaluation line. */
     static RunSummary fromMetrics(MetricsLog metrics) {
         MetricsLine last = metrics.last();
-        OptionalLong tokens = Double.isNaN(last.tokensTotal()) ? OptionalLong.empty()
+        OptionalLong tokens = Double.isNaN(last.tokensTotal())
+                ? OptionalLong.empty()
                 : OptionalLong.of(Math.round(last.tokensTotal()));
-        Optional<EvalResult> finalEval = metrics.lastEval().filter(l -> l.step() > 0).map(MetricsLine::eval);
-        return new RunSummary(last.step(), last.timeS(), tokens, metrics.stepZeroEval(), finalEval,
-                Optional.empty(), false);
+        Optional<EvalResult> finalEval =
+                metrics.lastEval().filter(l -> l.step() > 0).map(MetricsLine::eval);
+        return new RunSummary(
+                last.step(), last.timeS(), tokens, metrics.stepZeroEval(), finalEval, Optional.empty(), false);
     }
 
     private static Optional<EvalResult> eval(JsonNode root, String key, String where) {
@@ -96,7 +109,8 @@ public record RunSummary(int steps, double wallTimeS, OptionalLong tokens, Optio
         if (method == null || !method.isTextual()) {
             throw missing(at, "method", "alpharl or relex");
         }
-        int window = MetricsLog.integer(node, "window", at).orElseThrow(() -> missing(at, "window", "the window end step"));
+        int window =
+                MetricsLog.integer(node, "window", at).orElseThrow(() -> missing(at, "window", "the window end step"));
         int target = MetricsLog.integer(node, "target_step", at)
                 .orElseThrow(() -> missing(at, "target_step", "the predicted step"));
         return Optional.of(new AlphaRlInfo(method.asText(), window, target));

@@ -9,8 +9,8 @@ public record Table(List<String> header, List<List<String>> rows) {
         rows = rows.stream().map(List::copyOf).toList();
         for (List<String> row : rows) {
             if (row.size() != header.size()) {
-                throw new IllegalArgumentException("row " + row + " has " + row.size() + " cells, header "
-                        + header.size());
+                throw new IllegalArgumentException(
+                        "row " + row + " has " + row.size() + " cells, header " + header.size());
             }
         }
     }
@@ -37,13 +37,18 @@ public record Table(List<String> header, List<List<String>> rows) {
         text.append("</tr>\n");
         for (List<String> row : rows) {
             text.append("<tr><th>").append(escapeHtml(row.get(0))).append("</th>");
-            row.subList(1, row.size()).forEach(cell -> text.append("<td>").append(escapeHtml(cell)).append("</td>"));
+            row.subList(1, row.size())
+                    .forEach(
+                            cell -> text.append("<td>").append(escapeHtml(cell)).append("</td>"));
             text.append("</tr>\n");
         }
         return text.append("</table>\n").toString();
     }
 
     static String escapeHtml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -9,7 +9,6 @@ import dev.alpharl.algorithms.RewardScaling;
 import dev.alpharl.trainer.config.AlgorithmConfig;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.RolloutConfig;
-
 import java.util.Locale;
 
 /**
@@ -61,9 +60,11 @@ public record AlgorithmSpec(
             case REINFORCE_PP_BASELINE -> AdvantageEstimator.REINFORCE_PP_BASELINE;
         };
         if (config.advantage() != null) {
-            advantage = AdvantageEstimator.fromConfigName(config.advantage().name().toLowerCase(Locale.ROOT));
+            advantage =
+                    AdvantageEstimator.fromConfigName(config.advantage().name().toLowerCase(Locale.ROOT));
         }
-        PolicyLoss loss = name == AlgorithmConfig.Name.GSPO ? PolicyLoss.GSPO
+        PolicyLoss loss = name == AlgorithmConfig.Name.GSPO
+                ? PolicyLoss.GSPO
                 : name == AlgorithmConfig.Name.CISPO ? PolicyLoss.CISPO : PolicyLoss.PPO_CLIP;
         if (config.loss() != null) {
             loss = switch (config.loss()) {
@@ -85,16 +86,20 @@ public record AlgorithmSpec(
                 case CONSTANT_NORM -> LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM;
             };
         }
-        double clipLow = config.clipLow() != null ? config.clipLow()
+        double clipLow = config.clipLow() != null
+                ? config.clipLow()
                 : loss == PolicyLoss.GSPO ? 3e-4 : loss == PolicyLoss.CISPO ? Double.POSITIVE_INFINITY : 0.2;
-        double clipHigh = config.clipHigh() != null ? config.clipHigh()
-                : name == AlgorithmConfig.Name.DAPO ? 0.28 : loss == PolicyLoss.GSPO ? 4e-4
-                : loss == PolicyLoss.CISPO ? 5.0 : clipLow;
+        double clipHigh = config.clipHigh() != null
+                ? config.clipHigh()
+                : name == AlgorithmConfig.Name.DAPO
+                        ? 0.28
+                        : loss == PolicyLoss.GSPO ? 4e-4 : loss == PolicyLoss.CISPO ? 5.0 : clipLow;
         ClipRange clip = ClipRange.of(clipLow, clipHigh);
         if (config.dualClip() != null) {
             clip = clip.withDualClip(config.dualClip());
         }
-        boolean returnBased = advantage == AdvantageEstimator.GAE || advantage == AdvantageEstimator.REINFORCE_PP
+        boolean returnBased = advantage == AdvantageEstimator.GAE
+                || advantage == AdvantageEstimator.REINFORCE_PP
                 || advantage == AdvantageEstimator.REINFORCE_PP_BASELINE;
         AlgorithmConfig.KlConfig kl = config.kl();
         boolean klInReward = kl.in() != null ? kl.in() == AlgorithmConfig.KlConfig.Placement.REWARD : returnBased;
@@ -104,19 +109,37 @@ public record AlgorithmSpec(
                     + advantage.configName() + ": put the KL in the loss (algorithm.kl.in: loss)");
         }
         KlEstimator klEstimator = kl.estimator() != null
-                ? KlEstimator.fromConfigName(kl.estimator().name().toLowerCase(Locale.ROOT).replace("_plus", "+"))
+                ? KlEstimator.fromConfigName(
+                        kl.estimator().name().toLowerCase(Locale.ROOT).replace("_plus", "+"))
                 : klInReward ? KlEstimator.K1 : KlEstimator.K3;
-        boolean dynamic = config.dynamicSampling() != null ? config.dynamicSampling()
-                : name == AlgorithmConfig.Name.DAPO;
-        int buffer = config.overlong().buffer() != null ? config.overlong().buffer()
+        boolean dynamic =
+                config.dynamicSampling() != null ? config.dynamicSampling() : name == AlgorithmConfig.Name.DAPO;
+        int buffer = config.overlong().buffer() != null
+                ? config.overlong().buffer()
                 : name == AlgorithmConfig.Name.DAPO ? Math.max(1, rollout.maxNewTokens() / 4) : 0;
         if (dynamic && rollout.groupSize() < 2) {
             throw new ConfigException("algorithm.dynamic-sampling needs rollout.group-size >= 2 (a group of one "
                     + "always has equal rewards), got " + rollout.groupSize());
         }
-        return new AlgorithmSpec(name, advantage, RewardScaling.GROUP, loss, aggregation, clip, kl.coef(),
-                klEstimator, klInReward, kl.adaptive(), config.entropyCoef(), dynamic, buffer,
-                config.overlong().penalty(), config.epochs(), config.minibatches(), config.gamma(), config.lambda());
+        return new AlgorithmSpec(
+                name,
+                advantage,
+                RewardScaling.GROUP,
+                loss,
+                aggregation,
+                clip,
+                kl.coef(),
+                klEstimator,
+                klInReward,
+                kl.adaptive(),
+                config.entropyCoef(),
+                dynamic,
+                buffer,
+                config.overlong().penalty(),
+                config.epochs(),
+                config.minibatches(),
+                config.gamma(),
+                config.lambda());
     }
 
     /** True when a reference model is needed (KL on). */
@@ -131,13 +154,26 @@ public record AlgorithmSpec(
 
     /** One line per axis, printed when a run starts so the resolved combination is never a surprise. */
     public String describe() {
-        String klText = klCoef > 0 ? klEstimator.configName() + " in " + (klInReward ? "reward" : "loss") + ", coef "
-                + klCoef + (adaptiveKl ? " (adaptive)" : "") : "off";
-        return String.format(Locale.ROOT,
+        String klText = klCoef > 0
+                ? klEstimator.configName() + " in " + (klInReward ? "reward" : "loss") + ", coef " + klCoef
+                        + (adaptiveKl ? " (adaptive)" : "")
+                : "off";
+        return String.format(
+                Locale.ROOT,
                 "algorithm %s: advantage %s | loss %s, clip [%s, %s]%s | aggregation %s | KL %s | entropy coef %s"
                         + " | dynamic sampling %s | overlong buffer %d | %d epoch(s) x %d minibatch(es)",
-                name.name().toLowerCase(Locale.ROOT), advantage.configName(), loss.configName(), clip.epsLow(),
-                clip.epsHigh(), clip.dualClip() ? ", dual-clip " + clip.dualClipC() : "", aggregation.configName(),
-                klText, entropyCoef, dynamicSampling ? "on" : "off", overlongBuffer, epochs, minibatches);
+                name.name().toLowerCase(Locale.ROOT),
+                advantage.configName(),
+                loss.configName(),
+                clip.epsLow(),
+                clip.epsHigh(),
+                clip.dualClip() ? ", dual-clip " + clip.dualClipC() : "",
+                aggregation.configName(),
+                klText,
+                entropyCoef,
+                dynamicSampling ? "on" : "off",
+                overlongBuffer,
+                epochs,
+                minibatches);
     }
 }

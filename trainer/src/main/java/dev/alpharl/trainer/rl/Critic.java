@@ -17,7 +17,6 @@ import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +34,7 @@ public final class Critic implements AutoCloseable {
 
     /** Tensor names of the value head, next to the trunk's HF names. */
     public static final String HEAD_WEIGHT = "value_head.weight";
+
     public static final String HEAD_BIAS = "value_head.bias";
 
     private final QwenModel trunk;
@@ -47,8 +47,15 @@ public final class Critic implements AutoCloseable {
     private final int microBatchSize;
 
     /** A critic whose trunk starts as a copy of {@code policy}'s weights and whose head starts at zero. */
-    public Critic(QwenModel policy, double lr, double valueClip, double gradClip, List<Double> betas, double eps,
-                  int microBatchSize, NDManager parent) {
+    public Critic(
+            QwenModel policy,
+            double lr,
+            double valueClip,
+            double gradClip,
+            List<Double> betas,
+            double eps,
+            int microBatchSize,
+            NDManager parent) {
         Map<String, NDArray> copy = new LinkedHashMap<>();
         policy.weights().forEach((n, w) -> copy.put(n, w.duplicate()));
         this.trunk = QwenModel.of(policy.config(), copy, parent);
@@ -85,7 +92,7 @@ public final class Critic implements AutoCloseable {
             for (int from = 0; from < exp.rows(); from += microBatchSize) {
                 Experience micro = exp.slice(from, Math.min(exp.rows(), from + microBatchSize));
                 try (StepScope inner = StepScope.open(m);
-                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray v = values(micro.batch(), inner.manager());
                     ValueLoss.Output out = ValueLoss.clipped(v, micro.oldValues(), micro.returns(), valueClip);
                     NDArray scalar = plan.aggregate(out.loss(), micro.mask());

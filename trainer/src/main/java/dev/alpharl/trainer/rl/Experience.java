@@ -10,8 +10,14 @@ import dev.alpharl.trainer.model.SequenceBatch;
  * update on fresh rollouts: then π_old = sg[π] exactly and the extra scoring pass is skipped. {@code refLogp} is
  * null without an in-loss KL; {@code oldValues} and {@code returns} are null without a critic.
  */
-public record Experience(SequenceBatch batch, NDArray mask, NDArray advantages, NDArray oldLogp, NDArray refLogp,
-                         NDArray oldValues, NDArray returns) {
+public record Experience(
+        SequenceBatch batch,
+        NDArray mask,
+        NDArray advantages,
+        NDArray oldLogp,
+        NDArray refLogp,
+        NDArray oldValues,
+        NDArray returns) {
 
     /** Rows [from, to) of a [B, C] array (null stays null). */
     static NDArray rows(NDArray a, int from, int to) {
@@ -20,8 +26,14 @@ public record Experience(SequenceBatch batch, NDArray mask, NDArray advantages, 
 
     /** The rows [from, to) as an experience of their own. */
     public Experience slice(int from, int to) {
-        return new Experience(batch.slice(from, to), rows(mask, from, to), rows(advantages, from, to),
-                rows(oldLogp, from, to), rows(refLogp, from, to), rows(oldValues, from, to), rows(returns, from, to));
+        return new Experience(
+                batch.slice(from, to),
+                rows(mask, from, to),
+                rows(advantages, from, to),
+                rows(oldLogp, from, to),
+                rows(refLogp, from, to),
+                rows(oldValues, from, to),
+                rows(returns, from, to));
     }
 
     public int rows() {

@@ -45,9 +45,16 @@ public final class PolicyUpdater {
     private final long constantNormSequences;
     private final long constantNormTokens;
 
-    public PolicyUpdater(LogProbScorer scorer, AdamW optimizer, LrSchedule schedule, AlgorithmSpec spec,
-                         double temperature, int microBatchSize, double gradClip, long constantNormSequences,
-                         long constantNormTokens) {
+    public PolicyUpdater(
+            LogProbScorer scorer,
+            AdamW optimizer,
+            LrSchedule schedule,
+            AlgorithmSpec spec,
+            double temperature,
+            int microBatchSize,
+            double gradClip,
+            long constantNormSequences,
+            long constantNormTokens) {
         this.scorer = scorer;
         this.optimizer = optimizer;
         this.schedule = schedule;
@@ -92,9 +99,14 @@ public final class PolicyUpdater {
         for (int from = 0; from < mb.rows(); from += microBatchSize) {
             Experience micro = mb.slice(from, Math.min(mb.rows(), from + microBatchSize));
             try (StepScope scope = StepScope.open(m);
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                scorer.backward(micro.batch(), temperature, true,
-                        (a, b, scores) -> chunkLoss(micro.slice(a, b), scores, plan, klBeta, step), gc, scope.manager());
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                scorer.backward(
+                        micro.batch(),
+                        temperature,
+                        true,
+                        (a, b, scores) -> chunkLoss(micro.slice(a, b), scores, plan, klBeta, step),
+                        gc,
+                        scope.manager());
             }
         }
         double lr = currentLr();
@@ -104,8 +116,11 @@ public final class PolicyUpdater {
         } else {
             optimizer.zeroGradients();
             step.skipped++;
-            LOG.warn("optimizer step skipped: non-finite {} (loss {}, grad norm {}); weights left untouched",
-                    Double.isFinite(step.loss) ? "gradient" : "loss", step.loss, norm);
+            LOG.warn(
+                    "optimizer step skipped: non-finite {} (loss {}, grad norm {}); weights left untouched",
+                    Double.isFinite(step.loss) ? "gradient" : "loss",
+                    step.loss,
+                    norm);
         }
         step.gradNorm = norm;
         total.add(step);
@@ -144,7 +159,14 @@ public final class PolicyUpdater {
     /** Running sums over chunks (token-weighted) and optimizer steps. */
     private static final class Sums {
         double loss, tokens, clip, clipLow, clipHigh, approxKl, entropy, kl, gradNorm;
-        double lossOverSteps, gradNormOverSteps, tokensAll, clipAll, clipLowAll, clipHighAll, approxKlAll, entropyAll,
+        double lossOverSteps,
+                gradNormOverSteps,
+                tokensAll,
+                clipAll,
+                clipLowAll,
+                clipHighAll,
+                approxKlAll,
+                entropyAll,
                 klAll;
         int steps, skipped;
 
@@ -164,8 +186,18 @@ public final class PolicyUpdater {
 
         UpdateStats stats() {
             double t = Math.max(1, tokensAll);
-            return new UpdateStats(lossOverSteps / steps, clipAll / t, clipLowAll / t, clipHighAll / t,
-                    approxKlAll / t, entropyAll / t, klAll / t, gradNormOverSteps / steps, steps, skipped, Double.NaN);
+            return new UpdateStats(
+                    lossOverSteps / steps,
+                    clipAll / t,
+                    clipLowAll / t,
+                    clipHighAll / t,
+                    approxKlAll / t,
+                    entropyAll / t,
+                    klAll / t,
+                    gradNormOverSteps / steps,
+                    steps,
+                    skipped,
+                    Double.NaN);
         }
     }
 }

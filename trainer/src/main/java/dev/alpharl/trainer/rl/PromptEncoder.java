@@ -5,7 +5,6 @@ import dev.alpharl.datasets.PromptTemplate;
 import dev.alpharl.trainer.model.ChatMessage;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.QwenTokenizer;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +13,8 @@ import java.util.List;
  * final answer within \boxed{}"), then through the chat template (ChatML, Qwen3, plain text), then the tokenizer.
  * Training and evaluation share one encoder, so their prompts are identical.
  */
-public record PromptEncoder(PromptTemplate promptTemplate, ChatTemplate chatTemplate, String systemPrompt,
-                            QwenTokenizer tokenizer) {
+public record PromptEncoder(
+        PromptTemplate promptTemplate, ChatTemplate chatTemplate, String systemPrompt, QwenTokenizer tokenizer) {
 
     /** The model text of a sample's prompt (with the generation prompt appended). */
     public String render(PromptSample sample) {

@@ -9,11 +9,11 @@ import dev.alpharl.algorithms.AdvantageOptions;
 import dev.alpharl.algorithms.Advantages;
 import dev.alpharl.algorithms.GroupIndex;
 import dev.alpharl.algorithms.KlController;
-import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.rewards.RewardCounts;
+import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
@@ -37,9 +37,6 @@ import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,6 +48,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The RL loop (the {@code train} command). Each step: draw prompts-per-step prompts, generate group-size
@@ -86,6 +85,7 @@ public final class RlTrainer implements AutoCloseable {
     private final Evaluator evaluator;
     /** AlphaRL's validation set (alpharl.validate), else null. */
     private final Evaluator validator;
+
     private final EpochSampler sampler;
     private final TrainingMetrics metrics;
     private final TrainingHook hook;
@@ -145,41 +145,84 @@ public final class RlTrainer implements AutoCloseable {
         this.policy = ctx.loadModel(ctx.modelDir());
         this.reference = spec.usesReference() ? ctx.loadModel(ctx.modelDir()) : null;
         var o = config.optim();
-        this.critic = spec.usesCritic() ? new Critic(policy, config.algorithm().critic().lr(),
-                config.algorithm().critic().valueClip(), o.gradClip(), o.betas(), o.eps(),
-                config.trainer().microBatchSize(), ctx.manager()) : null;
+        this.critic = spec.usesCritic()
+                ? new Critic(
+                        policy,
+                        config.algorithm().critic().lr(),
+                        config.algorithm().critic().valueClip(),
+                        o.gradClip(),
+                        o.betas(),
+                        o.eps(),
+                        config.trainer().microBatchSize(),
+                        ctx.manager())
+                : null;
         policy.setTrainable(true);
-        this.optimizer = new AdamW(ParamGroup.decayMatricesOnly(policy.weights(), o.weightDecay()), o.betas().get(0),
-                o.betas().get(1), o.eps(), ctx.manager());
-        LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule().name()), o.lr(), o.warmupSteps(),
-                config.trainer().totalSteps() * spec.epochs() * spec.minibatches(), o.minLrRatio());
+        this.optimizer = new AdamW(
+                ParamGroup.decayMatricesOnly(policy.weights(), o.weightDecay()),
+                o.betas().get(0),
+                o.betas().get(1),
+                o.eps(),
+                ctx.manager());
+        LrSchedule schedule = new LrSchedule(
+                LrSchedule.Kind.parse(o.schedule().name()),
+                o.lr(),
+                o.warmupSteps(),
+                config.trainer().totalSteps() * spec.epochs() * spec.minibatches(),
+                o.minLrRatio());
         this.scorer = new LogProbScorer(policy);
         this.referenceScorer = reference == null ? null : new LogProbScorer(reference);
         var r = config.rollout();
-        this.updater = new PolicyUpdater(scorer, optimizer, schedule, spec, r.temperature(),
-                config.trainer().microBatchSize(), o.gradClip(), (long) r.promptsPerStep() * r.groupSize(),
+        this.updater = new PolicyUpdater(
+                scorer,
+                optimizer,
+                schedule,
+                spec,
+                r.temperature(),
+                config.trainer().microBatchSize(),
+                o.gradClip(),
+                (long) r.promptsPerStep() * r.groupSize(),
                 r.maxNewTokens());
         this.generator = new Generator(policy);
-        this.collector = new RolloutCollector(generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(),
-                spec.overlongPenalty());
+        this.collector = new RolloutCollector(
+                generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(), spec.overlongPenalty());
         this.evaluator = ctx.evaluator(null);
         this.validator = config.alpharl().validate() ? ctx.validator() : null;
-        this.sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
-        this.kl = spec.adaptiveKl() ? KlController.adaptive(spec.klCoef(), config.algorithm().kl().target(),
-                config.algorithm().kl().horizon()) : KlController.fixed(spec.klCoef());
+        this.sampler =
+                new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
+        this.kl = spec.adaptiveKl()
+                ? KlController.adaptive(
+                        spec.klCoef(),
+                        config.algorithm().kl().target(),
+                        config.algorithm().kl().horizon())
+                : KlController.fixed(spec.klCoef());
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
-        this.hook = config.alpharl().enabled() ? new AlphaRlHook(config.alpharl(), config.trainer().totalSteps(),
-                runDir, () -> ctx.loadModel(ctx.modelDir()), evaluator == null ? null : this::evaluate,
-                validator == null ? null : model -> evaluate(validator, model),
-                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
-                ctx.manager()) : NO_HOOK;
-        LOG.info("model: {} ({} parameters, {} layers, vocab {}), {} on {}", config.model().path(),
-                policy.parameterCount(), policy.config().numLayers(), policy.config().vocabSize(),
-                policy.precision(), ctx.manager().getDevice());
-        LOG.info("per step: {} prompts x {} samples = {} sequences; {} optimizer step(s) per rollout; "
-                        + "micro-batches of {} sequences", r.promptsPerStep(), r.groupSize(),
-                r.promptsPerStep() * r.groupSize(), spec.epochs() * spec.minibatches(),
+        this.hook = config.alpharl().enabled()
+                ? new AlphaRlHook(
+                        config.alpharl(),
+                        config.trainer().totalSteps(),
+                        runDir,
+                        () -> ctx.loadModel(ctx.modelDir()),
+                        evaluator == null ? null : this::evaluate,
+                        validator == null ? null : model -> evaluate(validator, model),
+                        (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
+                        ctx.manager())
+                : NO_HOOK;
+        LOG.info(
+                "model: {} ({} parameters, {} layers, vocab {}), {} on {}",
+                config.model().path(),
+                policy.parameterCount(),
+                policy.config().numLayers(),
+                policy.config().vocabSize(),
+                policy.precision(),
+                ctx.manager().getDevice());
+        LOG.info(
+                "per step: {} prompts x {} samples = {} sequences; {} optimizer step(s) per rollout; "
+                        + "micro-batches of {} sequences",
+                r.promptsPerStep(),
+                r.groupSize(),
+                r.promptsPerStep() * r.groupSize(),
+                spec.epochs() * spec.minibatches(),
                 config.trainer().microBatchSize());
     }
 
@@ -203,8 +246,10 @@ public final class RlTrainer implements AutoCloseable {
             if (evaluator != null) {
                 baseEval = evaluate();
                 lastEval = baseEval;
-                sink.append(StepRecord.builder(0, 0).eval(baseEval.accuracy(), baseEval.graded())
-                        .put("eval/greedy_accuracy", baseEval.greedyAccuracy()).build());
+                sink.append(StepRecord.builder(0, 0)
+                        .eval(baseEval.accuracy(), baseEval.graded())
+                        .put("eval/greedy_accuracy", baseEval.greedyAccuracy())
+                        .build());
                 LOG.info("step 0 | eval {} (n={})", fmt(baseEval.accuracy()), baseEval.graded());
             }
         }
@@ -224,20 +269,25 @@ public final class RlTrainer implements AutoCloseable {
                     rewardMean = result.rewardMean;
                     record = result.record;
                 }
-                if (evaluator != null && config.trainer().evalEvery() > 0 && step % config.trainer().evalEvery() == 0) {
+                if (evaluator != null
+                        && config.trainer().evalEvery() > 0
+                        && step % config.trainer().evalEvery() == 0) {
                     eval = evaluate();
                     lastEval = eval;
                     record.eval(eval.accuracy(), eval.graded()).put("eval/greedy_accuracy", eval.greedyAccuracy());
                 }
                 try (StepScope scope = StepScope.open(ctx.manager())) {
                     EvalResult e = eval;
-                    stoppedByHook = metrics.time(Phase.ALPHARL,
-                            () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
+                    stoppedByHook = metrics.time(
+                            Phase.ALPHARL, () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
                 }
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
-                record.timings(metrics.takeStepTimings()).put("tokens/total", tokensTotal)
+                record.timings(metrics.takeStepTimings())
+                        .put("tokens/total", tokensTotal)
                         .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
-                        .put("memory/live_arrays", ctx.manager().getManagedArrays().size());
+                        .put(
+                                "memory/live_arrays",
+                                ctx.manager().getManagedArrays().size());
                 long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
                 if (gpuBytes >= 0) {
                     record.put("memory/gpu_used_mb", gpuBytes / 1e6);
@@ -250,7 +300,8 @@ public final class RlTrainer implements AutoCloseable {
                 if (step % config.metrics().logEvery() == 0 || eval != null) {
                     LOG.info(ProgressLine.format(timed, eta));
                 }
-                boolean save = config.trainer().saveEvery() > 0 && step % config.trainer().saveEvery() == 0;
+                boolean save = config.trainer().saveEvery() > 0
+                        && step % config.trainer().saveEvery() == 0;
                 if (save || stopRequested) {
                     metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
                 }
@@ -279,20 +330,21 @@ public final class RlTrainer implements AutoCloseable {
 
     private StepResult trainStep(NDManager m) {
         var r = config.rollout();
-        SplittableRandom rng = new SplittableRandom(SplitMix64.derive(config.run().seed(), step).nextLong());
+        SplittableRandom rng = new SplittableRandom(
+                SplitMix64.derive(config.run().seed(), step).nextLong());
         SamplingParams sampling = ctx.rolloutSampling();
         // --- rollout and reward (dynamic sampling keeps drawing until prompts-per-step groups vary)
         long tRoll = System.nanoTime();
         List<Rollout> kept = new ArrayList<>();
         List<Rollout> all = new ArrayList<>();
         int rounds = 0, groupsSeen = 0;
-        while (kept.size() < r.promptsPerStep() * r.groupSize() && rounds < (spec.dynamicSampling()
-                ? MAX_GENERATION_ROUNDS : 1)) {
+        while (kept.size() < r.promptsPerStep() * r.groupSize()
+                && rounds < (spec.dynamicSampling() ? MAX_GENERATION_ROUNDS : 1)) {
             rounds++;
             List<PromptSample> prompts = sampler.next(r.promptsPerStep());
             int first = groupsSeen;
-            List<Rollout> batch = metrics.time(Phase.ROLLOUT,
-                    () -> collector.collect(prompts, r.groupSize(), first, sampling, rng, m));
+            List<Rollout> batch = metrics.time(
+                    Phase.ROLLOUT, () -> collector.collect(prompts, r.groupSize(), first, sampling, rng, m));
             groupsSeen += prompts.size();
             all.addAll(batch);
             for (int g = 0; g < prompts.size(); g++) {
@@ -316,15 +368,20 @@ public final class RlTrainer implements AutoCloseable {
         StepRecord.Builder record = StepRecord.builder(step, 0);
         double[] scores = all.stream().mapToDouble(Rollout::score).toArray();
         double rewardMean = mean(scores);
-        record.rewardMean(rewardMean).rewardStd(std(scores))
+        record.rewardMean(rewardMean)
+                .rewardStd(std(scores))
                 .put("reward/accuracy", all.stream().filter(Rollout::correct).count() / (double) all.size())
-                .responseLengthMean(all.stream().mapToInt(Rollout::length).average().orElse(0))
-                .put("response_length/clip_ratio", all.stream().filter(Rollout::truncated).count() / (double) all.size())
+                .responseLengthMean(
+                        all.stream().mapToInt(Rollout::length).average().orElse(0))
+                .put(
+                        "response_length/clip_ratio",
+                        all.stream().filter(Rollout::truncated).count() / (double) all.size())
                 .rolloutTokensPerSecond(generated / Math.max(1e-9, rolloutSeconds))
-                .put("reward/errors", stepErrors).put("reward/timeouts", stepTimeouts);
+                .put("reward/errors", stepErrors)
+                .put("reward/timeouts", stepTimeouts);
         if (spec.dynamicSampling()) {
-            record.put("dynamic_sampling/rounds", rounds).put("dynamic_sampling/kept_groups",
-                    kept.size() / r.groupSize());
+            record.put("dynamic_sampling/rounds", rounds)
+                    .put("dynamic_sampling/kept_groups", kept.size() / r.groupSize());
         }
         if (kept.isEmpty()) {
             LOG.warn("step {}: every group had equal rewards after {} generation rounds; no update", step, rounds);
@@ -353,9 +410,14 @@ public final class RlTrainer implements AutoCloseable {
             metrics.skippedSteps().increment(stats.skipped());
             record.put("update/skipped_optimizer_steps", stats.skipped());
         }
-        record.policyLoss(stats.loss()).entropy(stats.entropy()).clipfrac(stats.clipFraction())
-                .put("clipfrac/low", stats.clipFractionLow()).put("clipfrac/high", stats.clipFractionHigh())
-                .put("approx_kl", stats.approxKl()).gradNorm(stats.gradNorm()).lr(updater.currentLr())
+        record.policyLoss(stats.loss())
+                .entropy(stats.entropy())
+                .clipfrac(stats.clipFraction())
+                .put("clipfrac/low", stats.clipFractionLow())
+                .put("clipfrac/high", stats.clipFractionHigh())
+                .put("approx_kl", stats.approxKl())
+                .gradNorm(stats.gradNorm())
+                .lr(updater.currentLr())
                 .trainTokensPerSecond(trainTokens / Math.max(1e-9, updateSeconds));
         if (spec.klCoef() > 0 && !spec.klInReward()) {
             record.kl(stats.kl()).put("kl/beta", kl.beta());
@@ -376,22 +438,28 @@ public final class RlTrainer implements AutoCloseable {
             scores[i] = (float) ro.score();
             groups[i] = groupIds.computeIfAbsent(ro.group(), g -> groupIds.size());
         }
-        SequenceBatch batch = new SequenceBatch(prompts, completions, ctx.tokenizer().padId());
+        SequenceBatch batch =
+                new SequenceBatch(prompts, completions, ctx.tokenizer().padId());
         NDArray mask = batch.completionMask(m);
         double temperature = config.rollout().temperature();
         boolean klInReward = spec.klCoef() > 0 && spec.klInReward();
         NDArray old = null, ref = null, values = null, returns = null;
         if (updater.needsOldLogProbs() || klInReward) {
-            old = metrics.time(Phase.OLD_LOGPROBS, () -> scorer.score(batch, temperature, false, m).logp());
+            old = metrics.time(
+                    Phase.OLD_LOGPROBS,
+                    () -> scorer.score(batch, temperature, false, m).logp());
         }
         if (referenceScorer != null) {
-            ref = metrics.time(Phase.REFERENCE, () -> referenceScorer.score(batch, temperature, false, m).logp());
+            ref = metrics.time(
+                    Phase.REFERENCE,
+                    () -> referenceScorer.score(batch, temperature, false, m).logp());
         }
         NDArray klPenalty = null;
         if (klInReward) {
             NDArray k = spec.klEstimator().estimate(old, ref);
             klPenalty = k.mul((float) kl.beta());
-            record.kl(Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask))).put("kl/beta", kl.beta());
+            record.kl(Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask)))
+                    .put("kl/beta", kl.beta());
         }
         NDArray scoreArray = m.create(scores);
         NDArray advantages;
@@ -405,11 +473,22 @@ public final class RlTrainer implements AutoCloseable {
             advantages = Advantages.whiten(gae.advantages(), mask);
             returns = gae.returns();
         } else {
-            advantages = Advantages.forOutcomes(spec.advantage(), scoreArray, GroupIndex.of(groups), mask, klPenalty,
+            advantages = Advantages.forOutcomes(
+                    spec.advantage(),
+                    scoreArray,
+                    GroupIndex.of(groups),
+                    mask,
+                    klPenalty,
                     new AdvantageOptions(spec.rewardScaling(), Advantages.GRPO_EPS, spec.gamma()));
         }
-        return new Experience(batch, mask, advantages, updater.needsOldLogProbs() ? old : null,
-                spec.klCoef() > 0 && !spec.klInReward() ? ref : null, values, returns);
+        return new Experience(
+                batch,
+                mask,
+                advantages,
+                updater.needsOldLogProbs() ? old : null,
+                spec.klCoef() > 0 && !spec.klInReward() ? ref : null,
+                values,
+                returns);
     }
 
     private static boolean varies(List<Rollout> group) {
@@ -452,7 +531,14 @@ public final class RlTrainer implements AutoCloseable {
             tensors.put("critic", critic.weights());
             tensors.put("critic-optimizer", critic.optimizer().state());
         }
-        Path dir = TrainerCheckpoint.save(runDir, step, policy, ctx.modelDir(), state, tensors, hook::save,
+        Path dir = TrainerCheckpoint.save(
+                runDir,
+                step,
+                policy,
+                ctx.modelDir(),
+                state,
+                tensors,
+                hook::save,
                 config.trainer().keepCheckpoints());
         LOG.info("checkpoint {}", dir);
     }
@@ -464,19 +550,26 @@ public final class RlTrainer implements AutoCloseable {
         saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
         saved.close();
         try (NDManager tmp = ctx.manager().newSubManager()) {
-            optimizer.restore(TrainerCheckpoint.readTensors(checkpoint, "optimizer", tmp),
+            optimizer.restore(
+                    TrainerCheckpoint.readTensors(checkpoint, "optimizer", tmp),
                     ((Number) state.get("optimizer_steps")).longValue());
             if (critic != null) {
                 Map<String, NDArray> cw = TrainerCheckpoint.readTensors(checkpoint, "critic", tmp);
                 critic.weights().forEach((name, w) -> w.set(cw.get(name).toByteBuffer()));
-                critic.optimizer().restore(TrainerCheckpoint.readTensors(checkpoint, "critic-optimizer", tmp),
-                        ((Number) state.get("critic_optimizer_steps")).longValue());
+                critic.optimizer()
+                        .restore(
+                                TrainerCheckpoint.readTensors(checkpoint, "critic-optimizer", tmp),
+                                ((Number) state.get("critic_optimizer_steps")).longValue());
             }
         }
         sampler.restore(EpochSampler.Cursor.fromMap((Map<String, ?>) state.get("data_cursor")));
         double beta = ((Number) state.get("kl_beta")).doubleValue();
-        kl = spec.adaptiveKl() ? KlController.adaptive(beta, config.algorithm().kl().target(),
-                config.algorithm().kl().horizon()) : KlController.fixed(beta);
+        kl = spec.adaptiveKl()
+                ? KlController.adaptive(
+                        beta,
+                        config.algorithm().kl().target(),
+                        config.algorithm().kl().horizon())
+                : KlController.fixed(beta);
         step = ((Number) state.get("step")).longValue();
         elapsedBefore = ((Number) state.get("elapsed_s")).doubleValue();
         tokensTotal = ((Number) state.get("tokens_total")).longValue();
@@ -502,8 +595,10 @@ public final class RlTrainer implements AutoCloseable {
     private void finish(boolean stoppedByHook) throws IOException {
         if (!stoppedByHook) {
             HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, ctx.modelDir());
-            if (evaluator != null && (lastEval == null || config.trainer().evalEvery() == 0
-                    || step % config.trainer().evalEvery() != 0)) {
+            if (evaluator != null
+                    && (lastEval == null
+                            || config.trainer().evalEvery() == 0
+                            || step % config.trainer().evalEvery() != 0)) {
                 lastEval = evaluate();
             }
         }
@@ -514,15 +609,22 @@ public final class RlTrainer implements AutoCloseable {
         summary.put("algorithm", spec.name().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("base_eval", evalMap(baseEval));
         Map<String, Object> hookSummary = hook.summary();
-        summary.put("final_eval", hookSummary != null && hookSummary.containsKey("final_eval")
-                ? hookSummary.remove("final_eval") : evalMap(lastEval));
+        summary.put(
+                "final_eval",
+                hookSummary != null && hookSummary.containsKey("final_eval")
+                        ? hookSummary.remove("final_eval")
+                        : evalMap(lastEval));
         summary.put("alpharl", hookSummary);
         summary.put("skipped_steps", metrics.skippedSteps().count());
         summary.put("reward_errors", metrics.rewardErrors().count());
         summary.put("reward_timeouts", metrics.rewardTimeouts().count());
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
-        LOG.info("done: {} steps in {} s; final eval {}; run directory {}", step, fmt(elapsedBefore),
-                summary.get("final_eval"), runDir);
+        LOG.info(
+                "done: {} steps in {} s; final eval {}; run directory {}",
+                step,
+                fmt(elapsedBefore),
+                summary.get("final_eval"),
+                runDir);
         finished = true;
     }
 

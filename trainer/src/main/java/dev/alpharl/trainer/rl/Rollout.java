@@ -8,8 +8,15 @@ import dev.alpharl.trainer.rollout.Completion;
  * One scored sample: a prompt of group {@code group} (the G samples of one prompt share it), its completion and
  * reward. {@code score} is the reward used for advantages: the reward function's score plus any overlong shaping.
  */
-public record Rollout(PromptSample sample, int group, long[] promptIds, Completion completion, String completionText,
-                      RewardResult reward, double score, boolean correct) {
+public record Rollout(
+        PromptSample sample,
+        int group,
+        long[] promptIds,
+        Completion completion,
+        String completionText,
+        RewardResult reward,
+        double score,
+        boolean correct) {
 
     /** Completion length in tokens. */
     public int length() {

@@ -9,7 +9,6 @@ import dev.alpharl.trainer.eval.Correctness;
 import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +28,12 @@ public final class RolloutCollector {
     private final int overlongBuffer;
     private final double overlongPenalty;
 
-    public RolloutCollector(Generator generator, PromptEncoder encoder, RewardFunction reward, int overlongBuffer,
-                            double overlongPenalty) {
+    public RolloutCollector(
+            Generator generator,
+            PromptEncoder encoder,
+            RewardFunction reward,
+            int overlongBuffer,
+            double overlongPenalty) {
         this.generator = generator;
         this.encoder = encoder;
         this.reward = reward;
@@ -43,8 +46,13 @@ public final class RolloutCollector {
     }
 
     /** Rollouts for {@code prompts}, {@code groupSize} each, group g = index of the prompt + {@code firstGroup}. */
-    public List<Rollout> collect(List<PromptSample> prompts, int groupSize, int firstGroup, SamplingParams params,
-                                 SplittableRandom rng, NDManager parent) {
+    public List<Rollout> collect(
+            List<PromptSample> prompts,
+            int groupSize,
+            int firstGroup,
+            SamplingParams params,
+            SplittableRandom rng,
+            NDManager parent) {
         List<long[]> inputs = new ArrayList<>();
         List<long[]> promptIds = new ArrayList<>();
         for (PromptSample p : prompts) {
@@ -62,10 +70,19 @@ public final class RolloutCollector {
             Completion c = completions.get(i);
             String text = encoder.tokenizer().decode(c.tokens(), true);
             RewardResult r = score(reward, encoder, sample, text, c.tokens().length);
-            double shaped = r.score() + (overlongBuffer > 0
-                    ? OverlongPenalty.penalty(c.tokens().length, params.maxNewTokens(), overlongBuffer, overlongPenalty)
-                    : 0.0);
-            out.add(new Rollout(sample, firstGroup + promptIndex, promptIds.get(promptIndex), c, text, r, shaped,
+            double shaped = r.score()
+                    + (overlongBuffer > 0
+                            ? OverlongPenalty.penalty(
+                                    c.tokens().length, params.maxNewTokens(), overlongBuffer, overlongPenalty)
+                            : 0.0);
+            out.add(new Rollout(
+                    sample,
+                    firstGroup + promptIndex,
+                    promptIds.get(promptIndex),
+                    c,
+                    text,
+                    r,
+                    shaped,
                     Correctness.of(r).orElse(false)));
         }
         return out;
@@ -75,8 +92,12 @@ public final class RolloutCollector {
      * The reward of one completion: the reward sees the templated question, the completion text and the sample's
      * fields plus {@code answer} and {@code completion_tokens} (guarded: errors come back flagged, never thrown).
      */
-    public static RewardResult score(RewardFunction reward, PromptEncoder encoder, PromptSample sample,
-                                     String completionText, int completionTokens) {
+    public static RewardResult score(
+            RewardFunction reward,
+            PromptEncoder encoder,
+            PromptSample sample,
+            String completionText,
+            int completionTokens) {
         Map<String, Object> fields = new HashMap<>(sample.fields());
         fields.put("answer", sample.answer());
         fields.put(RewardFunction.COMPLETION_TOKENS, completionTokens);

@@ -24,9 +24,6 @@ import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +32,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Supervised fine-tuning on (prompt, target) pairs — the {@code sft} command, used to give small base models a
@@ -68,13 +67,22 @@ public final class SftTrainer {
         QwenModel model = ctx.loadModel(ctx.modelDir());
         model.setTrainable(true);
         long eos = endOfTarget();
-        try (AdamW optimizer = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), o.weightDecay()),
-                o.betas().get(0), o.betas().get(1), o.eps(), ctx.manager());
-             MetricsJsonl sink = MetricsJsonl.create(runDir.resolve("metrics.jsonl"))) {
-            LrSchedule schedule = new LrSchedule(LrSchedule.Kind.parse(o.schedule().name()), o.lr(), o.warmupSteps(),
-                    config.trainer().totalSteps(), o.minLrRatio());
+        try (AdamW optimizer = new AdamW(
+                        ParamGroup.decayMatricesOnly(model.weights(), o.weightDecay()),
+                        o.betas().get(0),
+                        o.betas().get(1),
+                        o.eps(),
+                        ctx.manager());
+                MetricsJsonl sink = MetricsJsonl.create(runDir.resolve("metrics.jsonl"))) {
+            LrSchedule schedule = new LrSchedule(
+                    LrSchedule.Kind.parse(o.schedule().name()),
+                    o.lr(),
+                    o.warmupSteps(),
+                    config.trainer().totalSteps(),
+                    o.minLrRatio());
             LogProbScorer scorer = new LogProbScorer(model);
-            EpochSampler sampler = new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
+            EpochSampler sampler = new EpochSampler(
+                    ctx.train(), config.run().seed(), config.data().shuffle());
             Evaluator evaluator = ctx.evaluator(null);
             Generator generator = new Generator(model);
             long started = System.nanoTime();
@@ -95,9 +103,14 @@ public final class SftTrainer {
                     }
                 }
                 double elapsed = (System.nanoTime() - started) / 1e9;
-                StepRecord.Builder record = StepRecord.builder(step, elapsed).put("loss/sft", loss).gradNorm(norm).lr(lr);
-                boolean evalNow = evaluator != null && config.trainer().evalEvery() > 0
-                        && (step % config.trainer().evalEvery() == 0 || step == config.trainer().totalSteps());
+                StepRecord.Builder record = StepRecord.builder(step, elapsed)
+                        .put("loss/sft", loss)
+                        .gradNorm(norm)
+                        .lr(lr);
+                boolean evalNow = evaluator != null
+                        && config.trainer().evalEvery() > 0
+                        && (step % config.trainer().evalEvery() == 0
+                                || step == config.trainer().totalSteps());
                 if (evalNow) {
                     try (StepScope scope = StepScope.open(ctx.manager())) {
                         EvalResult e = evaluator.evaluate(generator, scope.manager());
@@ -107,8 +120,15 @@ public final class SftTrainer {
                 StepRecord line = record.build();
                 sink.append(line);
                 if (step % config.metrics().logEvery() == 0 || evalNow) {
-                    LOG.info(String.format(Locale.ROOT, "sft step %d/%d | loss %.4f | grad %.3f | lr %.2e%s", step,
-                            config.trainer().totalSteps(), loss, norm, lr, evalNow
+                    LOG.info(String.format(
+                            Locale.ROOT,
+                            "sft step %d/%d | loss %.4f | grad %.3f | lr %.2e%s",
+                            step,
+                            config.trainer().totalSteps(),
+                            loss,
+                            norm,
+                            lr,
+                            evalNow
                                     ? String.format(Locale.ROOT, " | eval %.4f", line.number(StepRecord.EVAL_ACCURACY))
                                     : ""));
                 }
@@ -119,7 +139,8 @@ public final class SftTrainer {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", config.trainer().totalSteps());
         summary.put("final_model", finalDir.toString());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(runDir.resolve("summary.json").toFile(), summary);
         model.close();
         LOG.info("sft done: model written to {}", finalDir);
@@ -137,9 +158,11 @@ public final class SftTrainer {
                 return imEnd.getAsLong();
             }
         }
-        return ctx.tokenizer().stopIds().stream().sorted().findFirst().orElseThrow(() ->
-                new dev.alpharl.trainer.config.ConfigException(ctx.tokenizer().directory()
-                        + ": the tokenizer defines no end-of-sequence token (eos_token)"));
+        return ctx.tokenizer().stopIds().stream()
+                .sorted()
+                .findFirst()
+                .orElseThrow(() -> new dev.alpharl.trainer.config.ConfigException(
+                        ctx.tokenizer().directory() + ": the tokenizer defines no end-of-sequence token (eos_token)"));
     }
 
     /** Prompts encoded as for RL; targets = tokenized gold answer + end-of-sequence. */
@@ -164,12 +187,22 @@ public final class SftTrainer {
             SequenceBatch part = batch.slice(from, Math.min(batch.rows(), from + micro));
             NDArray mask = part.completionMask(m);
             try (StepScope scope = StepScope.open(m);
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                scorer.backward(part, 1.0, false, (a, b, s) -> {
-                    NDArray chunkLoss = s.logp().mul(mask.get(a + ":" + b)).sum().neg().div((float) tokens);
-                    loss[0] += chunkLoss.getFloat();
-                    return chunkLoss;
-                }, gc, scope.manager());
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                scorer.backward(
+                        part,
+                        1.0,
+                        false,
+                        (a, b, s) -> {
+                            NDArray chunkLoss = s.logp()
+                                    .mul(mask.get(a + ":" + b))
+                                    .sum()
+                                    .neg()
+                                    .div((float) tokens);
+                            loss[0] += chunkLoss.getFloat();
+                            return chunkLoss;
+                        },
+                        gc,
+                        scope.manager());
             }
         }
         return loss[0];

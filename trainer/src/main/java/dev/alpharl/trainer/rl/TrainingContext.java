@@ -19,15 +19,14 @@ import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.QwenTokenizer;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * What every command that trains or evaluates needs from a config, loaded and checked before any work starts so
@@ -48,9 +47,16 @@ public final class TrainingContext implements AutoCloseable {
     private final List<PromptSample> validation;
     private final RewardFunction reward;
 
-    private TrainingContext(TrainConfig config, Path modelDir, NDManager manager, QwenTokenizer tokenizer,
-                            PromptEncoder encoder, List<PromptSample> train, List<PromptSample> eval,
-                            List<PromptSample> validation, RewardFunction reward) {
+    private TrainingContext(
+            TrainConfig config,
+            Path modelDir,
+            NDManager manager,
+            QwenTokenizer tokenizer,
+            PromptEncoder encoder,
+            List<PromptSample> train,
+            List<PromptSample> eval,
+            List<PromptSample> validation,
+            RewardFunction reward) {
         this.config = config;
         this.modelDir = modelDir;
         this.manager = manager;
@@ -72,16 +78,23 @@ public final class TrainingContext implements AutoCloseable {
         TorchRuntime.init();
         QwenTokenizer tokenizer = QwenTokenizer.load(modelDir);
         ChatTemplate chat = ChatTemplate.named(config.data().chatTemplate());
-        PromptEncoder encoder = new PromptEncoder(PromptTemplate.parse(config.data().promptTemplate()), chat,
-                config.data().systemPrompt(), tokenizer);
+        PromptEncoder encoder = new PromptEncoder(
+                PromptTemplate.parse(config.data().promptTemplate()),
+                chat,
+                config.data().systemPrompt(),
+                tokenizer);
         Path cwd = Path.of("").toAbsolutePath();
         List<PromptSample> train = DatasetSpec.load(config.data().train(), cwd, "data.train");
-        MaxPromptLength.Result kept = MaxPromptLength.filter(train,
+        MaxPromptLength.Result kept = MaxPromptLength.filter(
+                train,
                 question -> tokenizer.encode(encoder.render(new PromptSample("", question, ""))).length,
                 config.data().maxPromptTokens());
         if (kept.dropped() > 0) {
-            LOG.warn("data.train: dropped {} of {} prompts longer than data.max-prompt-tokens = {}", kept.dropped(),
-                    train.size(), config.data().maxPromptTokens());
+            LOG.warn(
+                    "data.train: dropped {} of {} prompts longer than data.max-prompt-tokens = {}",
+                    kept.dropped(),
+                    train.size(),
+                    config.data().maxPromptTokens());
         }
         if (kept.kept().isEmpty()) {
             throw new ConfigException("data.train: no prompt is within data.max-prompt-tokens = "
@@ -97,10 +110,14 @@ public final class TrainingContext implements AutoCloseable {
         List<PromptSample> validation = validationSet(config, cwd);
         RewardFunction reward = rewardOf(config.rewards());
         NDManager manager = NDManager.newBaseManager(device(config.model()));
-        LOG.info("data: {} train prompts, {} eval prompts; chat template {}, prompt template {}", kept.kept().size(),
-                eval.size(), chat.id(), config.data().promptTemplate());
-        return new TrainingContext(config, modelDir, manager, tokenizer, encoder, kept.kept(), eval, validation,
-                reward);
+        LOG.info(
+                "data: {} train prompts, {} eval prompts; chat template {}, prompt template {}",
+                kept.kept().size(),
+                eval.size(),
+                chat.id(),
+                config.data().promptTemplate());
+        return new TrainingContext(
+                config, modelDir, manager, tokenizer, encoder, kept.kept(), eval, validation, reward);
     }
 
     private static List<PromptSample> validationSet(TrainConfig config, Path cwd) {
@@ -151,11 +168,16 @@ public final class TrainingContext implements AutoCloseable {
      */
     public QwenModel loadModel(Path dir) {
         QwenModel model = config.model().randomInit()
-                ? QwenModel.random(dev.alpharl.trainer.model.QwenConfig.read(dir), config.run().seed(),
-                        ai.djl.ndarray.types.DataType.FLOAT32, manager)
+                ? QwenModel.random(
+                        dev.alpharl.trainer.model.QwenConfig.read(dir),
+                        config.run().seed(),
+                        ai.djl.ndarray.types.DataType.FLOAT32,
+                        manager)
                 : HfCheckpoint.load(dir, manager);
-        model.setPrecision(config.model().dtype() == ModelConfig.DType.FLOAT32 ? QwenModel.Precision.FP32
-                : QwenModel.Precision.BF16);
+        model.setPrecision(
+                config.model().dtype() == ModelConfig.DType.FLOAT32
+                        ? QwenModel.Precision.FP32
+                        : QwenModel.Precision.BF16);
         return model;
     }
 
@@ -177,7 +199,12 @@ public final class TrainingContext implements AutoCloseable {
         if (prompts.isEmpty()) {
             return null;
         }
-        return new dev.alpharl.trainer.eval.Evaluator(encoder, reward, prompts, evalSampling(), n,
+        return new dev.alpharl.trainer.eval.Evaluator(
+                encoder,
+                reward,
+                prompts,
+                evalSampling(),
+                n,
                 dev.alpharl.datasets.SplitMix64.mix(config.run().seed() ^ salt));
     }
 
@@ -190,8 +217,8 @@ public final class TrainingContext implements AutoCloseable {
     /** Evaluation sampling: eval-temperature, no top-p/top-k truncation beyond the rollout's. */
     public SamplingParams evalSampling() {
         var r = config.rollout();
-        return new SamplingParams(r.maxNewTokens(), r.evalTemperature(), r.topP(), r.topK(), stopIds(),
-                tokenizer.padId());
+        return new SamplingParams(
+                r.maxNewTokens(), r.evalTemperature(), r.topP(), r.topK(), stopIds(), tokenizer.padId());
     }
 
     private java.util.Set<Long> stopIds() {

@@ -10,5 +10,8 @@ package dev.alpharl.trainer.rollout;
 public record Completion(long[] tokens, float[] logprobs, FinishReason finish) {
 
     /** Why a row stopped: it emitted a stop id, or reached max-new-tokens. */
-    public enum FinishReason { STOP, LENGTH }
+    public enum FinishReason {
+        STOP,
+        LENGTH
+    }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.KvCache;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.StepScope;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +32,8 @@ public final class Generator {
         int b = prompts.size();
         int promptLen = prompts.stream().mapToInt(x -> x.length).max().orElseThrow();
         if (prompts.stream().anyMatch(x -> x.length == 0)) {
-            throw new IllegalArgumentException("an empty prompt cannot be continued: every prompt needs at least one token");
+            throw new IllegalArgumentException(
+                    "an empty prompt cannot be continued: every prompt needs at least one token");
         }
         boolean padded = prompts.stream().anyMatch(x -> x.length != promptLen);
         long[] ids = new long[b * promptLen];
@@ -58,16 +58,22 @@ public final class Generator {
         boolean[] done = new boolean[b];
         try (StepScope gen = StepScope.open(parent)) {
             NDManager gm = gen.manager();
-            KvCache cache = new KvCache(model.config(), b, promptLen + p.maxNewTokens(), model.weights()
-                    .get("model.embed_tokens.weight").getDataType(), gm);
+            KvCache cache = new KvCache(
+                    model.config(),
+                    b,
+                    promptLen + p.maxNewTokens(),
+                    model.weights().get("model.embed_tokens.weight").getDataType(),
+                    gm);
             long[] keyMask = mask;
             long[] feed;
             NDList picked;
             try (StepScope step = StepScope.open(gm)) {
                 NDManager sm = step.manager();
-                NDArray hidden = model.forward(sm.create(ids, new Shape(b, promptLen)),
+                NDArray hidden = model.forward(
+                        sm.create(ids, new Shape(b, promptLen)),
                         sm.create(positions, new Shape(b, promptLen)),
-                        padded ? sm.create(mask, new Shape(b, promptLen)) : null, cache);
+                        padded ? sm.create(mask, new Shape(b, promptLen)) : null,
+                        cache);
                 picked = pick(hidden, p, rng);
                 feed = record(picked, p, out, outLogp, produced, done);
             }
@@ -75,9 +81,11 @@ public final class Generator {
                 keyMask = grow(keyMask, b);
                 try (StepScope step = StepScope.open(gm)) {
                     NDManager sm = step.manager();
-                    NDArray hidden = model.forward(sm.create(feed, new Shape(b, 1)),
+                    NDArray hidden = model.forward(
+                            sm.create(feed, new Shape(b, 1)),
                             sm.create(nextPosition.clone(), new Shape(b, 1)),
-                            padded ? sm.create(keyMask, new Shape(b, keyMask.length / b)) : null, cache);
+                            padded ? sm.create(keyMask, new Shape(b, keyMask.length / b)) : null,
+                            cache);
                     picked = pick(hidden, p, rng);
                     feed = record(picked, p, out, outLogp, produced, done);
                 }
@@ -90,7 +98,9 @@ public final class Generator {
         for (int r = 0; r < b; r++) {
             long[] tokens = Arrays.copyOf(out[r], produced[r]);
             boolean stopped = produced[r] > 0 && p.stopIds().contains(tokens[produced[r] - 1]);
-            result.add(new Completion(tokens, Arrays.copyOf(outLogp[r], produced[r]),
+            result.add(new Completion(
+                    tokens,
+                    Arrays.copyOf(outLogp[r], produced[r]),
                     stopped ? Completion.FinishReason.STOP : Completion.FinishReason.LENGTH));
         }
         return result;
@@ -103,8 +113,8 @@ public final class Generator {
     }
 
     /** Appends each unfinished row's token and returns the ids to feed next (pad for finished rows). */
-    private static long[] record(NDList picked, SamplingParams p, long[][] out, float[][] outLogp, int[] produced,
-                                 boolean[] done) {
+    private static long[] record(
+            NDList picked, SamplingParams p, long[][] out, float[][] outLogp, int[] produced, boolean[] done) {
         long[] tokens = picked.get(0).toLongArray();
         float[] logp = picked.get(1).toFloatArray();
         for (int r = 0; r < tokens.length; r++) {

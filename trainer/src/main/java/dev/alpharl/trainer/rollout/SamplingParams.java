@@ -10,7 +10,8 @@ import java.util.Set;
  *                 kept as the last completion token, as in Hugging Face
  * @param padId    the id fed to finished rows and used for left padding
  */
-public record SamplingParams(int maxNewTokens, double temperature, double topP, int topK, Set<Long> stopIds, long padId) {
+public record SamplingParams(
+        int maxNewTokens, double temperature, double topP, int topK, Set<Long> stopIds, long padId) {
 
     /** The largest candidate set kept when only top-p is set (exact whenever the nucleus has at most this many tokens). */
     public static final int TOP_P_CANDIDATES = 1024;

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.tensor.TorchOps;
-
 import java.util.SplittableRandom;
 
 /**
@@ -31,7 +30,8 @@ public final class TokenSampler {
             }
             NDArray uniforms = logits.getManager().create(u);
             TorchOps ops = TorchOps.of(logits);
-            int k = p.topK() > 0 ? (int) Math.min(p.topK(), v)
+            int k = p.topK() > 0
+                    ? (int) Math.min(p.topK(), v)
                     : p.topP() < 1 ? (int) Math.min(SamplingParams.TOP_P_CANDIDATES, v) : 0;
             if (k == 0) {
                 chosen = ops.sampleInverseCdf(scaled.softmax(-1), uniforms);
@@ -46,7 +46,8 @@ public final class TokenSampler {
                 chosen = top.get(1).gather(slot.expandDims(-1), -1).reshape(new Shape(b));
             }
         }
-        NDArray logprob = logits.logSoftmax(-1).gather(chosen.expandDims(-1), -1).squeeze(-1);
+        NDArray logprob =
+                logits.logSoftmax(-1).gather(chosen.expandDims(-1), -1).squeeze(-1);
         return new NDList(chosen, logprob);
     }
 }

@@ -3,7 +3,6 @@ package dev.alpharl.trainer.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDResource;
-
 import java.util.function.Function;
 
 /**

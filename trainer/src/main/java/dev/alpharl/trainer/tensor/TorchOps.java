@@ -8,7 +8,6 @@ import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -82,11 +81,44 @@ public final class TorchOps {
      */
     static byte[] archive(String source) {
         byte[] dataPkl = {
-            (byte) 0x80, 0x02, // PROTO 2
-            'c', '_', '_', 't', 'o', 'r', 'c', 'h', '_', '_', '\n', 'O', 'p', 's', '\n', // GLOBAL __torch__ Ops
-            0x29, (byte) 0x81, 0x7d, 0x28, // EMPTY_TUPLE NEWOBJ EMPTY_DICT MARK
-            0x58, 0x08, 0x00, 0x00, 0x00, 't', 'r', 'a', 'i', 'n', 'i', 'n', 'g', // BINUNICODE 'training'
-            (byte) 0x89, 0x75, 0x62, 0x2e // NEWFALSE SETITEMS BUILD STOP
+            (byte) 0x80,
+            0x02, // PROTO 2
+            'c',
+            '_',
+            '_',
+            't',
+            'o',
+            'r',
+            'c',
+            'h',
+            '_',
+            '_',
+            '\n',
+            'O',
+            'p',
+            's',
+            '\n', // GLOBAL __torch__ Ops
+            0x29,
+            (byte) 0x81,
+            0x7d,
+            0x28, // EMPTY_TUPLE NEWOBJ EMPTY_DICT MARK
+            0x58,
+            0x08,
+            0x00,
+            0x00,
+            0x00,
+            't',
+            'r',
+            'a',
+            'i',
+            'n',
+            'i',
+            'n',
+            'g', // BINUNICODE 'training'
+            (byte) 0x89,
+            0x75,
+            0x62,
+            0x2e // NEWFALSE SETITEMS BUILD STOP
         };
         byte[] constantsPkl = {(byte) 0x80, 0x02, 0x29, 0x2e};
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -12,11 +12,6 @@ import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,12 +20,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code alpharl predict} and {@code alpharl analyze} run in-process on a tiny saved run. */
 class AlphaRlCommandTest {
 
     @TempDir
     static Path root;
+
     private static NDManager m;
     private static TinyRun run;
 
@@ -55,35 +55,60 @@ class AlphaRlCommandTest {
 
     private static void assertSameWeights(Map<String, NDArray> actual, Map<String, NDArray> expected) {
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
-        expected.forEach((name, e) -> assertThat(actual.get(name).toFloatArray()).as(name)
-                .containsExactly(e.toFloatArray(), within(1e-6f)));
+        expected.forEach((name, e) ->
+                assertThat(actual.get(name).toFloatArray()).as(name).containsExactly(e.toFloatArray(), within(1e-6f)));
     }
 
     @Test
     void alphaRlPredictWritesALoadableModelEqualToThePredictor() throws IOException {
         Path o = root.resolve("pred-alpharl");
-        int code = cli("alpharl", "predict", "--base", run.base.toString(), "--checkpoints", run.checkpointList(4),
-                "--rewards", "0.2,0.3,0.35,0.45", "--method", "alpharl", "--target-reward", "0.7", "--out", o.toString());
+        int code = cli(
+                "alpharl",
+                "predict",
+                "--base",
+                run.base.toString(),
+                "--checkpoints",
+                run.checkpointList(4),
+                "--rewards",
+                "0.2,0.3,0.35,0.45",
+                "--method",
+                "alpharl",
+                "--target-reward",
+                "0.7",
+                "--out",
+                o.toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).contains("predicted model written to");
         try (NDManager mm = m.newSubManager();
-             QwenModel predicted = HfCheckpoint.load(o, mm);
-             QwenModel w0 = HfCheckpoint.load(run.base, mm);
-             SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), mm)) {
+                QwenModel predicted = HfCheckpoint.load(o, mm);
+                QwenModel w0 = HfCheckpoint.load(run.base, mm);
+                SnapshotRecorder recorder =
+                        new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), mm)) {
             double[] rewards = {0.2, 0.3, 0.35, 0.45};
             List<QwenModel> cks = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 cks.add(HfCheckpoint.load(run.checkpoints.get(i), mm));
                 recorder.record(i + 1, cks.get(i).weights(), rewards[i], null);
             }
-            AlphaRlPredictor.Prediction expected = AlphaRlPredictor.predict(recorder.snapshots(), w0.weights(),
-                    cks.get(3).weights(), new AlphaRlPredictor.Options(0.7, AlphaRlConfig.Assembly.REPLACE), mm);
+            AlphaRlPredictor.Prediction expected = AlphaRlPredictor.predict(
+                    recorder.snapshots(),
+                    w0.weights(),
+                    cks.get(3).weights(),
+                    new AlphaRlPredictor.Options(0.7, AlphaRlConfig.Assembly.REPLACE),
+                    mm);
             assertSameWeights(predicted.weights(), expected.weights());
             // the prediction moved the planted matrices beyond W_k
             String q = "model.layers.0.self_attn.q_proj.weight";
-            assertThat(predicted.weights().get(q).sub(cks.get(3).weights().get(q)).abs().max().getFloat())
+            assertThat(predicted
+                            .weights()
+                            .get(q)
+                            .sub(cks.get(3).weights().get(q))
+                            .abs()
+                            .max()
+                            .getFloat())
                     .isGreaterThan(1e-4f);
-            JsonNode report = new ObjectMapper().readTree(o.resolve("fit-report.json").toFile());
+            JsonNode report =
+                    new ObjectMapper().readTree(o.resolve("fit-report.json").toFile());
             assertThat(report.path("method").asText()).isEqualTo("alpharl");
             assertThat(report.path("targetReward").asDouble()).isEqualTo(0.7);
             assertThat(report.path("matrices")).hasSize(14);
@@ -94,19 +119,33 @@ class AlphaRlCommandTest {
     @Test
     void relexPredictWritesALoadableModelEqualToThePredictor() throws IOException {
         Path o = root.resolve("pred-relex");
-        int code = cli("alpharl", "predict", "--base", run.base.toString(), "--checkpoints", run.checkpointList(3),
-                "--steps", "10,20,30", "--method", "relex", "--target-step", "100", "--out", o.toString());
+        int code = cli(
+                "alpharl",
+                "predict",
+                "--base",
+                run.base.toString(),
+                "--checkpoints",
+                run.checkpointList(3),
+                "--steps",
+                "10,20,30",
+                "--method",
+                "relex",
+                "--target-step",
+                "100",
+                "--out",
+                o.toString());
         assertThat(code).as(err.toString()).isZero();
         try (NDManager mm = m.newSubManager();
-             QwenModel predicted = HfCheckpoint.load(o, mm);
-             QwenModel w0 = HfCheckpoint.load(run.base, mm);
-             RelexTrajectory t = RelexTrajectory.create(root.resolve("relex-ref"), w0.weights(), mm)) {
+                QwenModel predicted = HfCheckpoint.load(o, mm);
+                QwenModel w0 = HfCheckpoint.load(run.base, mm);
+                RelexTrajectory t = RelexTrajectory.create(root.resolve("relex-ref"), w0.weights(), mm)) {
             for (int i = 0; i < 3; i++) {
                 try (QwenModel ck = HfCheckpoint.load(run.checkpoints.get(i), mm)) {
                     t.append(10L * (i + 1), ck.weights());
                 }
             }
-            assertSameWeights(predicted.weights(), RelexPredictor.predict(t, 100, mm).weights());
+            assertSameWeights(
+                    predicted.weights(), RelexPredictor.predict(t, 100, mm).weights());
             // the planted trajectory is linear in the step (label 10·t): θ̂(100) ≈ W_0 + 10·0.01·u vᵀ. RELEX's
             // projection denoises: it beats the naive extrapolation 10·(W_1 − W_0), which carries W_1's noise.
             try (QwenModel w1 = HfCheckpoint.load(run.checkpoints.get(0), mm)) {
@@ -127,7 +166,8 @@ class AlphaRlCommandTest {
             }
         }
         assertThat(Files.list(root).map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".relex"));
-        JsonNode report = new ObjectMapper().readTree(o.resolve("fit-report.json").toFile());
+        JsonNode report =
+                new ObjectMapper().readTree(o.resolve("fit-report.json").toFile());
         assertThat(report.path("targetStep").asLong()).isEqualTo(100);
     }
 
@@ -136,22 +176,116 @@ class AlphaRlCommandTest {
         String base = run.base.toString();
         String cks = run.checkpointList(3);
         String o = root.resolve("never").toString();
-        assertBad("is not a directory", "alpharl", "predict", "--base", root.resolve("missing").toString(),
-                "--checkpoints", cks, "--rewards", "1,2,3", "--method", "alpharl", "--target-reward", "1", "--out", o);
-        assertBad("--rewards has 2 value(s) but --checkpoints has 3", "alpharl", "predict", "--base", base,
-                "--checkpoints", cks, "--rewards", "1,2", "--method", "alpharl", "--target-reward", "1", "--out", o);
-        assertBad("needs --rewards", "alpharl", "predict", "--base", base, "--checkpoints", cks,
-                "--method", "alpharl", "--target-reward", "1", "--out", o);
-        assertBad("needs --target-step", "alpharl", "predict", "--base", base, "--checkpoints", cks,
-                "--method", "relex", "--out", o);
-        assertBad("mutually exclusive", "alpharl", "predict", "--base", base, "--checkpoints", cks, "--rewards",
-                "1,2,3", "--method", "alpharl", "--target-reward", "1", "--target-step", "9", "--out", o);
-        assertBad("--steps has 2 value(s)", "alpharl", "predict", "--base", base, "--checkpoints", cks,
-                "--steps", "1,2", "--method", "relex", "--target-step", "9", "--out", o);
-        assertBad("must increase strictly", "alpharl", "predict", "--base", base, "--checkpoints", cks,
-                "--steps", "1,3,2", "--method", "relex", "--target-step", "9", "--out", o);
-        assertBad("eval.yaml", "alpharl", "analyze", "--base", base, "--checkpoints", cks,
-                "--eval-config", "eval.yaml");
+        assertBad(
+                "is not a directory",
+                "alpharl",
+                "predict",
+                "--base",
+                root.resolve("missing").toString(),
+                "--checkpoints",
+                cks,
+                "--rewards",
+                "1,2,3",
+                "--method",
+                "alpharl",
+                "--target-reward",
+                "1",
+                "--out",
+                o);
+        assertBad(
+                "--rewards has 2 value(s) but --checkpoints has 3",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--rewards",
+                "1,2",
+                "--method",
+                "alpharl",
+                "--target-reward",
+                "1",
+                "--out",
+                o);
+        assertBad(
+                "needs --rewards",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--method",
+                "alpharl",
+                "--target-reward",
+                "1",
+                "--out",
+                o);
+        assertBad(
+                "needs --target-step",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--method",
+                "relex",
+                "--out",
+                o);
+        assertBad(
+                "mutually exclusive",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--rewards",
+                "1,2,3",
+                "--method",
+                "alpharl",
+                "--target-reward",
+                "1",
+                "--target-step",
+                "9",
+                "--out",
+                o);
+        assertBad(
+                "--steps has 2 value(s)",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--steps",
+                "1,2",
+                "--method",
+                "relex",
+                "--target-step",
+                "9",
+                "--out",
+                o);
+        assertBad(
+                "must increase strictly",
+                "alpharl",
+                "predict",
+                "--base",
+                base,
+                "--checkpoints",
+                cks,
+                "--steps",
+                "1,3,2",
+                "--method",
+                "relex",
+                "--target-step",
+                "9",
+                "--out",
+                o);
+        assertBad(
+                "eval.yaml", "alpharl", "analyze", "--base", base, "--checkpoints", cks, "--eval-config", "eval.yaml");
         assertThat(Files.exists(root.resolve("never"))).isFalse();
     }
 
@@ -164,10 +298,18 @@ class AlphaRlCommandTest {
     @Test
     void analyzeReportsRankOneStructureOfThePlantedRun() throws IOException {
         Path o = root.resolve("analysis");
-        int code = cli("alpharl", "analyze", "--base", run.base.toString(), "--checkpoints", run.checkpointList(5),
-                "--out", o.toString());
+        int code = cli(
+                "alpharl",
+                "analyze",
+                "--base",
+                run.base.toString(),
+                "--checkpoints",
+                run.checkpointList(5),
+                "--out",
+                o.toString());
         assertThat(code).as(err.toString()).isZero();
-        JsonNode r = new ObjectMapper().readTree(o.resolve(Rank1AnalysisWriter.JSON_FILE).toFile());
+        JsonNode r = new ObjectMapper()
+                .readTree(o.resolve(Rank1AnalysisWriter.JSON_FILE).toFile());
         assertThat(r.path("steps").toString()).isEqualTo("[1,2,3,4,5]");
         assertThat(r.path("ySource").asText()).isEqualTo("step");
         assertThat(r.path("recovery").isNull()).isTrue();
@@ -178,7 +320,7 @@ class AlphaRlCommandTest {
         assertThat(s.path("medianCoefficientR2OutOfSample").asDouble()).isGreaterThan(0.99);
         assertThat(s.path("medianCoefficientEndpointError").asDouble()).isLessThan(0.01);
         assertThat(s.path("law2bPassShare").asDouble()).isEqualTo(1.0);
-        assertThat(Files.readString(o.resolve(Rank1AnalysisWriter.MARKDOWN_FILE))).contains("# Rank-1 analysis",
-                "recovery not evaluated", "model.layers.0.self_attn.q_proj.weight");
+        assertThat(Files.readString(o.resolve(Rank1AnalysisWriter.MARKDOWN_FILE)))
+                .contains("# Rank-1 analysis", "recovery not evaluated", "model.layers.0.self_attn.q_proj.weight");
     }
 }

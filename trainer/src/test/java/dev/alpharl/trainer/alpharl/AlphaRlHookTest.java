@@ -17,13 +17,6 @@ import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +25,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The AlphaRL/RELEX training hook driven by an emulated run W_t = W_0 + 0.1·t·D + noise ({@link PlantedTraining}). */
 class AlphaRlHookTest {
@@ -41,6 +40,7 @@ class AlphaRlHookTest {
 
     @TempDir
     Path tmp;
+
     private NDManager m;
     private PlantedTraining run;
     private QwenModel policy;
@@ -72,14 +72,21 @@ class AlphaRlHookTest {
             evaluated.add(w);
             return EVAL;
         };
-        return new AlphaRlHook(config, totalSteps, runDir, () -> PlantedTraining.base(m), withEval ? evaluator : null,
-                null, (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
+        return new AlphaRlHook(
+                config,
+                totalSteps,
+                runDir,
+                () -> PlantedTraining.base(m),
+                withEval ? evaluator : null,
+                null,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null),
+                m);
     }
 
-    private static AlphaRlConfig alphaRl(int window, int every, Integer targetStep, Double targetReward,
-                                         Assembly assembly, AfterJump afterJump) {
-        return new AlphaRlConfig(window, every, Method.ALPHARL, targetStep, targetReward, 1.0, assembly, afterJump,
-                List.of(1.0), false);
+    private static AlphaRlConfig alphaRl(
+            int window, int every, Integer targetStep, Double targetReward, Assembly assembly, AfterJump afterJump) {
+        return new AlphaRlConfig(
+                window, every, Method.ALPHARL, targetStep, targetReward, 1.0, assembly, afterJump, List.of(1.0), false);
     }
 
     /** Drives steps from..to; returns the value afterStep gave at the last one. */
@@ -114,8 +121,8 @@ class AlphaRlHookTest {
 
     @Test
     void recordsOnTheScheduleWithinTheSnapshotMemoryBound() {
-        try (AlphaRlHook hook = hook(alphaRl(7, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 20,
-                tmp.resolve("run"), false)) {
+        try (AlphaRlHook hook =
+                hook(alphaRl(7, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 20, tmp.resolve("run"), false)) {
             assertThat(steps(hook, 1, 6)).isFalse();
             assertThat(hook.snapshotSteps()).containsExactly(3L, 6L);
             long perSnapshot = 0, tracked = 0;
@@ -149,19 +156,25 @@ class AlphaRlHookTest {
         // the same prediction computed directly from the recorder and predictor; each snapshot's y is the mean
         // reward of the steps since the previous one (steps 1–2, 3–4, 5–6), i.e. the reward half a step earlier
         double[] s = {2, 4, 6};
-        double[] y = {(rewardAt(1) + rewardAt(2)) / 2, (rewardAt(3) + rewardAt(4)) / 2, (rewardAt(5) + rewardAt(6)) / 2};
+        double[] y = {(rewardAt(1) + rewardAt(2)) / 2, (rewardAt(3) + rewardAt(4)) / 2, (rewardAt(5) + rewardAt(6)) / 2
+        };
         assertThat(y[2]).isCloseTo(rewardAt(5.5), within(1e-12));
         double yStar = TargetReward.extrapolated(s, y, 15, 1.0);
         assertThat(yStar).isCloseTo(rewardAt(14.5), within(1e-12));
         Map<String, float[]> expected = new LinkedHashMap<>();
-        try (NDManager scope = m.newSubManager(); QwenModel w0 = PlantedTraining.base(scope);
-             SnapshotRecorder recorder = new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(),
-                     scope)) {
+        try (NDManager scope = m.newSubManager();
+                QwenModel w0 = PlantedTraining.base(scope);
+                SnapshotRecorder recorder =
+                        new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), scope)) {
             for (int i = 0; i < s.length; i++) {
                 recorder.record((long) s[i], run.arraysAt((long) s[i], scope), y[i], null);
             }
-            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(recorder.snapshots(), w0.weights(),
-                    run.arraysAt(6, scope), new AlphaRlPredictor.Options(yStar, Assembly.REPLACE), scope);
+            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(
+                    recorder.snapshots(),
+                    w0.weights(),
+                    run.arraysAt(6, scope),
+                    new AlphaRlPredictor.Options(yStar, Assembly.REPLACE),
+                    scope);
             p.weights().forEach((name, a) -> expected.put(name, a.toFloatArray()));
         }
         Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
@@ -176,7 +189,8 @@ class AlphaRlHookTest {
         for (String name : expected.keySet()) {
             if (policy.projectionMatrices().contains(name)) {
                 assertThat(relativeError(predicted.get(name), run.planted(name, 15), run.base.get(name)))
-                        .as(name).isLessThan(1e-3);
+                        .as(name)
+                        .isLessThan(1e-3);
             } else {
                 assertThat(predicted.get(name)).as(name).containsExactly(w6.get(name));
             }
@@ -184,24 +198,41 @@ class AlphaRlHookTest {
         // the evaluator saw the predicted model once, and its result is the run's final eval
         assertThat(evaluated).hasSize(1);
         expected.forEach((name, w) -> assertThat(evaluated.get(0).get(name)).containsExactly(w));
-        Map<String, Object> evalMap = Map.of("accuracy", 0.75, "n", 40, "correct", 30, "greedy_accuracy", 0.7,
-                "mean_length", 12.5, "truncated_fraction", 0.05);
-        assertThat(summary).containsEntry("method", "alpharl").containsEntry("target_step", 15L)
-                .containsEntry("target_reward_source", "extrapolated").containsEntry("y_source", "mean_reward")
-                .containsEntry("matrices_total", 14).containsEntry("matrices_excluded", 0)
+        Map<String, Object> evalMap = Map.of(
+                "accuracy",
+                0.75,
+                "n",
+                40,
+                "correct",
+                30,
+                "greedy_accuracy",
+                0.7,
+                "mean_length",
+                12.5,
+                "truncated_fraction",
+                0.05);
+        assertThat(summary)
+                .containsEntry("method", "alpharl")
+                .containsEntry("target_step", 15L)
+                .containsEntry("target_reward_source", "extrapolated")
+                .containsEntry("y_source", "mean_reward")
+                .containsEntry("matrices_total", 14)
+                .containsEntry("matrices_excluded", 0)
                 .containsEntry("snapshot_steps", List.of(2L, 4L, 6L))
-                .containsEntry("predicted_eval", evalMap).containsEntry("final_eval", evalMap);
+                .containsEntry("predicted_eval", evalMap)
+                .containsEntry("final_eval", evalMap);
         assertThat((Double) summary.get("target_reward")).isCloseTo(yStar, within(1e-15));
         assertThat(summary).containsEntry("window_y", List.of(y[0], y[1], y[2]));
-        JsonNode report = new ObjectMapper().readTree(runDir.resolve("alpharl/fit-report.json").toFile());
+        JsonNode report = new ObjectMapper()
+                .readTree(runDir.resolve("alpharl/fit-report.json").toFile());
         assertThat(report.path("targetReward").asDouble()).isCloseTo(yStar, within(1e-15));
         assertThat(report.path("predicted").asInt()).isEqualTo(14);
     }
 
     @Test
     void fitsOnEvalAccuracyWhenEverySnapshotHasOneAndCapsTheExtrapolatedTarget() {
-        try (AlphaRlHook hook = hook(alphaRl(4, 2, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
-                tmp.resolve("run"), false)) {
+        try (AlphaRlHook hook =
+                hook(alphaRl(4, 2, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("run"), false)) {
             boolean stop = false;
             for (long t = 1; t <= 4; t++) {
                 run.advance(policy, t);
@@ -211,7 +242,9 @@ class AlphaRlHookTest {
             assertThat(stop).isTrue();
             Map<String, Object> summary = hook.summary();
             // the line through (2, 0.3) and (4, 0.5) reaches 1.1 at step 10, above the reward cap 1.0
-            assertThat(summary).containsEntry("y_source", "eval_accuracy").containsEntry("target_reward", 1.0)
+            assertThat(summary)
+                    .containsEntry("y_source", "eval_accuracy")
+                    .containsEntry("target_reward", 1.0)
                     .containsEntry("target_reward_source", "extrapolated");
             assertThat(summary.get("window_y")).isEqualTo(List.of(0.1 * 2 + 0.1, 0.1 * 4 + 0.1));
         }
@@ -223,16 +256,20 @@ class AlphaRlHookTest {
         // y* = reward of step 15 although the target step is 30: the configured reward decides how far to go.
         // Each snapshot's y is the mean reward of its two steps, the reward half a step before the snapshot, so
         // the reward of step 15 is where the weights of step 15.5 are.
-        try (AlphaRlHook hook = hook(alphaRl(6, 2, 30, rewardAt(15), Assembly.BASE, AfterJump.STOP), 40, runDir,
-                false)) {
+        try (AlphaRlHook hook =
+                hook(alphaRl(6, 2, 30, rewardAt(15), Assembly.BASE, AfterJump.STOP), 40, runDir, false)) {
             assertThat(steps(hook, 1, 6)).isTrue();
-            assertThat(hook.summary()).containsEntry("target_reward_source", "config")
-                    .containsEntry("target_step", 30L).doesNotContainKeys("final_eval", "predicted_eval");
+            assertThat(hook.summary())
+                    .containsEntry("target_reward_source", "config")
+                    .containsEntry("target_step", 30L)
+                    .doesNotContainKeys("final_eval", "predicted_eval");
         }
         Map<String, float[]> predicted = loadWeights(runDir.resolve("final"));
         predicted.forEach((name, w) -> {
             if (policy.projectionMatrices().contains(name)) {
-                assertThat(relativeError(w, run.planted(name, 15.5), run.base.get(name))).as(name).isLessThan(1e-3);
+                assertThat(relativeError(w, run.planted(name, 15.5), run.base.get(name)))
+                        .as(name)
+                        .isLessThan(1e-3);
             } else {
                 assertThat(w).as(name).containsExactly(run.base.get(name));
             }
@@ -242,23 +279,33 @@ class AlphaRlHookTest {
     @Test
     void relexExtrapolatesThePlantedLineToTheTargetStep() {
         Path runDir = tmp.resolve("run");
-        try (AlphaRlHook hook = hook(new AlphaRlConfig(5, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP, List.of(1.0), false), 50, runDir, false)) {
+        try (AlphaRlHook hook = hook(
+                new AlphaRlConfig(
+                        5, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP, List.of(1.0), false),
+                50,
+                runDir,
+                false)) {
             assertThat(steps(hook, 1, 5)).isTrue();
             assertThat(hook.snapshotFloats()).isZero();
             Map<String, Object> summary = hook.summary();
-            assertThat(summary).containsEntry("method", "relex").containsEntry("target_step", 50L)
+            assertThat(summary)
+                    .containsEntry("method", "relex")
+                    .containsEntry("target_step", 50L)
                     .containsEntry("snapshot_steps", List.of(1L, 2L, 3L, 4L, 5L))
-                    .containsEntry("tensors_total", run.base.size()).containsEntry("tensors_unchanged", 0L)
+                    .containsEntry("tensors_total", run.base.size())
+                    .containsEntry("tensors_unchanged", 0L)
                     .doesNotContainKeys("final_eval", "predicted_eval", "target_reward");
             assertThat((Double) summary.get("mean_explained_variance")).isGreaterThan(0.999);
         }
-        assertThat(runDir.resolve("alpharl/trajectory/delta-000004.safetensors")).isRegularFile();
+        assertThat(runDir.resolve("alpharl/trajectory/delta-000004.safetensors"))
+                .isRegularFile();
         Map<String, float[]> predicted = loadWeights(runDir.resolve("alpharl/predicted"));
         Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
         assertThat(predicted.keySet()).containsExactlyElementsOf(run.base.keySet());
         predicted.forEach((name, w) -> {
-            assertThat(relativeError(w, run.planted(name, 50), run.base.get(name))).as(name).isLessThan(1e-3);
+            assertThat(relativeError(w, run.planted(name, 50), run.base.get(name)))
+                    .as(name)
+                    .isLessThan(1e-3);
             assertThat(fin.get(name)).containsExactly(w);
         });
     }
@@ -269,8 +316,7 @@ class AlphaRlHookTest {
         policy.setTrainable(true);
         Map<String, NDArray> live = new LinkedHashMap<>(policy.weights());
         int arrays = m.getManagedArrays().size();
-        try (AlphaRlHook hook = hook(alphaRl(4, 1, 12, null, Assembly.REPLACE, AfterJump.CONTINUE), 20, runDir,
-                true)) {
+        try (AlphaRlHook hook = hook(alphaRl(4, 1, 12, null, Assembly.REPLACE, AfterJump.CONTINUE), 20, runDir, true)) {
             assertThat(steps(hook, 1, 4)).isFalse();
             assertThat(hook.jumped()).isTrue();
             // the window state and the predicted model are freed at the jump
@@ -282,7 +328,9 @@ class AlphaRlHookTest {
             });
             assertThat(runDir.resolve("final")).doesNotExist();
             Map<String, Object> summary = hook.summary();
-            assertThat(summary).containsKey("predicted_eval").doesNotContainKey("final_eval")
+            assertThat(summary)
+                    .containsKey("predicted_eval")
+                    .doesNotContainKey("final_eval")
                     .containsEntry("after_jump", "continue");
             // training goes on from the prediction; the hook records nothing more
             assertThat(steps(hook, 5, 6)).isFalse();
@@ -295,8 +343,8 @@ class AlphaRlHookTest {
     @EnumSource(Method.class)
     void resumingInsideTheWindowReproducesTheUninterruptedRun(Method method) throws IOException {
         // snapshots at 2, 4, 6; the checkpoint at step 3 falls between two, holding one step of the next y
-        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP,
-                List.of(1.0), false);
+        AlphaRlConfig config =
+                new AlphaRlConfig(6, 2, method, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP, List.of(1.0), false);
         Path straight = tmp.resolve("straight");
         try (AlphaRlHook hook = hook(config, 18, straight, false)) {
             assertThat(steps(hook, 1, 6)).isTrue();
@@ -322,7 +370,8 @@ class AlphaRlHookTest {
         Map<String, float[]> b = loadWeights(resumed.resolve("final"));
         a.forEach((name, w) -> assertThat(b.get(name)).as(name).containsExactly(w));
         if (method == Method.RELEX) {
-            assertThat(resumed.resolve("alpharl/trajectory/delta-000002.safetensors")).isRegularFile();
+            assertThat(resumed.resolve("alpharl/trajectory/delta-000002.safetensors"))
+                    .isRegularFile();
         }
     }
 
@@ -345,31 +394,42 @@ class AlphaRlHookTest {
             Map<String, Object> after = hook.summary();
             assertThat(after.keySet()).containsExactlyElementsOf(before.keySet());
             assertThat(after.get("target_reward")).isEqualTo(before.get("target_reward"));
-            assertThat(after.get("predicted_eval").toString()).isEqualTo(before.get("predicted_eval").toString());
+            assertThat(after.get("predicted_eval").toString())
+                    .isEqualTo(before.get("predicted_eval").toString());
         }
     }
 
     @Test
     void rejectsAStateOfAnotherMethodAndWindowsTooShortToFit() throws IOException {
         Path state = tmp.resolve("state");
-        try (AlphaRlHook hook = hook(alphaRl(4, 1, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
-                tmp.resolve("a"), false)) {
+        try (AlphaRlHook hook =
+                hook(alphaRl(4, 1, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("a"), false)) {
             steps(hook, 1, 2);
             hook.save(state);
         }
-        try (AlphaRlHook relex = hook(new AlphaRlConfig(4, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP, List.of(1.0), false), 10, tmp.resolve("b"), false)) {
-            assertThatThrownBy(() -> relex.restore(state)).isInstanceOf(IOException.class)
-                    .hasMessageContaining("alpharl.method = alpharl").hasMessageContaining("relex");
+        try (AlphaRlHook relex = hook(
+                new AlphaRlConfig(
+                        4, 1, Method.RELEX, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP, List.of(1.0), false),
+                10,
+                tmp.resolve("b"),
+                false)) {
+            assertThatThrownBy(() -> relex.restore(state))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("alpharl.method = alpharl")
+                    .hasMessageContaining("relex");
         }
-        assertThatThrownBy(() -> hook(alphaRl(3, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
-                tmp.resolve("c"), false)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("alpharl.snapshot-every = 3").hasMessageContaining("1 snapshot");
-        assertThatThrownBy(() -> hook(alphaRl(12, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
-                tmp.resolve("d"), false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() ->
+                        hook(alphaRl(3, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("c"), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("alpharl.snapshot-every = 3")
+                .hasMessageContaining("1 snapshot");
+        assertThatThrownBy(() ->
+                        hook(alphaRl(12, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("d"), false))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("trainer.total-steps (10)");
-        assertThatThrownBy(() -> hook(alphaRl(10, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10,
-                tmp.resolve("e"), false)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() ->
+                        hook(alphaRl(10, 3, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("e"), false))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("alpharl.target-step");
     }
 
@@ -395,12 +455,19 @@ class AlphaRlHookTest {
         };
     }
 
-    private AlphaRlHook validating(Method method, List<Double> horizons, Function<QwenModel, EvalResult> validator,
-                                   Path runDir) {
-        AlphaRlConfig config = new AlphaRlConfig(6, 2, method, 16, null, 1.0, Assembly.REPLACE, AfterJump.STOP,
-                horizons, true);
-        return new AlphaRlHook(config, 16, runDir, () -> PlantedTraining.base(m), null, validator,
-                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null), m);
+    private AlphaRlHook validating(
+            Method method, List<Double> horizons, Function<QwenModel, EvalResult> validator, Path runDir) {
+        AlphaRlConfig config =
+                new AlphaRlConfig(6, 2, method, 16, null, 1.0, Assembly.REPLACE, AfterJump.STOP, horizons, true);
+        return new AlphaRlHook(
+                config,
+                16,
+                runDir,
+                () -> PlantedTraining.base(m),
+                null,
+                validator,
+                (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null),
+                m);
     }
 
     @ParameterizedTest
@@ -418,12 +485,15 @@ class AlphaRlHookTest {
         assertThat(seen.get(0)).isCloseTo(6, within(0.05));
         assertThat(seen.get(1)).isCloseTo(11, within(0.05));
         assertThat(seen.get(2)).isCloseTo(16, within(0.05));
-        assertThat(summary).containsEntry("horizon", 0.5).containsEntry("predicted_step", 11L)
+        assertThat(summary)
+                .containsEntry("horizon", 0.5)
+                .containsEntry("predicted_step", 11L)
                 .containsEntry("validate", true);
         assertThat((List<?>) summary.get("candidates")).hasSize(3);
         Map<String, float[]> fin = loadWeights(runDir.resolve("final"));
         for (String name : policy.projectionMatrices()) {
-            assertThat(relativeError(fin.get(name), run.planted(name, 11), run.base.get(name))).as(name)
+            assertThat(relativeError(fin.get(name), run.planted(name, 11), run.base.get(name)))
+                    .as(name)
                     .isLessThan(2e-3);
         }
         assertThat(runDir.resolve("alpharl/fit-report.json")).isRegularFile();
@@ -451,12 +521,24 @@ class AlphaRlHookTest {
 
     @Test
     void horizonsAreCheckedWhenTheConfigIsBuilt() {
-        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP, List.of(0.5, 1.0), false)).hasMessageContaining("alpharl.validate: true");
-        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, null, 1.0, Assembly.REPLACE,
-                AfterJump.STOP, List.of(1.5), false)).hasMessageContaining("fractions in (0, 1]");
-        assertThatThrownBy(() -> new AlphaRlConfig(6, 2, Method.ALPHARL, null, 0.5, 1.0, Assembly.REPLACE,
-                AfterJump.STOP, List.of(0.5), false)).hasMessageContaining("target-reward");
+        assertThatThrownBy(() -> new AlphaRlConfig(
+                        6,
+                        2,
+                        Method.ALPHARL,
+                        null,
+                        null,
+                        1.0,
+                        Assembly.REPLACE,
+                        AfterJump.STOP,
+                        List.of(0.5, 1.0),
+                        false))
+                .hasMessageContaining("alpharl.validate: true");
+        assertThatThrownBy(() -> new AlphaRlConfig(
+                        6, 2, Method.ALPHARL, null, null, 1.0, Assembly.REPLACE, AfterJump.STOP, List.of(1.5), false))
+                .hasMessageContaining("fractions in (0, 1]");
+        assertThatThrownBy(() -> new AlphaRlConfig(
+                        6, 2, Method.ALPHARL, null, 0.5, 1.0, Assembly.REPLACE, AfterJump.STOP, List.of(0.5), false))
+                .hasMessageContaining("target-reward");
         assertThat(AlphaRlConfig.horizonStep(20, 200, 0.25)).isEqualTo(65);
     }
 }

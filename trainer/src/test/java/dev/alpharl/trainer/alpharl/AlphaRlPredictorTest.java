@@ -8,14 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * A planted window in which the rank-1 term of "lin" grows linearly with the reward, ΔW_t = (0.5 + 2·y_t)·5·u vᵀ,
@@ -94,8 +93,8 @@ class AlphaRlPredictorTest {
 
     private float[] predicted(AlphaRlConfig.Assembly variant, String name, AlphaRlFitReport[] report) {
         try (NDManager out = m.newSubManager()) {
-            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(recorder.snapshots(), w0, wk,
-                    new AlphaRlPredictor.Options(Y_STAR, variant), out);
+            AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(
+                    recorder.snapshots(), w0, wk, new AlphaRlPredictor.Options(Y_STAR, variant), out);
             report[0] = p.report();
             return p.weights().get(name).toFloatArray();
         }
@@ -123,24 +122,30 @@ class AlphaRlPredictorTest {
     @Test
     void gaplessMatrixIsExcludedAndKeepsItsVariantsBase() {
         AlphaRlFitReport[] report = new AlphaRlFitReport[1];
-        assertThat(predicted(AlphaRlConfig.Assembly.REPLACE, "tie", report)).containsExactly(wk.get("tie").toFloatArray());
+        assertThat(predicted(AlphaRlConfig.Assembly.REPLACE, "tie", report))
+                .containsExactly(wk.get("tie").toFloatArray());
         AlphaRlFitReport.MatrixFit tie = report[0].matrices().get(1);
         assertThat(tie.excluded()).contains("gap ratio");
         assertThat(tie.gapRatio()).isCloseTo(1, within(1e-4));
         assertThat(report[0].predicted()).isEqualTo(1);
         assertThat(report[0].excluded()).isEqualTo(1);
-        assertThat(predicted(AlphaRlConfig.Assembly.BASE, "tie", report)).containsExactly(w0.get("tie").toFloatArray());
-        assertThat(predicted(AlphaRlConfig.Assembly.BASE, "bias", report)).containsExactly(w0.get("bias").toFloatArray());
-        assertThat(predicted(AlphaRlConfig.Assembly.ADD, "bias", report)).containsExactly(wk.get("bias").toFloatArray());
+        assertThat(predicted(AlphaRlConfig.Assembly.BASE, "tie", report))
+                .containsExactly(w0.get("tie").toFloatArray());
+        assertThat(predicted(AlphaRlConfig.Assembly.BASE, "bias", report))
+                .containsExactly(w0.get("bias").toFloatArray());
+        assertThat(predicted(AlphaRlConfig.Assembly.ADD, "bias", report))
+                .containsExactly(wk.get("bias").toFloatArray());
     }
 
     @Test
     void addAndBaseVariantsUseThePredictionAsTheirOwnFormulasSay() {
         AlphaRlFitReport[] report = new AlphaRlFitReport[1];
         // add: W_k + â v_kᵀ = W_0 + (7.5 + 11.5) u vᵀ ; base: W_0 + â v_kᵀ = W_0 + 11.5 u vᵀ
-        assertClose(predicted(AlphaRlConfig.Assembly.ADD, "lin", report),
+        assertClose(
+                predicted(AlphaRlConfig.Assembly.ADD, "lin", report),
                 w0.get("lin").add(outer(u, v, 19)).toFloatArray());
-        assertClose(predicted(AlphaRlConfig.Assembly.BASE, "lin", report),
+        assertClose(
+                predicted(AlphaRlConfig.Assembly.BASE, "lin", report),
                 w0.get("lin").add(outer(u, v, 11.5)).toFloatArray());
     }
 

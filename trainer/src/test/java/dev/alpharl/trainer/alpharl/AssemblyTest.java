@@ -8,12 +8,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** The three assembly variants on a hand-built 3×2 case. */
 class AssemblyTest {
@@ -31,7 +30,7 @@ class AssemblyTest {
         wk = new LinkedHashMap<>();
         w0.put("m", m.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(3, 2)));
         wk.put("m", m.create(new float[] {2, 2, 3, 5, 5, 7}, new Shape(3, 2)));
-        w0.put("x", m.create(new float[] {1, 1}, new Shape(2, 1)));  // a matrix without a prediction
+        w0.put("x", m.create(new float[] {1, 1}, new Shape(2, 1))); // a matrix without a prediction
         wk.put("x", m.create(new float[] {3, 4}, new Shape(2, 1)));
         w0.put("norm", m.create(new float[] {1, 1}));
         wk.put("norm", m.create(new float[] {0.5f, 2}));

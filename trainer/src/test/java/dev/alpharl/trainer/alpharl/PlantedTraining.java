@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.QwenModel;
-
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,9 +3,8 @@ package dev.alpharl.trainer.alpharl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class Pls1Test {
 
@@ -23,7 +22,8 @@ class Pls1Test {
         double r2 = Math.sqrt(2);
         assertThat(fit.mean()).containsExactly(new double[] {2, 7.0 / 3}, within(EPS));
         assertThat(fit.weights()).containsExactly(new double[] {1 / r2, 1 / r2}, within(EPS));
-        assertThat(fit.scores()).containsExactly(new double[] {-4 / (3 * r2), -4 / (3 * r2), 8 / (3 * r2)}, within(EPS));
+        assertThat(fit.scores())
+                .containsExactly(new double[] {-4 / (3 * r2), -4 / (3 * r2), 8 / (3 * r2)}, within(EPS));
         assertThat(fit.loadings()).containsExactly(new double[] {3 * r2 / 8, 20 / (16 * r2)}, within(EPS));
         assertThat(fit.slope()).isCloseTo(3 * r2 / 8, within(EPS));
         assertThat(fit.yMean()).isCloseTo(1, within(EPS));
@@ -74,7 +74,8 @@ class Pls1Test {
         for (boolean scale : new boolean[] {false, true}) {
             Pls1.Fit fit = Pls1.fit(x, y, scale);
             assertThat(fit.rSquared()).isCloseTo(sxy * sxy / (sxx * syy), within(EPS));
-            assertThat(fit.invert(1.2, Pls1.Guards.DEFAULTS).predicted()[0]).isCloseTo(mx + (1.2 - my) / beta, within(1e-10));
+            assertThat(fit.invert(1.2, Pls1.Guards.DEFAULTS).predicted()[0])
+                    .isCloseTo(mx + (1.2 - my) / beta, within(1e-10));
         }
     }
 
@@ -135,6 +136,7 @@ class Pls1Test {
         assertThat(TargetReward.extrapolated(steps, reward, 60, 1.0)).isCloseTo(0.7, within(EPS));
         assertThat(TargetReward.extrapolated(steps, reward, 200, 1.0)).isEqualTo(1.0);
         // out-of-sample: the line gives 0.6, 0.7; SSE = 0.01, SST about their mean 0.6 = 0.02
-        assertThat(line.rSquared(new double[] {50, 60}, new double[] {0.5, 0.7})).isCloseTo(1 - 0.01 / 0.02, within(EPS));
+        assertThat(line.rSquared(new double[] {50, 60}, new double[] {0.5, 0.7}))
+                .isCloseTo(1 - 0.01 / 0.02, within(EPS));
     }
 }

@@ -8,19 +8,19 @@ import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.util.Map;
-import java.util.function.ToDoubleFunction;
-
 class Rank1AnalysisTest {
 
     @TempDir
     Path root;
+
     private NDManager m;
 
     @BeforeEach
@@ -74,8 +74,8 @@ class Rank1AnalysisTest {
                 }
                 return a;
             };
-            Rank1AnalysisReport r = Rank1Analysis.analyze(w0, checkpoints(run), accuracy,
-                    Rank1Analysis.Options.DEFAULTS, new Rank1(), m);
+            Rank1AnalysisReport r = Rank1Analysis.analyze(
+                    w0, checkpoints(run), accuracy, Rank1Analysis.Options.DEFAULTS, new Rank1(), m);
             assertThat(r.ySource()).isEqualTo("evaluator");
             assertThat(r.fitCheckpoints()).isEqualTo(3); // round(0.5·5)
             for (int t = 0; t < 5; t++) {
@@ -102,8 +102,10 @@ class Rank1AnalysisTest {
     @Test
     void rankReconstructionKeepsTheTopDirectionAtTheUpdatesFrobeniusNorm() {
         TinyRun run = new TinyRun(root, 2, 1e-3, m);
-        try (QwenModel w0 = HfCheckpoint.load(run.base, m); QwenModel wT = HfCheckpoint.load(run.checkpoints.get(1), m)) {
-            Map<String, NDArray> r1 = RankReconstruction.build(w0.weights(), wT.weights(), w0.projectionMatrices(), null, m);
+        try (QwenModel w0 = HfCheckpoint.load(run.base, m);
+                QwenModel wT = HfCheckpoint.load(run.checkpoints.get(1), m)) {
+            Map<String, NDArray> r1 =
+                    RankReconstruction.build(w0.weights(), wT.weights(), w0.projectionMatrices(), null, m);
             for (String name : w0.projectionMatrices()) {
                 NDArray delta = wT.weights().get(name).sub(w0.weights().get(name));
                 TopTriplet t = new Rank1().top(delta, null);
@@ -113,7 +115,8 @@ class Rank1AnalysisTest {
                 assertThat(Math.abs(Vectors.dot(rec.u(), t.u()))).isGreaterThan(1 - 1e-6);
             }
             String norm = "model.norm.weight";
-            assertThat(r1.get(norm).toFloatArray()).containsExactly(w0.weights().get(norm).toFloatArray());
+            assertThat(r1.get(norm).toFloatArray())
+                    .containsExactly(w0.weights().get(norm).toFloatArray());
             assertThat(RankReconstruction.rankForPercent(4096, 11008, 1)).isEqualTo(40);
             assertThat(RankReconstruction.rankForPercent(16, 24, 1)).isEqualTo(1);
         }

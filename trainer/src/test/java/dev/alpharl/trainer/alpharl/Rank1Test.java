@@ -7,13 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
 
 /** Top triplets against an independent fp64 SVD (Commons Math). */
 class Rank1Test {
@@ -83,7 +82,9 @@ class Rank1Test {
         assertThat(Math.abs(Vectors.dot(t.u(), ref.getU().getColumn(0)))).isGreaterThan(1 - 1e-6);
         assertThat(Math.abs(Vectors.dot(t.v(), ref.getV().getColumn(0)))).isGreaterThan(1 - 1e-6);
         // u and v are paired: uᵀ A v = +σ1
-        assertThat(Vectors.dot(t.u(), ref.getU().getColumn(0)) * Vectors.dot(t.v(), ref.getV().getColumn(0))).isPositive();
+        assertThat(Vectors.dot(t.u(), ref.getU().getColumn(0))
+                        * Vectors.dot(t.v(), ref.getV().getColumn(0)))
+                .isPositive();
         double frob = 0;
         for (double s : ref.getSingularValues()) {
             frob += s * s;

@@ -7,16 +7,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** RELEX on a planted linear trajectory Δ_t = (α·t + β)·D + tiny noise. */
 class RelexTest {
@@ -27,8 +26,10 @@ class RelexTest {
     private static final double NOISE = 1e-5;
 
     private NDManager m;
+
     @TempDir
     Path tmp;
+
     private final Map<String, NDArray> base = new LinkedHashMap<>();
     private final Map<String, float[]> direction = new LinkedHashMap<>();
 
@@ -108,7 +109,7 @@ class RelexTest {
         SplittableRandom rnd = new SplittableRandom(2);
         long target = 600; // 10× the last observed step
         try (RelexTrajectory t = RelexTrajectory.create(tmp.resolve("relex"), base, m);
-             NDManager out = m.newSubManager()) {
+                NDManager out = m.newSubManager()) {
             for (long s : STEPS) {
                 t.append(s, weightsAt(s, rnd));
             }
@@ -126,7 +127,8 @@ class RelexTest {
                     ref += expected * expected;
                 }
                 assertThat(Math.sqrt(err / ref)).as(name).isLessThan(1e-3);
-                assertThat(p.weights().get(name).getShape()).isEqualTo(base.get(name).getShape());
+                assertThat(p.weights().get(name).getShape())
+                        .isEqualTo(base.get(name).getShape());
             }
             for (RelexFitReport.TensorFit f : p.report().tensors()) {
                 assertThat(f.explainedVariance()).isGreaterThan(0.999999);
@@ -145,7 +147,7 @@ class RelexTest {
         SplittableRandom rnd = new SplittableRandom(3);
         Map<String, NDArray> last = null;
         try (RelexTrajectory t = RelexTrajectory.create(tmp.resolve("relex"), base, m);
-             NDManager out = m.newSubManager()) {
+                NDManager out = m.newSubManager()) {
             for (long s : STEPS) {
                 last = weightsAt(s, rnd);
                 t.append(s, last);
@@ -166,7 +168,9 @@ class RelexTest {
             for (int i = 0; i < b.length; i++) {
                 assertThat(predicted[i] - b[i]).isCloseTo((float) (c * d[i]), within(2e-3f * (float) c * 0.2f));
             }
-            assertThat(p.report().tensors()).extracting(RelexFitReport.TensorFit::name).containsExactly("proj");
+            assertThat(p.report().tensors())
+                    .extracting(RelexFitReport.TensorFit::name)
+                    .containsExactly("proj");
         }
     }
 }

@@ -11,21 +11,21 @@ import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SnapshotRecorderTest {
 
     private NDManager m;
+
     @TempDir
     Path tmp;
 
@@ -61,7 +61,8 @@ class SnapshotRecorderTest {
     @Test
     void storesOnlyTheVectorsAndScalarsOfEachMatrix() {
         try (QwenModel model = tinyModel();
-             SnapshotRecorder recorder = new SnapshotRecorder(model.weights(), model.projectionMatrices(), new Rank1(), m)) {
+                SnapshotRecorder recorder =
+                        new SnapshotRecorder(model.weights(), model.projectionMatrices(), new Rank1(), m)) {
             long perSnapshot = 0;
             for (String name : model.projectionMatrices()) {
                 Shape s = model.weights().get(name).getShape();
@@ -74,7 +75,8 @@ class SnapshotRecorderTest {
             assertThat(recorder.storedFloats()).isEqualTo(3 * perSnapshot);
             // O(d_out + d_in) per matrix, far below the 3 full matrices a naive store would keep
             long matrixFloats = model.projectionMatrices().stream()
-                    .mapToLong(n -> model.weights().get(n).getShape().size()).sum();
+                    .mapToLong(n -> model.weights().get(n).getShape().size())
+                    .sum();
             assertThat(recorder.storedFloats()).isLessThan(3 * matrixFloats / 2);
             for (String name : model.projectionMatrices()) {
                 MatrixSnapshot s = recorder.snapshots().get(2).matrices().get(name);
@@ -149,7 +151,8 @@ class SnapshotRecorderTest {
                 }
                 Map<String, NDArray> otherBase = perturbed(model.weights(), 1e-2, 7, m);
                 assertThatThrownBy(() -> SnapshotRecorder.load(dir, otherBase, iterative, m))
-                        .isInstanceOf(IOException.class).hasMessageContaining("different base model");
+                        .isInstanceOf(IOException.class)
+                        .hasMessageContaining("different base model");
             }
         }
     }
@@ -162,7 +165,8 @@ class SnapshotRecorderTest {
             assertThat(a.step()).isEqualTo(e.step());
             assertThat(a.meanReward()).isEqualTo(e.meanReward());
             assertThat(a.evalAccuracy()).isEqualTo(e.evalAccuracy());
-            assertThat(a.matrices().keySet()).containsExactlyElementsOf(e.matrices().keySet());
+            assertThat(a.matrices().keySet())
+                    .containsExactlyElementsOf(e.matrices().keySet());
             e.matrices().forEach((name, em) -> {
                 MatrixSnapshot am = a.matrices().get(name);
                 assertThat(am.a()).containsExactly(em.a());

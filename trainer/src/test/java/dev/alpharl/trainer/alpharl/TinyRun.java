@@ -7,7 +7,6 @@ import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,9 +50,12 @@ final class TinyRun {
                     float[] v = e.getValue().toFloatArray();
                     double[][] uv = directions.get(e.getKey());
                     float[] d = other.get(e.getKey());
-                    long cols = e.getValue().getShape().dimension() == 2 ? e.getValue().getShape().get(1) : 1;
+                    long cols = e.getValue().getShape().dimension() == 2
+                            ? e.getValue().getShape().get(1)
+                            : 1;
                     for (int i = 0; i < v.length; i++) {
-                        double planted = uv != null ? 0.01 * uv[0][(int) (i / cols)] * uv[1][(int) (i % cols)] : 0.001 * d[i];
+                        double planted =
+                                uv != null ? 0.01 * uv[0][(int) (i / cols)] * uv[1][(int) (i % cols)] : 0.001 * d[i];
                         v[i] += (float) (t * planted + noise * rnd.nextGaussian());
                     }
                     w.put(e.getKey(), m.create(v, e.getValue().getShape()));

@@ -7,30 +7,45 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.alpharl.trainer.bench.BenchReport.Row;
 import dev.alpharl.trainer.bench.BenchReport.Verdict;
 import dev.alpharl.trainer.model.QwenConfig;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 class BenchReportTest {
 
-    private static final BenchSettings SETTINGS = new BenchSettings(
-            QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4, 8, 8, 3, 1, 1, 1e-4, 0.01);
+    private static final BenchSettings SETTINGS =
+            new BenchSettings(QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4, 8, 8, 3, 1, 1, 1e-4, 0.01);
     private static final double FLOPS = SETTINGS.trainFlops().total();
 
     /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
-        return new JvmBench.Result(new Measurements("DJL", 2, 200, tokensPerSecond, stepSeconds,
-                List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L), 0.05, 0.01, 520_000_000L, 0.01);
+        return new JvmBench.Result(
+                new Measurements(
+                        "DJL", 2, 200, tokensPerSecond, stepSeconds, List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L),
+                0.05,
+                0.01,
+                520_000_000L,
+                0.01);
     }
 
-    private static ReferenceRun.Result reference(double stepSeconds, double tokensPerSecond, double logitsError,
-                                                 double lastLoss) {
-        return new ReferenceRun.Result(new Measurements("PyTorch eager", 2, 220, tokensPerSecond, stepSeconds,
-                List.of(4.6, 4.5, 4.4, lastLoss), 2.0000001, 400_000_000L),
-                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3", 1e-7, logitsError, 0.02);
+    private static ReferenceRun.Result reference(
+            double stepSeconds, double tokensPerSecond, double logitsError, double lastLoss) {
+        return new ReferenceRun.Result(
+                new Measurements(
+                        "PyTorch eager",
+                        2,
+                        220,
+                        tokensPerSecond,
+                        stepSeconds,
+                        List.of(4.6, 4.5, 4.4, lastLoss),
+                        2.0000001,
+                        400_000_000L),
+                "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
+                1e-7,
+                logitsError,
+                0.02);
     }
 
     private static Map<String, Row> rows(BenchReport report) {
@@ -62,7 +77,8 @@ class BenchReportTest {
     @Test
     void disagreementBeyondATolerancesFailsTheRun() {
         double step = FLOPS / 160e9;
-        assertThat(new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3)).agrees()).isTrue();
+        assertThat(new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3)).agrees())
+                .isTrue();
         BenchReport wrongLogits = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 3e-3, 4.3));
         assertThat(wrongLogits.agrees()).isFalse();
         assertThat(rows(wrongLogits).get("logits").verdict()).isEqualTo(Verdict.FAIL);
@@ -77,8 +93,16 @@ class BenchReportTest {
     void withoutAReferenceOnlyTheJvmsOwnTargetIsJudged() {
         BenchReport report = new BenchReport(SETTINGS, jvm(FLOPS / 160e9, 900), null);
         Map<String, Row> rows = rows(report);
-        assertThat(rows.keySet()).containsExactlyInAnyOrder("train_step", "rollout", "gemm", "train_flop_rate",
-                "alpharl_snapshot", "alpharl_snapshot_iterative", "peak_rss", "other_cpu");
+        assertThat(rows.keySet())
+                .containsExactlyInAnyOrder(
+                        "train_step",
+                        "rollout",
+                        "gemm",
+                        "train_flop_rate",
+                        "alpharl_snapshot",
+                        "alpharl_snapshot_iterative",
+                        "peak_rss",
+                        "other_cpu");
         assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);
         assertThat(rows.get("train_step").reference()).isEqualTo("–");
         assertThat(rows.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);
@@ -94,8 +118,8 @@ class BenchReportTest {
         assertThat(rows(quiet).get("other_cpu").jvm()).isEqualTo("1.0");
         assertThat(rows(quiet).get("other_cpu").reference()).isEqualTo("2.0");
         ReferenceRun.Result r = reference(2 * step, 500, 1e-7, 4.3);
-        ReferenceRun.Result busy = new ReferenceRun.Result(r.measurements(), r.blas(), r.logitsMaxAbsError(),
-                r.logitsMaxRelError(), 0.3);
+        ReferenceRun.Result busy =
+                new ReferenceRun.Result(r.measurements(), r.blas(), r.logitsMaxAbsError(), r.logitsMaxRelError(), 0.3);
         BenchReport report = new BenchReport(SETTINGS, jvm(step, 900), busy);
         assertThat(report.quiet()).isFalse();
         assertThat(rows(report).get("other_cpu").verdict()).isEqualTo(Verdict.FAIL);
@@ -106,7 +130,8 @@ class BenchReportTest {
     void markdownHasOneWellFormedLinePerRowAndJsonCarriesTheRawFigures() {
         double step = FLOPS / 160e9;
         BenchReport report = new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3));
-        List<String> tableLines = report.markdown().lines().filter(l -> l.startsWith("|")).toList();
+        List<String> tableLines =
+                report.markdown().lines().filter(l -> l.startsWith("|")).toList();
         assertThat(tableLines).hasSize(2 + report.rows().size());
         for (String line : tableLines) {
             // six columns: a '|' inside a cell would break the table
@@ -114,9 +139,11 @@ class BenchReportTest {
         }
         JsonNode json = report.json();
         assertThat(json.at("/jvm/measurements/trainStepSeconds").asDouble()).isEqualTo(step);
-        assertThat(json.at("/reference/measurements/rolloutTokensPerSecond").asDouble()).isEqualTo(500);
+        assertThat(json.at("/reference/measurements/rolloutTokensPerSecond").asDouble())
+                .isEqualTo(500);
         assertThat(json.at("/settings/model/hidden_size").asInt()).isEqualTo(64);
-        assertThat(json.at("/train_flops/linear").asDouble()).isEqualTo(SETTINGS.trainFlops().linear());
+        assertThat(json.at("/train_flops/linear").asDouble())
+                .isEqualTo(SETTINGS.trainFlops().linear());
         assertThat(json.get("rows")).hasSize(report.rows().size());
         assertThat(BenchReport.relative(4.3, 4.3086)).isCloseTo(0.0086 / 4.3086, within(1e-12));
     }

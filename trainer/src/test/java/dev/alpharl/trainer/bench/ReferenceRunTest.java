@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.alpharl.trainer.model.QwenConfig;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReferenceRunTest {
 
@@ -47,29 +46,31 @@ class ReferenceRunTest {
         assertThatThrownBy(() -> ReferenceRun.parse(RESULT.replace("201.5", "\"fast\"")))
                 .hasMessageContaining("'gemm_gflops' is not a number");
         assertThatThrownBy(() -> ReferenceRun.parse("Traceback (most recent call last):\nImportError: torch\n"))
-                .hasMessageContaining("no JSON result line").hasMessageContaining("ImportError: torch");
-        assertThatThrownBy(() -> ReferenceRun.parse("{\"threads\": 2,"))
-                .hasMessageContaining("not valid JSON");
+                .hasMessageContaining("no JSON result line")
+                .hasMessageContaining("ImportError: torch");
+        assertThatThrownBy(() -> ReferenceRun.parse("{\"threads\": 2,")).hasMessageContaining("not valid JSON");
     }
 
     @Test
     void runsTheScriptWithTheSettingsAndReportsItsFailure() throws IOException, InterruptedException {
-        BenchSettings s = new BenchSettings(QwenConfig.tiny("qwen3", 32, 64, 1, 2, 1, 16, 50, true), 3, 4, 5, 2, 1,
-                7, 1e-4, 0.01);
+        BenchSettings s = new BenchSettings(
+                QwenConfig.tiny("qwen3", 32, 64, 1, 2, 1, 16, 50, true), 3, 4, 5, 2, 1, 7, 1e-4, 0.01);
         // a stand-in for python: /bin/sh runs a script that records its arguments and prints a result
         Path args = dir.resolve("args.txt");
-        Path script = Files.writeString(dir.resolve("ref.sh"), "echo \"$@\" > " + args + "\necho progress\n"
-                + "echo '" + RESULT + "'\n");
-        ReferenceRun.Result r = ReferenceRun.run(Path.of("/bin/sh"), script, dir.resolve("model"),
-                dir.resolve("in.safetensors"), s, 2);
+        Path script = Files.writeString(
+                dir.resolve("ref.sh"), "echo \"$@\" > " + args + "\necho progress\n" + "echo '" + RESULT + "'\n");
+        ReferenceRun.Result r =
+                ReferenceRun.run(Path.of("/bin/sh"), script, dir.resolve("model"), dir.resolve("in.safetensors"), s, 2);
         assertThat(r.measurements().trainStepSeconds()).isEqualTo(2.5);
-        assertThat(Files.readString(args).strip()).isEqualTo("--model " + dir.resolve("model") + " --inputs "
-                + dir.resolve("in.safetensors") + " --threads 2 --iters 2 --warmup 1 --lr 1.0E-4 "
-                + "--weight-decay 0.01 --gemm 27,32,64 --seed 7");
+        assertThat(Files.readString(args).strip())
+                .isEqualTo("--model " + dir.resolve("model") + " --inputs "
+                        + dir.resolve("in.safetensors") + " --threads 2 --iters 2 --warmup 1 --lr 1.0E-4 "
+                        + "--weight-decay 0.01 --gemm 27,32,64 --seed 7");
 
         Path blasFailure = Files.writeString(dir.resolve("fail.sh"), "echo partial\nexit 3\n");
         assertThatThrownBy(() -> ReferenceRun.run(Path.of("/bin/sh"), blasFailure, dir, dir, s, 2))
-                .hasMessageContaining("exit code 3").hasMessageContaining("optimized BLAS")
+                .hasMessageContaining("exit code 3")
+                .hasMessageContaining("optimized BLAS")
                 .hasMessageContaining("partial");
     }
 }

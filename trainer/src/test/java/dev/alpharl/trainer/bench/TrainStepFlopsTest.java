@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class TrainStepFlopsTest {
 

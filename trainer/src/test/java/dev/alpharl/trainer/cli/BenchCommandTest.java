@@ -27,13 +27,42 @@ class BenchCommandTest {
     @Test
     void jvmOnlyRunWritesTheTableTheModelAndTheInputs() throws IOException {
         Path outDir = dir.resolve("bench");
-        int code = run("bench", "--reference", "none", "--layers", "1", "--hidden", "32", "--intermediate", "64",
-                "--heads", "2", "--kv-heads", "1", "--head-dim", "16", "--vocab", "64", "--batch", "2",
-                "--prompt-len", "4", "--new-tokens", "3", "--iters", "1", "--warmup", "1", "--out", outDir.toString());
+        int code = run(
+                "bench",
+                "--reference",
+                "none",
+                "--layers",
+                "1",
+                "--hidden",
+                "32",
+                "--intermediate",
+                "64",
+                "--heads",
+                "2",
+                "--kv-heads",
+                "1",
+                "--head-dim",
+                "16",
+                "--vocab",
+                "64",
+                "--batch",
+                "2",
+                "--prompt-len",
+                "4",
+                "--new-tokens",
+                "3",
+                "--iters",
+                "1",
+                "--warmup",
+                "1",
+                "--out",
+                outDir.toString());
 
         assertThat(code).as(err.toString()).isEqualTo(0);
-        assertThat(out.toString()).contains("| train step, s (median of 1) |", "| rollout, tokens/s (B=2, 4+3 tokens) |");
-        assertThat(Files.readString(outDir.resolve("bench.md"))).isEqualTo(out.toString().stripTrailing() + "\n");
+        assertThat(out.toString())
+                .contains("| train step, s (median of 1) |", "| rollout, tokens/s (B=2, 4+3 tokens) |");
+        assertThat(Files.readString(outDir.resolve("bench.md")))
+                .isEqualTo(out.toString().stripTrailing() + "\n");
         JsonNode json = new ObjectMapper().readTree(outDir.resolve("bench.json").toFile());
         JsonNode jvm = json.at("/jvm/measurements");
         assertThat(jvm.get("trainStepSeconds").asDouble()).isPositive();
@@ -51,8 +80,8 @@ class BenchCommandTest {
 
     @Test
     void badShapesAndAMissingReferenceAreBadInput() {
-        assertThat(run("bench", "--reference", "none", "--heads", "3", "--kv-heads", "2",
-                "--out", dir.toString())).isEqualTo(2);
+        assertThat(run("bench", "--reference", "none", "--heads", "3", "--kv-heads", "2", "--out", dir.toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).contains("num_attention_heads (3) must be a multiple of num_key_value_heads (2)");
         assertThat(run("bench", "--reference", dir.resolve("nope.py").toString(), "--out", dir.toString()))
                 .isEqualTo(2);

@@ -27,9 +27,15 @@ class CompareCommandTest {
         Path dir = Files.createDirectories(root.resolve(name));
         StringBuilder metrics = new StringBuilder();
         for (int step = 0; step <= steps; step++) {
-            metrics.append(String.format(Locale.ROOT, "{\"step\": %d, \"time_s\": %d, \"reward/mean\": %.3f, "
-                    + "\"tokens/total\": %d%s}\n", step, 3 * step, 0.01 * step, 100 * step,
-                    step == 0 ? ", \"eval/accuracy\": 0.3, \"eval/n\": 200"
+            metrics.append(String.format(
+                    Locale.ROOT,
+                    "{\"step\": %d, \"time_s\": %d, \"reward/mean\": %.3f, " + "\"tokens/total\": %d%s}\n",
+                    step,
+                    3 * step,
+                    0.01 * step,
+                    100 * step,
+                    step == 0
+                            ? ", \"eval/accuracy\": 0.3, \"eval/n\": 200"
                             : step == steps ? ", \"eval/accuracy\": " + finalAccuracy + ", \"eval/n\": 200" : ""));
         }
         Files.writeString(dir.resolve("metrics.jsonl"), metrics);
@@ -44,31 +50,42 @@ class CompareCommandTest {
         assertThat(a.resolve("report/report.md")).exists();
         assertThat(a.resolve("report/report.html")).exists();
         assertThat(a.resolve("report/reward-vs-time.png")).exists();
-        assertThat(out.toString()).contains("| RL steps | 10 | 40 |", "| speedup in RL steps | 4.00× |",
-                "wrote " + a.resolve("report/report.md"));
+        assertThat(out.toString())
+                .contains(
+                        "| RL steps | 10 | 40 |",
+                        "| speedup in RL steps | 4.00× |",
+                        "wrote " + a.resolve("report/report.md"));
         assertThat(err.toString()).contains("warning: " + a.resolve("summary.json") + " is missing");
     }
 
     @Test
     void outChoosesTheReportDirectory() throws IOException {
         Path target = root.resolve("elsewhere/report");
-        assertThat(run("compare", runDir("a", 4, 0.4).toString(), runDir("b", 8, 0.5).toString(),
-                "--out", target.toString())).isEqualTo(0);
+        assertThat(run(
+                        "compare",
+                        runDir("a", 4, 0.4).toString(),
+                        runDir("b", 8, 0.5).toString(),
+                        "--out",
+                        target.toString()))
+                .isEqualTo(0);
         assertThat(target.resolve("report.md")).exists();
     }
 
     @Test
     void aMissingRunDirectoryExitsTwoNamingIt() throws IOException {
         Path missing = root.resolve("no-such-run");
-        assertThat(run("compare", missing.toString(), runDir("b", 4, 0.5).toString())).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("error: " + missing + ": no such directory (expected a run directory "
-                + "holding metrics.jsonl)" + System.lineSeparator());
+        assertThat(run("compare", missing.toString(), runDir("b", 4, 0.5).toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("error: " + missing + ": no such directory (expected a run directory "
+                        + "holding metrics.jsonl)" + System.lineSeparator());
     }
 
     @Test
     void aRunDirectoryWithoutMetricsExitsTwoNamingTheFile() throws IOException {
         Path empty = Files.createDirectories(root.resolve("empty"));
-        assertThat(run("compare", runDir("a", 4, 0.5).toString(), empty.toString())).isEqualTo(2);
+        assertThat(run("compare", runDir("a", 4, 0.5).toString(), empty.toString()))
+                .isEqualTo(2);
         assertThat(err.toString()).startsWith("error: " + empty.resolve("metrics.jsonl") + ": no such file");
     }
 

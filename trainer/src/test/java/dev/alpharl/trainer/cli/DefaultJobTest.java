@@ -22,10 +22,19 @@ class DefaultJobTest {
     Path out;
 
     private String[] args() {
-        return new String[] {"--run.output-dir=" + out, "--trainer.total-steps=4", "--alpharl.window=2",
-                "--alpharl.target-step=4", "--trainer.eval-every=2", "--trainer.save-every=2", "--data.eval.size=32",
-                "--rollout.prompts-per-step=8", "--metrics.log-every=2", "--alpharl.snapshot-every=1",
-                "--data.validation.size=32"};
+        return new String[] {
+            "--run.output-dir=" + out,
+            "--trainer.total-steps=4",
+            "--alpharl.window=2",
+            "--alpharl.target-step=4",
+            "--trainer.eval-every=2",
+            "--trainer.save-every=2",
+            "--data.eval.size=32",
+            "--rollout.prompts-per-step=8",
+            "--metrics.log-every=2",
+            "--alpharl.snapshot-every=1",
+            "--data.validation.size=32"
+        };
     }
 
     private int run(StringWriter stdout, StringWriter stderr) {
@@ -47,14 +56,19 @@ class DefaultJobTest {
         assertThat(Files.readString(root.resolve("alpharl/config.yaml"))).contains("path: builtin:tiny-qwen");
         // the same seed and settings: identical steps until the accelerated run jumps
         for (String key : List.of("reward/mean", "loss/policy", "grad_norm")) {
-            assertThat(column(root.resolve("alpharl"), key)).as(key)
+            assertThat(column(root.resolve("alpharl"), key))
+                    .as(key)
                     .isEqualTo(column(root.resolve("full"), key).subList(0, 2));
         }
         for (String file : List.of("report.md", "report.html", "reward-vs-step.png", "eval-accuracy-vs-step.png")) {
             assertThat(root.resolve("compare").resolve(file)).isNotEmptyFile();
         }
-        assertThat(stdout.toString()).contains("| RL steps | 2 | 4 |", "| gain retained [95% CI] |",
-                "| speedup in RL steps | 2.00× |", "wrote " + root.resolve("compare").resolve("report.md"));
+        assertThat(stdout.toString())
+                .contains(
+                        "| RL steps | 2 | 4 |",
+                        "| gain retained [95% CI] |",
+                        "| speedup in RL steps | 2.00× |",
+                        "wrote " + root.resolve("compare").resolve("report.md"));
 
         Path summary = root.resolve("full/summary.json");
         FileTime written = Files.getLastModifiedTime(summary);
@@ -72,6 +86,8 @@ class DefaultJobTest {
     /** The values of one metric over the training steps (step 0 is the base evaluation). */
     private static List<Object> column(Path run, String key) throws IOException {
         return MetricsJsonl.read(run.resolve("metrics.jsonl")).stream()
-                .filter(line -> ((Number) line.get("step")).intValue() > 0).map(line -> line.get(key)).toList();
+                .filter(line -> ((Number) line.get("step")).intValue() > 0)
+                .map(line -> line.get(key))
+                .toList();
     }
 }

@@ -14,10 +14,6 @@ import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
@@ -26,23 +22,29 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class GenerateAndRewardsCommandTest {
 
     @TempDir
     static Path tmp;
+
     static Path modelDir;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @BeforeAll
     static void makeTinyModel() throws URISyntaxException {
         TorchRuntime.init();
-        Path tokenizer = Path.of(GenerateAndRewardsCommandTest.class.getResource("/tokenizers/tiny/tokenizer.json").toURI())
+        Path tokenizer = Path.of(GenerateAndRewardsCommandTest.class
+                        .getResource("/tokenizers/tiny/tokenizer.json")
+                        .toURI())
                 .getParent();
         modelDir = tmp.resolve("tiny");
         try (NDManager m = NDManager.newBaseManager()) {
-            QwenModel model = QwenModel.random(QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true), 3,
-                    DataType.FLOAT32, m);
+            QwenModel model =
+                    QwenModel.random(QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true), 3, DataType.FLOAT32, m);
             HfCheckpoint.save(model, modelDir, SafetensorsDtype.F32, tokenizer);
         }
     }
@@ -57,8 +59,23 @@ class GenerateAndRewardsCommandTest {
 
     @Test
     void generateJsonGivesTheGeneratorsTokensAndLogprobs() throws Exception {
-        Run r = run("generate", "--model", modelDir.toString(), "--prompt-ids", "3,4,5", "--max-new-tokens", "5",
-                "--temperature", "0.8", "--top-k", "10", "--n", "2", "--seed", "7", "--json");
+        Run r = run(
+                "generate",
+                "--model",
+                modelDir.toString(),
+                "--prompt-ids",
+                "3,4,5",
+                "--max-new-tokens",
+                "5",
+                "--temperature",
+                "0.8",
+                "--top-k",
+                "10",
+                "--n",
+                "2",
+                "--seed",
+                "7",
+                "--json");
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().toList();
         assertThat(lines).hasSize(2);
@@ -66,8 +83,12 @@ class GenerateAndRewardsCommandTest {
         try (NDManager m = NDManager.newBaseManager()) {
             QwenModel model = HfCheckpoint.load(modelDir, m);
             // the tiny tokenizer's stop ids: <|im_end|> (its eos); pad <|endoftext|>
-            expected = new Generator(model).generate(List.of(new long[] {3, 4, 5}, new long[] {3, 4, 5}),
-                    new SamplingParams(5, 0.8, 1, 10, Set.of(49L), 47), new SplittableRandom(7), m);
+            expected = new Generator(model)
+                    .generate(
+                            List.of(new long[] {3, 4, 5}, new long[] {3, 4, 5}),
+                            new SamplingParams(5, 0.8, 1, 10, Set.of(49L), 47),
+                            new SplittableRandom(7),
+                            m);
         }
         for (int i = 0; i < 2; i++) {
             JsonNode o = JSON.readTree(lines.get(i));
@@ -81,9 +102,23 @@ class GenerateAndRewardsCommandTest {
 
     @Test
     void generateFromTextIsGreedyByDefaultAndDeterministic() {
-        Run a = run("generate", "--model", modelDir.toString(), "--prompt", "What is 1+2?", "--max-new-tokens", "4",
+        Run a = run(
+                "generate",
+                "--model",
+                modelDir.toString(),
+                "--prompt",
+                "What is 1+2?",
+                "--max-new-tokens",
+                "4",
                 "--logprobs");
-        Run b = run("generate", "--model", modelDir.toString(), "--prompt", "What is 1+2?", "--max-new-tokens", "4",
+        Run b = run(
+                "generate",
+                "--model",
+                modelDir.toString(),
+                "--prompt",
+                "What is 1+2?",
+                "--max-new-tokens",
+                "4",
                 "--logprobs");
         assertThat(a.code()).as(a.err()).isZero();
         assertThat(a.out()).isEqualTo(b.out()).contains("logprobs ");
@@ -118,7 +153,10 @@ class GenerateAndRewardsCommandTest {
         assertThat(JSON.readTree(lines.get(0)).get("score").asDouble()).isEqualTo(1.0);
         assertThat(JSON.readTree(lines.get(1)).get("score").asDouble()).isEqualTo(0.0);
         Run countdown = run("rewards", "--reward", "countdown", "--input", in.toString());
-        assertThat(JSON.readTree(countdown.out().lines().toList().get(2)).get("score").asDouble()).isEqualTo(1.0);
+        assertThat(JSON.readTree(countdown.out().lines().toList().get(2))
+                        .get("score")
+                        .asDouble())
+                .isEqualTo(1.0);
     }
 
     @Test

@@ -56,13 +56,15 @@ class MainTest {
     void withoutACommandOverridesAndOptionsGoToTheDefaultJob() {
         // validated before any training: the job's accelerated run needs AlphaRL on
         assertThat(run("--alpharl.window=0", "--log-level=warn")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("error: alpharl.window: the default job's accelerated run needs "
-                + "alpharl.window > 0, got 0");
+        assertThat(err.toString())
+                .startsWith("error: alpharl.window: the default job's accelerated run needs "
+                        + "alpharl.window > 0, got 0");
     }
 
     @Test
     void globalOptionsBeforeACommandStillReachTheCommand() {
-        assertThat(run("--log-level", "warn", "config", "--config", "tiny-grpo")).isEqualTo(0);
+        assertThat(run("--log-level", "warn", "config", "--config", "tiny-grpo"))
+                .isEqualTo(0);
         assertThat(out.toString()).contains("name: tiny-grpo");
     }
 
@@ -70,14 +72,24 @@ class MainTest {
     void configPrintsTheResolvedConfigWithOverridesAmongOptions() throws IOException {
         Path file = config("model:\n  path: m\ndata:\n  train: {path: t}\nrollout:\n  group-size: 4\n");
 
-        int code = run("config", "--rollout.group-size=6", "--config", file.toString(), "--algorithm.kl.coef",
-                "0.01", "--log-level=warn");
+        int code = run(
+                "config",
+                "--rollout.group-size=6",
+                "--config",
+                file.toString(),
+                "--algorithm.kl.coef",
+                "0.01",
+                "--log-level=warn");
 
         assertThat(err.toString()).isEmpty();
         assertThat(code).isEqualTo(0);
         TrainConfig printed = ConfigLoader.parse(TrainConfig.class, out.toString(), "stdout", List.of());
-        assertThat(printed).isEqualTo(ConfigLoader.parse(TrainConfig.class, Files.readString(file), "c.yaml",
-                List.of("--rollout.group-size=6", "--algorithm.kl.coef=0.01")));
+        assertThat(printed)
+                .isEqualTo(ConfigLoader.parse(
+                        TrainConfig.class,
+                        Files.readString(file),
+                        "c.yaml",
+                        List.of("--rollout.group-size=6", "--algorithm.kl.coef=0.01")));
         assertThat(printed.rollout().groupSize()).isEqualTo(6);
         assertThat(printed.algorithm().kl().coef()).isEqualTo(0.01);
     }
@@ -92,10 +104,12 @@ class MainTest {
     void badKeyExitsTwoWithOneLineOnStderr() throws IOException {
         Path file = config("model:\n  path: m\ndata:\n  train: {path: t}\n");
 
-        assertThat(run("config", "--config", file.toString(), "--rollout.groupsize=4")).isEqualTo(2);
+        assertThat(run("config", "--config", file.toString(), "--rollout.groupsize=4"))
+                .isEqualTo(2);
 
-        assertThat(err.toString()).isEqualTo("error: --rollout.groupsize=4: unknown key rollout.groupsize "
-                + "(did you mean rollout.group-size?)" + System.lineSeparator());
+        assertThat(err.toString())
+                .isEqualTo("error: --rollout.groupsize=4: unknown key rollout.groupsize "
+                        + "(did you mean rollout.group-size?)" + System.lineSeparator());
         assertThat(out.toString()).isEmpty();
     }
 
@@ -119,7 +133,8 @@ class MainTest {
     void logLevelSetsTheRootLoggerButKeepsCudaUtilsQuiet() {
         run("--log-level", "debug", "--version");
         assertThat(LogManager.getRootLogger().getLevel()).isEqualTo(Level.DEBUG);
-        assertThat(LogManager.getLogger("ai.djl.util.cuda.CudaUtils").getLevel()).isEqualTo(Level.ERROR);
+        assertThat(LogManager.getLogger("ai.djl.util.cuda.CudaUtils").getLevel())
+                .isEqualTo(Level.ERROR);
 
         assertThat(run("--log-level", "loud", "--version")).isEqualTo(2);
         assertThat(err.toString()).contains("--log-level", "loud");
@@ -128,12 +143,15 @@ class MainTest {
     @Test
     void internalFailuresExitOneWithTheStackTrace() {
         StringWriter trace = new StringWriter();
-        assertThat(Main.report(new IllegalStateException("boom"), new PrintWriter(trace))).isEqualTo(1);
-        assertThat(trace.toString()).startsWith("internal error: java.lang.IllegalStateException: boom")
+        assertThat(Main.report(new IllegalStateException("boom"), new PrintWriter(trace)))
+                .isEqualTo(1);
+        assertThat(trace.toString())
+                .startsWith("internal error: java.lang.IllegalStateException: boom")
                 .contains("\tat ");
 
         StringWriter line = new StringWriter();
-        assertThat(Main.report(new ConfigException("c.yaml:3: bad"), new PrintWriter(line))).isEqualTo(2);
+        assertThat(Main.report(new ConfigException("c.yaml:3: bad"), new PrintWriter(line)))
+                .isEqualTo(2);
         assertThat(line.toString()).isEqualTo("error: c.yaml:3: bad" + System.lineSeparator());
     }
 }

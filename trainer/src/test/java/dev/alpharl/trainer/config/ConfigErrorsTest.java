@@ -65,8 +65,7 @@ class ConfigErrorsTest {
                 .hasMessage("t.yaml:6: rollout.top-p must be between 0 and 1, got 1.5");
         error(REQUIRED, "--rollout.group-size=0")
                 .hasMessage("--rollout.group-size=0: rollout.group-size must be >= 1, got 0");
-        error(REQUIRED, "--alpharl.window=-1")
-                .hasMessage("--alpharl.window=-1: alpharl.window must be >= 0, got -1");
+        error(REQUIRED, "--alpharl.window=-1").hasMessage("--alpharl.window=-1: alpharl.window must be >= 0, got -1");
         error(REQUIRED, "--algorithm.clip-high=-0.1")
                 .hasMessage("--algorithm.clip-high=-0.1: algorithm.clip-high must be >= 0, got -0.1");
         error(REQUIRED, "--optim.betas=0.9,1.5")
@@ -90,7 +89,8 @@ class ConfigErrorsTest {
         error(REQUIRED + "algorithm:\n  dual-clip: 0.5\n")
                 .hasMessage("t.yaml:6: algorithm.dual-clip must be greater than 1, got 0.5");
         error(REQUIRED + "rollout:\n  max-new-tokens: 32\nalgorithm:\n  overlong:\n    buffer: 32\n")
-                .hasMessage("t.yaml:9: algorithm.overlong.buffer must be less than rollout.max-new-tokens (32), got 32");
+                .hasMessage(
+                        "t.yaml:9: algorithm.overlong.buffer must be less than rollout.max-new-tokens (32), got 32");
         error(REQUIRED, "--optim.betas=0.9")
                 .hasMessage("--optim.betas=0.9: optim.betas must be two values in [0, 1), got [0.9]");
         error(REQUIRED, "--model.device=tpu")
@@ -101,17 +101,19 @@ class ConfigErrorsTest {
     @Test
     void malformedYamlNamesFileAndLine() {
         error(REQUIRED + "rollout:\n  group-size: [4\n")
-                .message().startsWith("t.yaml:").contains("invalid YAML");
+                .message()
+                .startsWith("t.yaml:")
+                .contains("invalid YAML");
         error(REQUIRED + "model:\n  path: other\n").hasMessage("t.yaml:5: duplicate key model");
         error("- a\n- b\n").hasMessage("t.yaml:1: a config must be a mapping of sections (run:, model:, ...)");
     }
 
     @Test
     void malformedOverridesAreExplained() {
-        error(REQUIRED, "tiny").hasMessage("unexpected argument 'tiny' (config overrides look like "
-                + "--section.key=value)");
-        error(REQUIRED, "--seed=1").hasMessage("unknown option --seed (config overrides look like "
-                + "--section.key=value)");
+        error(REQUIRED, "tiny")
+                .hasMessage("unexpected argument 'tiny' (config overrides look like " + "--section.key=value)");
+        error(REQUIRED, "--seed=1")
+                .hasMessage("unknown option --seed (config overrides look like " + "--section.key=value)");
         error(REQUIRED, "--rollout.top-p").hasMessage("--rollout.top-p: missing value (write --rollout.top-p=VALUE)");
         error(REQUIRED + "rewards:\n  - name: math\n", "--rewards.3.name=format")
                 .hasMessage("--rewards.3.name=format: rewards.3: a list element is addressed by an index from 0 to 1 "
@@ -121,8 +123,8 @@ class ConfigErrorsTest {
 
     @Test
     void messagesAreOneLine() {
-        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(
-                () -> parse(REQUIRED + "rollout:\n  group-size: [4\n"));
+        Throwable thrown =
+                org.assertj.core.api.Assertions.catchThrowable(() -> parse(REQUIRED + "rollout:\n  group-size: [4\n"));
         assertThat(thrown.getMessage()).doesNotContain("\n");
     }
 }

@@ -55,8 +55,10 @@ class ConfigLoaderTest {
         assertThat(config.rollout().groupSize()).isEqualTo(4);
         assertThat(config.rollout().topP()).isEqualTo(0.9);
         assertThat(config.rollout().temperature()).isEqualTo(1.0);
-        assertThat(config.rewards()).containsExactly(new RewardSpec("math", 1.0, Map.of()),
-                new RewardSpec("format", 0.25, Map.of("tag", "answer", "strict", "true")));
+        assertThat(config.rewards())
+                .containsExactly(
+                        new RewardSpec("math", 1.0, Map.of()),
+                        new RewardSpec("format", 0.25, Map.of("tag", "answer", "strict", "true")));
         assertThat(config.algorithm().name()).isEqualTo(AlgorithmConfig.Name.DAPO);
         assertThat(config.algorithm().aggregation()).isEqualTo(Aggregation.SEQ_MEAN_TOKEN_MEAN);
         assertThat(config.algorithm().clipHigh()).isEqualTo(0.28);
@@ -68,7 +70,8 @@ class ConfigLoaderTest {
 
     @Test
     void commandLineOverridesWinAndAreTypedLikeYaml() {
-        TrainConfig config = parse("""
+        TrainConfig config = parse(
+                """
                 model:
                   path: models/m
                 data:
@@ -79,11 +82,22 @@ class ConfigLoaderTest {
                 rewards:
                   - name: math
                 """,
-                "--rollout.group-size=16", "--rollout.top-k", "20", "--algorithm.kl.coef=0.01",
-                "--algorithm.kl.estimator=k2", "--optim.betas=0.8,0.9", "--trainer.total-steps=200",
-                "--alpharl.window=40", "--alpharl.target-reward=0.9", "--rewards.0.weight=0.5",
-                "--rewards.1.name=format", "--rewards.1.options.tag=answer", "--data.eval=null",
-                "--data.shuffle=false", "--run.output-dir=/tmp/out", "--algorithm.aggregation=token-mean");
+                "--rollout.group-size=16",
+                "--rollout.top-k",
+                "20",
+                "--algorithm.kl.coef=0.01",
+                "--algorithm.kl.estimator=k2",
+                "--optim.betas=0.8,0.9",
+                "--trainer.total-steps=200",
+                "--alpharl.window=40",
+                "--alpharl.target-reward=0.9",
+                "--rewards.0.weight=0.5",
+                "--rewards.1.name=format",
+                "--rewards.1.options.tag=answer",
+                "--data.eval=null",
+                "--data.shuffle=false",
+                "--run.output-dir=/tmp/out",
+                "--algorithm.aggregation=token-mean");
 
         assertThat(config.rollout().groupSize()).isEqualTo(16);
         assertThat(config.rollout().topK()).isEqualTo(20);
@@ -92,8 +106,9 @@ class ConfigLoaderTest {
         assertThat(config.optim().betas()).containsExactly(0.8, 0.9);
         assertThat(config.alpharl().window()).isEqualTo(40);
         assertThat(config.alpharl().targetReward()).isEqualTo(0.9);
-        assertThat(config.rewards()).containsExactly(new RewardSpec("math", 0.5, Map.of()),
-                new RewardSpec("format", 1.0, Map.of("tag", "answer")));
+        assertThat(config.rewards())
+                .containsExactly(
+                        new RewardSpec("math", 0.5, Map.of()), new RewardSpec("format", 1.0, Map.of("tag", "answer")));
         assertThat(config.data().eval()).isNullOrEmpty();
         assertThat(config.data().shuffle()).isFalse();
         assertThat(config.run().outputDir()).isEqualTo(Path.of("/tmp/out"));
@@ -102,10 +117,14 @@ class ConfigLoaderTest {
 
     @Test
     void listElementsCanBeAddedFromTheCommandLineAlone() {
-        TrainConfig config = parse(REQUIRED + "optim:\n  betas: [0.9, 0.99]\n", "--rewards.0.name=math",
-                "--rewards.1.name=format", "--rewards.1.weight=0.1", "--optim.betas.1=0.95");
-        assertThat(config.rewards()).containsExactly(new RewardSpec("math", 1.0, Map.of()),
-                new RewardSpec("format", 0.1, Map.of()));
+        TrainConfig config = parse(
+                REQUIRED + "optim:\n  betas: [0.9, 0.99]\n",
+                "--rewards.0.name=math",
+                "--rewards.1.name=format",
+                "--rewards.1.weight=0.1",
+                "--optim.betas.1=0.95");
+        assertThat(config.rewards())
+                .containsExactly(new RewardSpec("math", 1.0, Map.of()), new RewardSpec("format", 0.1, Map.of()));
         assertThat(config.optim().betas()).containsExactly(0.9, 0.95);
         assertThatThrownBy(() -> parse(REQUIRED + "optim:\n  betas: [0.9, 0.99]\n", "--optim.betas.1.x=1"))
                 .hasMessage("--optim.betas.1.x=1: optim.betas.1 is a value, not a section");

@@ -29,7 +29,8 @@ class ConfigLocatorTest {
         Files.createDirectories(dir.resolve("configs"));
         Files.writeString(dir.resolve("configs/small.yaml"), "run: {name: small}\n");
         ConfigLocator locator = new ConfigLocator(dir);
-        assertThat(locator.locate("small").source()).isEqualTo(dir.resolve("configs/small.yaml").toString());
+        assertThat(locator.locate("small").source())
+                .isEqualTo(dir.resolve("configs/small.yaml").toString());
         assertThat(locator.locate("small.yaml").text()).isEqualTo("run: {name: small}\n");
     }
 
@@ -61,11 +62,12 @@ class ConfigLocatorTest {
     @Test
     void everyConfigInTheRepositoryIsValid() throws IOException {
         try (var files = Files.list(Path.of("../configs"))) {
-            List<Path> configs = files.filter(p -> p.toString().endsWith(".yaml")).toList();
+            List<Path> configs =
+                    files.filter(p -> p.toString().endsWith(".yaml")).toList();
             assertThat(configs).isNotEmpty();
             for (Path config : configs) {
-                TrainConfig parsed = ConfigLoader.parse(TrainConfig.class, Files.readString(config), config.toString(),
-                        List.of());
+                TrainConfig parsed =
+                        ConfigLoader.parse(TrainConfig.class, Files.readString(config), config.toString(), List.of());
                 assertThat(parsed.rewards()).as(config.toString()).isNotEmpty();
             }
         }
@@ -76,7 +78,8 @@ class ConfigLocatorTest {
         TrainConfig tiny = TrainConfig.load("tiny-grpo", List.of());
         assertThat(tiny.model().device()).isEqualTo("cpu");
         // the tiny model the config trains, shipped inside the jar
-        assertThat(BuiltinModels.resolve(tiny.model().path(), "model.path").resolve("model.safetensors")).exists();
+        assertThat(BuiltinModels.resolve(tiny.model().path(), "model.path").resolve("model.safetensors"))
+                .exists();
         assertThat(tiny.rollout().groupSize() * tiny.rollout().promptsPerStep()).isLessThanOrEqualTo(256);
     }
 }

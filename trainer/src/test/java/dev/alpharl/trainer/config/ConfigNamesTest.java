@@ -15,8 +15,17 @@ class ConfigNamesTest {
 
     @Test
     void enumsUseLowercaseNamesUnlessAKeyIsGiven() {
-        assertThat(ConfigNames.enumNames(AlgorithmConfig.Name.class)).containsExactly("grpo", "dr_grpo", "dapo",
-                "rloo", "ppo", "reinforce_pp", "reinforce_pp_baseline", "gspo", "cispo");
+        assertThat(ConfigNames.enumNames(AlgorithmConfig.Name.class))
+                .containsExactly(
+                        "grpo",
+                        "dr_grpo",
+                        "dapo",
+                        "rloo",
+                        "ppo",
+                        "reinforce_pp",
+                        "reinforce_pp_baseline",
+                        "gspo",
+                        "cispo");
         assertThat(ConfigNames.enumNames(AlgorithmConfig.KlConfig.Estimator.class))
                 .containsExactly("k1", "k2", "k3", "abs", "k1+", "k3+");
     }
@@ -24,8 +33,16 @@ class ConfigNamesTest {
     @Test
     void allKeysWalksNestedSections() {
         List<String> keys = ConfigNames.allKeys(TrainConfig.class);
-        assertThat(keys).contains("run.seed", "rollout.top-p", "algorithm.kl.coef", "algorithm.kl.in",
-                "algorithm.overlong.buffer", "algorithm.critic.value-clip", "alpharl.window", "rewards");
+        assertThat(keys)
+                .contains(
+                        "run.seed",
+                        "rollout.top-p",
+                        "algorithm.kl.coef",
+                        "algorithm.kl.in",
+                        "algorithm.overlong.buffer",
+                        "algorithm.critic.value-clip",
+                        "alpharl.window",
+                        "rewards");
         assertThat(keys).doesNotHaveDuplicates().noneMatch(k -> k.startsWith("rewards."));
     }
 
@@ -34,13 +51,15 @@ class ConfigNamesTest {
         assertThat(Suggestions.levenshtein("kitten", "sitting")).isEqualTo(3);
         assertThat(Suggestions.levenshtein("", "abc")).isEqualTo(3);
         assertThat(Suggestions.levenshtein("groupsize", "group-size")).isEqualTo(1);
-        assertThat(Suggestions.levenshtein("flaw", "lawn")).isEqualTo(Suggestions.levenshtein("lawn", "flaw"))
+        assertThat(Suggestions.levenshtein("flaw", "lawn"))
+                .isEqualTo(Suggestions.levenshtein("lawn", "flaw"))
                 .isEqualTo(2);
     }
 
     @Test
     void farCandidatesAreNotSuggested() {
-        assertThat(Suggestions.nearest("temprature", List.of("temperature", "top-p"))).contains("temperature");
+        assertThat(Suggestions.nearest("temprature", List.of("temperature", "top-p")))
+                .contains("temperature");
         assertThat(Suggestions.nearest("wandb", List.of("lr", "seed"))).isEmpty();
     }
 }

@@ -52,8 +52,13 @@ class ConfigWriterTest {
         assertThat(reread).isEqualTo(config);
         assertThat(reread.data().eval()).containsEntry("path", "null");
         assertThat(ConfigWriter.toYaml(reread)).isEqualTo(yaml);
-        assertThat(yaml).contains("estimator: k3+", "aggregation: constant-norm", "snapshot-every: 3",
-                "target-step: 100", "clip-high: 4.0E-4");
+        assertThat(yaml)
+                .contains(
+                        "estimator: k3+",
+                        "aggregation: constant-norm",
+                        "snapshot-every: 3",
+                        "target-step: 100",
+                        "clip-high: 4.0E-4");
     }
 
     @Test

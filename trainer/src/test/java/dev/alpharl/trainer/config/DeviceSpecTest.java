@@ -23,7 +23,9 @@ class DeviceSpecTest {
     @Test
     void rejectsOtherForms() {
         for (String bad : List.of("", "CUDA", "cuda:", "cuda:-1", "cuda:x", "cuda0", "tpu", "cpu:0", "mps", " cpu")) {
-            assertThatThrownBy(() -> DeviceSpec.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> DeviceSpec.parse(bad))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("must be one of auto|cpu|cuda|cuda:N (gpu, gpu:N: aliases), got \"" + bad + "\"");
         }
     }
@@ -38,9 +40,11 @@ class DeviceSpecTest {
 
     @Test
     void aMissingCudaDeviceIsAnErrorNamingTheKey() {
-        assertThatThrownBy(() -> DeviceSpec.parse("cuda:2").cudaIndex(2)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> DeviceSpec.parse("cuda:2").cudaIndex(2))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("model.device: cuda:2 requested but libtorch sees 2 CUDA device(s)");
-        assertThatThrownBy(() -> DeviceSpec.parse("gpu").cudaIndex(0)).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> DeviceSpec.parse("gpu").cudaIndex(0))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("model.device: cuda:0 requested but libtorch sees 0 CUDA device(s) "
                         + "(trainer.jar bundles the CPU libtorch; point PYTORCH_LIBRARY_PATH at a CUDA build");
     }

@@ -1,7 +1,7 @@
 package dev.alpharl.trainer.metrics;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,9 +10,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MetricsJsonlTest {
 
@@ -21,7 +20,11 @@ class MetricsJsonlTest {
 
     private static StepRecord step(long step, double reward) {
         return StepRecord.builder(step, step * 2.5)
-                .rewardMean(reward).rewardStd(0.5).kl(0.001 * step).lr(1e-4).put("tokens/total", 100L * step)
+                .rewardMean(reward)
+                .rewardStd(0.5)
+                .kl(0.001 * step)
+                .lr(1e-4)
+                .put("tokens/total", 100L * step)
                 .build();
     }
 
@@ -31,16 +34,20 @@ class MetricsJsonlTest {
         try (MetricsJsonl sink = MetricsJsonl.create(file)) {
             sink.append(step(1, 0.25));
             sink.append(step(2, 0.75));
-            sink.append(StepRecord.builder(3, 7.5).rewardMean(1).eval(0.5, 4).put("alpharl/jumped", true)
+            sink.append(StepRecord.builder(3, 7.5)
+                    .rewardMean(1)
+                    .eval(0.5, 4)
+                    .put("alpharl/jumped", true)
                     .build());
         }
-        assertThat(Files.readString(file)).isEqualTo(
-                "{\"step\":1,\"time_s\":2.5,\"reward/mean\":0.25,\"reward/std\":0.5,\"kl\":0.001,\"lr\":1.0E-4,"
-                        + "\"tokens/total\":100}\n"
-                + "{\"step\":2,\"time_s\":5.0,\"reward/mean\":0.75,\"reward/std\":0.5,\"kl\":0.002,\"lr\":1.0E-4,"
-                        + "\"tokens/total\":200}\n"
-                + "{\"step\":3,\"time_s\":7.5,\"reward/mean\":1.0,\"eval/accuracy\":0.5,\"eval/n\":4,"
-                        + "\"alpharl/jumped\":true}\n");
+        assertThat(Files.readString(file))
+                .isEqualTo(
+                        "{\"step\":1,\"time_s\":2.5,\"reward/mean\":0.25,\"reward/std\":0.5,\"kl\":0.001,\"lr\":1.0E-4,"
+                                + "\"tokens/total\":100}\n"
+                                + "{\"step\":2,\"time_s\":5.0,\"reward/mean\":0.75,\"reward/std\":0.5,\"kl\":0.002,\"lr\":1.0E-4,"
+                                + "\"tokens/total\":200}\n"
+                                + "{\"step\":3,\"time_s\":7.5,\"reward/mean\":1.0,\"eval/accuracy\":0.5,\"eval/n\":4,"
+                                + "\"alpharl/jumped\":true}\n");
     }
 
     @Test
@@ -59,14 +66,24 @@ class MetricsJsonlTest {
     void nonFiniteNumbersAreWrittenAsNullAndTheKeyIsKept() throws IOException {
         Path file = dir.resolve("metrics.jsonl");
         try (MetricsJsonl sink = MetricsJsonl.create(file)) {
-            sink.append(StepRecord.builder(1, 1.0).policyLoss(Double.NaN).gradNorm(Double.POSITIVE_INFINITY)
-                    .put("x", Float.NEGATIVE_INFINITY).put("y", 0.1f).kl(0).build());
+            sink.append(StepRecord.builder(1, 1.0)
+                    .policyLoss(Double.NaN)
+                    .gradNorm(Double.POSITIVE_INFINITY)
+                    .put("x", Float.NEGATIVE_INFINITY)
+                    .put("y", 0.1f)
+                    .kl(0)
+                    .build());
         }
-        assertThat(Files.readString(file)).isEqualTo(
-                "{\"step\":1,\"time_s\":1.0,\"loss/policy\":null,\"grad_norm\":null,\"x\":null,\"y\":0.1,\"kl\":0.0}\n");
+        assertThat(Files.readString(file))
+                .isEqualTo(
+                        "{\"step\":1,\"time_s\":1.0,\"loss/policy\":null,\"grad_norm\":null,\"x\":null,\"y\":0.1,\"kl\":0.0}\n");
         Map<String, Object> row = MetricsJsonl.read(file).get(0);
-        assertThat(row).containsEntry("loss/policy", null).containsEntry("grad_norm", null)
-                .containsEntry("y", 0.1).containsEntry("kl", 0.0).containsEntry("step", 1L);
+        assertThat(row)
+                .containsEntry("loss/policy", null)
+                .containsEntry("grad_norm", null)
+                .containsEntry("y", 0.1)
+                .containsEntry("kl", 0.0)
+                .containsEntry("step", 1L);
         assertThat(row.keySet()).containsExactly("step", "time_s", "loss/policy", "grad_norm", "x", "y", "kl");
     }
 
@@ -74,7 +91,11 @@ class MetricsJsonlTest {
     void readRoundTripsTypesAndOrder() throws IOException {
         Path file = dir.resolve("metrics.jsonl");
         try (MetricsJsonl sink = MetricsJsonl.create(file)) {
-            sink.append(StepRecord.builder(7, 3.25).put("b", 2).put("a", -1.5).skipped("non-finite grad").build());
+            sink.append(StepRecord.builder(7, 3.25)
+                    .put("b", 2)
+                    .put("a", -1.5)
+                    .skipped("non-finite grad")
+                    .build());
         }
         List<Map<String, Object>> rows = MetricsJsonl.read(file);
         assertThat(rows).hasSize(1);
@@ -134,7 +155,9 @@ class MetricsJsonlTest {
             sink.truncateAfter(1);
             sink.append(step(2, 0.7));
         }
-        assertThat(MetricsJsonl.read(file)).extracting(r -> r.get("reward/mean")).containsExactly(0.1, 0.7);
+        assertThat(MetricsJsonl.read(file))
+                .extracting(r -> r.get("reward/mean"))
+                .containsExactly(0.1, 0.7);
     }
 
     @Test
@@ -179,7 +202,9 @@ class MetricsJsonlTest {
     @Test
     void blankLinesAreSkipped() throws IOException {
         Path file = dir.resolve("metrics.jsonl");
-        Files.write(file, Arrays.asList("{\"step\":1,\"time_s\":1.0}", "", "{\"step\":2,\"time_s\":2.0}", ""),
+        Files.write(
+                file,
+                Arrays.asList("{\"step\":1,\"time_s\":1.0}", "", "{\"step\":2,\"time_s\":2.0}", ""),
                 StandardCharsets.UTF_8);
         assertThat(MetricsJsonl.read(file)).hasSize(2);
     }

@@ -1,9 +1,9 @@
 package dev.alpharl.trainer.metrics;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 class ProgressLineTest {
 
@@ -17,8 +17,13 @@ class ProgressLineTest {
 
     @Test
     void formatsTheStandardLine() {
-        StepRecord r = StepRecord.builder(12, 25.0).rewardMean(0.41).rewardStd(0.12).kl(0.003)
-                .responseLengthMean(38.4).rolloutTokensPerSecond(1234).build();
+        StepRecord r = StepRecord.builder(12, 25.0)
+                .rewardMean(0.41)
+                .rewardStd(0.12)
+                .kl(0.003)
+                .responseLengthMean(38.4)
+                .rolloutTokensPerSecond(1234)
+                .build();
         // 188 steps left at 2.1 s/step = 394.8 s
         assertThat(ProgressLine.format(r, etaAfter(200, 2.1)))
                 .isEqualTo("step 12/200 | reward 0.41±0.12 | kl 0.003 | len 38 | 1.2k tok/s | 2.1 s/step | ETA 6m35s");
@@ -26,8 +31,14 @@ class ProgressLineTest {
 
     @Test
     void evalStepsShowTheAccuracy() {
-        StepRecord r = StepRecord.builder(20, 25.0).rewardMean(0.5).rewardStd(0.25).kl(0.0123)
-                .responseLengthMean(100).rolloutTokensPerSecond(850).eval(0.55, 4).build();
+        StepRecord r = StepRecord.builder(20, 25.0)
+                .rewardMean(0.5)
+                .rewardStd(0.25)
+                .kl(0.0123)
+                .responseLengthMean(100)
+                .rolloutTokensPerSecond(850)
+                .eval(0.55, 4)
+                .build();
         assertThat(ProgressLine.format(r, etaAfter(20, 0.35)))
                 .isEqualTo("step 20/20 | reward 0.50±0.25 | kl 0.0123 | len 100 | 850 tok/s | 0.35 s/step | ETA 0s"
                         + " | eval 0.55");
@@ -35,8 +46,12 @@ class ProgressLineTest {
 
     @Test
     void skippedStepsSayWhyAndLeaveOutNonFiniteValues() {
-        StepRecord r = StepRecord.builder(3, 9.0).rewardMean(-0.2).rewardStd(Double.NaN).kl(Double.NaN)
-                .skipped("non-finite grad").build();
+        StepRecord r = StepRecord.builder(3, 9.0)
+                .rewardMean(-0.2)
+                .rewardStd(Double.NaN)
+                .kl(Double.NaN)
+                .skipped("non-finite grad")
+                .build();
         assertThat(ProgressLine.format(r, etaAfter(10, 4.0)))
                 .isEqualTo("step 3/10 | SKIPPED (non-finite grad) | reward -0.20 | 4.0 s/step | ETA 28s");
     }
@@ -94,9 +109,9 @@ class ProgressLineTest {
     @Test
     void etaUsesAnExponentialMovingAverageOfStepTimes() {
         EtaEstimator eta = new EtaEstimator(100, 0.5);
-        eta.observe(10);   // first observation starts the average: 10
-        eta.observe(2);    // 0.5*2 + 0.5*10 = 6
-        eta.observe(4);    // 0.5*4 + 0.5*6 = 5
+        eta.observe(10); // first observation starts the average: 10
+        eta.observe(2); // 0.5*2 + 0.5*10 = 6
+        eta.observe(4); // 0.5*4 + 0.5*6 = 5
         assertThat(eta.secondsPerStep()).hasValue(5.0);
         assertThat(eta.remainingSeconds(40)).hasValue(300.0);
         assertThat(eta.remainingSeconds(120)).hasValue(0.0);

@@ -37,12 +37,15 @@ class BuiltinModelsTest {
         Path repo = REPO_MODELS.resolve("tiny-qwen");
         assertThat(fileNames(dir)).isEqualTo(fileNames(repo)).contains("model.safetensors", "tokenizer.json");
         for (String name : fileNames(repo)) {
-            assertThat(Files.readAllBytes(dir.resolve(name))).as(name)
+            assertThat(Files.readAllBytes(dir.resolve(name)))
+                    .as(name)
                     .isEqualTo(Files.readAllBytes(repo.resolve(name)));
         }
         assertThat(dir.getParent()).isEqualTo(cache.resolve("models"));
-        assertThat(dir.getFileName().toString()).isEqualTo("tiny-qwen-" + BuiltinModels.digest(repo).substring(0, 12));
-        assertThat(fileNames(cache.resolve("models"))).containsExactly(dir.getFileName().toString());
+        assertThat(dir.getFileName().toString())
+                .isEqualTo("tiny-qwen-" + BuiltinModels.digest(repo).substring(0, 12));
+        assertThat(fileNames(cache.resolve("models")))
+                .containsExactly(dir.getFileName().toString());
     }
 
     @Test
@@ -56,7 +59,7 @@ class BuiltinModelsTest {
         assertThat(Files.getLastModifiedTime(weights)).isEqualTo(written);
 
         byte[] damaged = Files.readAllBytes(weights);
-        damaged[damaged.length - 1] ^= 1;   // same size, one bit off
+        damaged[damaged.length - 1] ^= 1; // same size, one bit off
         Files.write(weights, damaged);
         assertThat(BuiltinModels.extract("tiny-qwen", cache, "model.path")).isEqualTo(dir);
         assertThat(Files.readAllBytes(weights))
@@ -76,14 +79,16 @@ class BuiltinModelsTest {
     void theBundledConfigsResolveToTheBuiltinModelWhichLoads() {
         TrainConfig job = TrainConfig.load("default", List.of());
         assertThat(job.model().path()).isEqualTo(Path.of("builtin:tiny-qwen"));
-        assertThat(TrainConfig.load("tiny-grpo", List.of()).model().path()).isEqualTo(job.model().path());
+        assertThat(TrainConfig.load("tiny-grpo", List.of()).model().path())
+                .isEqualTo(job.model().path());
         assertThat(job.alpharl().enabled()).isTrue();
 
         Path dir = BuiltinModels.resolve(job.model().path(), "model.path");
         assertThat(dir).startsWith(BuiltinModels.cacheDir());
         TorchRuntime.init();
-        try (NDManager m = NDManager.newBaseManager(); QwenModel model = HfCheckpoint.load(dir, m);
-             QwenTokenizer tokenizer = QwenTokenizer.load(dir)) {
+        try (NDManager m = NDManager.newBaseManager();
+                QwenModel model = HfCheckpoint.load(dir, m);
+                QwenTokenizer tokenizer = QwenTokenizer.load(dir)) {
             assertThat(model.parameterCount()).isEqualTo(794_240);
             assertThat(model.config().vocabSize()).isEqualTo(50);
             assertThat(tokenizer.decode(tokenizer.encode("12+7="), true)).isEqualTo("12+7=");

@@ -6,35 +6,36 @@ import static dev.alpharl.trainer.model.ChatMessage.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** Expected strings are the literals of QWEN.md §6 and renderings of the Qwen3 Jinja template it describes. */
 class ChatTemplateTest {
 
     @Test
     void chatmlAddsQwensDefaultSystemTurn() {
-        assertThat(ChatTemplate.named("chatml").prompt("Hi")).isEqualTo(
-                "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
-                        + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(ChatTemplate.named("chatml").prompt("Hi"))
+                .isEqualTo(
+                        "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+                                + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
     }
 
     @Test
     void chatmlUsesAGivenSystemTurnAndRendersHistoryVerbatim() {
-        List<ChatMessage> conversation = List.of(system("Be brief."), user("Hi"), assistant("<think>x</think>Hello"),
-                user("Bye"));
-        assertThat(ChatTemplate.CHATML.render(conversation, false)).isEqualTo(
-                "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+        List<ChatMessage> conversation =
+                List.of(system("Be brief."), user("Hi"), assistant("<think>x</think>Hello"), user("Bye"));
+        assertThat(ChatTemplate.CHATML.render(conversation, false))
+                .isEqualTo("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                         + "<|im_start|>assistant\n<think>x</think>Hello<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n");
     }
 
     @Test
     void qwen25MathIsTheBoxedCotPrompt() {
         String question = "What is 37 + 48?";
-        assertThat(ChatTemplate.named("qwen25-math").prompt(question)).isEqualTo(
-                "<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n"
-                        + "<|im_start|>user\n" + question + "<|im_end|>\n<|im_start|>assistant\n");
+        assertThat(ChatTemplate.named("qwen25-math").prompt(question))
+                .isEqualTo(
+                        "<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n"
+                                + "<|im_start|>user\n" + question + "<|im_end|>\n<|im_start|>assistant\n");
         assertThat(ChatTemplate.BOXED_COT_SYSTEM).contains("\\boxed{}").doesNotContain("\\\\");
     }
 
@@ -72,8 +73,9 @@ class ChatTemplateTest {
 
     @Test
     void qwen3FinalAssistantTurnWithoutReasoningGetsTheEmptyBlock() {
-        assertThat(ChatTemplate.QWEN3.render(List.of(user("Hi"), assistant("Hello")), false)).isEqualTo(
-                "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nHello<|im_end|>\n");
+        assertThat(ChatTemplate.QWEN3.render(List.of(user("Hi"), assistant("Hello")), false))
+                .isEqualTo(
+                        "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nHello<|im_end|>\n");
     }
 
     @Test
@@ -86,8 +88,8 @@ class ChatTemplateTest {
                 assistant("no reasoning here"),
                 user("<tool_response>7</tool_response>"),
                 assistant("\nDone.", null));
-        assertThat(ChatTemplate.QWEN3.render(conversation, false)).isEqualTo(
-                "<|im_start|>user\nQ<|im_end|>\n"
+        assertThat(ChatTemplate.QWEN3.render(conversation, false))
+                .isEqualTo("<|im_start|>user\nQ<|im_end|>\n"
                         + "<|im_start|>assistant\n<think>\nplan\n</think>\n\ncall<|im_end|>\n"
                         + "<|im_start|>user\n<tool_response>42</tool_response><|im_end|>\n"
                         + "<|im_start|>assistant\nno reasoning here<|im_end|>\n"
@@ -98,11 +100,12 @@ class ChatTemplateTest {
     @Test
     void qwen3ReasoningIsTakenBetweenTheLastOpenBeforeTheFirstCloseAndAnswerAfterTheLastClose() {
         ChatMessage a = assistant("junk<think>\nr1\n</think>mid</think>\n\nans");
-        assertThat(ChatTemplate.QWEN3.render(List.of(user("q"), a), false)).isEqualTo(
-                "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\nr1\n</think>\n\nans<|im_end|>\n");
+        assertThat(ChatTemplate.QWEN3.render(List.of(user("q"), a), false))
+                .isEqualTo(
+                        "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\n<think>\nr1\n</think>\n\nans<|im_end|>\n");
         // before the last query the answer alone is kept (text after the last </think>, leading newlines removed)
-        assertThat(ChatTemplate.QWEN3.render(List.of(user("q"), a, user("q2")), true)).isEqualTo(
-                "<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\nans<|im_end|>\n"
+        assertThat(ChatTemplate.QWEN3.render(List.of(user("q"), a, user("q2")), true))
+                .isEqualTo("<|im_start|>user\nq<|im_end|>\n<|im_start|>assistant\nans<|im_end|>\n"
                         + "<|im_start|>user\nq2<|im_end|>\n<|im_start|>assistant\n");
     }
 
@@ -129,7 +132,8 @@ class ChatTemplateTest {
 
     @Test
     void unsupportedRolesAreRejected() {
-        assertThatThrownBy(() -> ChatTemplate.QWEN3.render(List.of(user("q"), new ChatMessage("tool", "x", null)), true))
+        assertThatThrownBy(
+                        () -> ChatTemplate.QWEN3.render(List.of(user("q"), new ChatMessage("tool", "x", null)), true))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("message 1")
                 .hasMessageContaining("'tool'");

@@ -15,20 +15,20 @@ import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.FloatFormats;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
-
 class HfCheckpointTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private NDManager m;
+
     @TempDir
     Path tmp;
 
@@ -57,7 +57,8 @@ class HfCheckpointTest {
             Path dir = tmp.resolve(type);
             HfCheckpoint.save(model, dir, SafetensorsDtype.F32, src);
             QwenModel back = HfCheckpoint.load(dir, m);
-            assertThat(logits(back).toFloatArray()).containsExactly(logits(model).toFloatArray());
+            assertThat(logits(back).toFloatArray())
+                    .containsExactly(logits(model).toFloatArray());
 
             JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
             assertThat(config.get("model_type").asText()).isEqualTo(type);
@@ -84,7 +85,8 @@ class HfCheckpointTest {
             }
         }
         NDArray a = logits(model), b = logits(back);
-        assertThat(a.sub(b).abs().max().getFloat()).isLessThan(0.02f * a.abs().max().getFloat());
+        assertThat(a.sub(b).abs().max().getFloat())
+                .isLessThan(0.02f * a.abs().max().getFloat());
     }
 
     @Test
@@ -97,7 +99,8 @@ class HfCheckpointTest {
         model.weights().forEach(w::add);
         w.add("lm_head.weight", m.zeros(model.lmHead().getShape()));
         w.write(dir.resolve("model.safetensors"));
-        assertThat(logits(HfCheckpoint.load(dir, m)).toFloatArray()).containsExactly(logits(model).toFloatArray());
+        assertThat(logits(HfCheckpoint.load(dir, m)).toFloatArray())
+                .containsExactly(logits(model).toFloatArray());
     }
 
     @Test
@@ -106,7 +109,8 @@ class HfCheckpointTest {
         Path dir = tmp.resolve("m");
         HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null);
 
-        assertThatThrownBy(() -> HfCheckpoint.load(tmp.resolve("nope"), m)).isInstanceOf(ModelFormatException.class)
+        assertThatThrownBy(() -> HfCheckpoint.load(tmp.resolve("nope"), m))
+                .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("nope: not a directory");
 
         // untied model without lm_head.weight
@@ -117,17 +121,24 @@ class HfCheckpointTest {
             }
         });
         w.write(dir.resolve("model.safetensors"));
-        assertThatThrownBy(() -> HfCheckpoint.load(dir, m)).isInstanceOf(ModelFormatException.class)
-                .hasMessage(dir + ": tensor 'lm_head.weight' is missing from the weights (tie_word_embeddings is false)");
+        assertThatThrownBy(() -> HfCheckpoint.load(dir, m))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessage(
+                        dir + ": tensor 'lm_head.weight' is missing from the weights (tie_word_embeddings is false)");
 
         // shape mismatch against config.json
-        ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
+        ObjectNode config =
+                (ObjectNode) JSON.readTree(dir.resolve("config.json").toFile());
         config.put("intermediate_size", 40);
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
         HfCheckpoint.save(model, tmp.resolve("m2"), SafetensorsDtype.F32, null);
-        Files.copy(dir.resolve("config.json"), tmp.resolve("m2/config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                dir.resolve("config.json"),
+                tmp.resolve("m2/config.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThatThrownBy(() -> HfCheckpoint.load(tmp.resolve("m2"), m))
-                .hasMessageContaining("m2: tensor 'model.layers.0.mlp.gate_proj.weight' has shape (48, 32), expected (40, 32)");
+                .hasMessageContaining(
+                        "m2: tensor 'model.layers.0.mlp.gate_proj.weight' has shape (48, 32), expected (40, 32)");
 
         config.put("model_type", "llama");
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
@@ -148,9 +159,10 @@ class HfCheckpointTest {
         Path dir = tmp.resolve("keep");
         AtomicDirectory.write(dir, d -> Files.writeString(d.resolve("a.txt"), "old"));
         assertThatThrownBy(() -> AtomicDirectory.write(dir, d -> {
-            Files.writeString(d.resolve("a.txt"), "new");
-            throw new IOException("disk full");
-        })).hasMessage("disk full");
+                    Files.writeString(d.resolve("a.txt"), "new");
+                    throw new IOException("disk full");
+                }))
+                .hasMessage("disk full");
         assertThat(Files.readString(dir.resolve("a.txt"))).isEqualTo("old");
         try (var files = Files.list(tmp)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("keep");

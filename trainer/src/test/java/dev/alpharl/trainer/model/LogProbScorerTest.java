@@ -10,13 +10,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class LogProbScorerTest {
 
@@ -24,7 +23,8 @@ class LogProbScorerTest {
     private QwenModel model;
     private final SequenceBatch batch = new SequenceBatch(
             List.of(new long[] {3, 8, 1}, new long[] {5}, new long[] {9, 9, 2, 7}, new long[] {4, 4}),
-            List.of(new long[] {12, 30, 2, 1}, new long[] {7, 7}, new long[] {}, new long[] {44, 3, 19, 28, 6}), 0);
+            List.of(new long[] {12, 30, 2, 1}, new long[] {7, 7}, new long[] {}, new long[] {44, 3, 19, 28, 6}),
+            0);
 
     @BeforeEach
     void setUp() {
@@ -44,8 +44,12 @@ class LogProbScorerTest {
         long[] seq = new long[p.length + c.length];
         System.arraycopy(p, 0, seq, 0, p.length);
         System.arraycopy(c, 0, seq, p.length, c.length);
-        NDArray logits = model.logits(model.forward(m.create(seq, new Shape(1, seq.length)),
-                m.arange(0, seq.length, 1, DataType.INT64).reshape(1, seq.length), null, null)).get(0)
+        NDArray logits = model.logits(model.forward(
+                        m.create(seq, new Shape(1, seq.length)),
+                        m.arange(0, seq.length, 1, DataType.INT64).reshape(1, seq.length),
+                        null,
+                        null))
+                .get(0)
                 .div((float) temperature);
         NDArray lsm = logits.logSoftmax(-1);
         float[] logp = new float[c.length], ent = new float[c.length];
@@ -72,7 +76,8 @@ class LogProbScorerTest {
                 for (int j = 0; j < 5; j++) {
                     float expectLogp = j < ref[0].length ? ref[0][j] : 0f;
                     float expectEnt = j < ref[1].length ? ref[1][j] : 0f;
-                    assertThat(got[j]).as("logp[%d][%d] at T=%s", b, j, temperature)
+                    assertThat(got[j])
+                            .as("logp[%d][%d] at T=%s", b, j, temperature)
                             .isCloseTo(expectLogp, org.assertj.core.api.Assertions.within(1e-5f));
                     assertThat(ent[j]).isCloseTo(expectEnt, org.assertj.core.api.Assertions.within(1e-5f));
                 }
@@ -82,8 +87,12 @@ class LogProbScorerTest {
 
     @Test
     void chunkedBackwardEqualsOneBackwardOfTheWholeLoss() {
-        NDArray weights = m.create(new float[] {1f, -2f, 0.5f, 3f, 1f, 0.25f, -1f, 2f, 1f, 1.5f, 2f, 0.5f, -0.5f, 1f,
-                0.75f, 1f, -1f, 0.3f, 0.6f, 0.9f}, new Shape(4, 5));
+        NDArray weights = m.create(
+                new float[] {
+                    1f, -2f, 0.5f, 3f, 1f, 0.25f, -1f, 2f, 1f, 1.5f, 2f, 0.5f, -0.5f, 1f, 0.75f, 1f, -1f, 0.3f, 0.6f,
+                    0.9f
+                },
+                new Shape(4, 5));
         NDArray mask = batch.completionMask(m);
         // loss = Σ_bj w_bj·logp_bj·mask_bj + 0.1·Σ_bj H_bj·mask_bj ; per chunk the rows' share of it
         LogProbScorer.ChunkLoss chunkLoss = (from, to, s) -> {
@@ -91,8 +100,12 @@ class LogProbScorerTest {
             NDArray mk = mask.get(new NDIndex("{}:{}", from, to));
             return s.logp().mul(w).mul(mk).sum().add(s.entropy().mul(mk).sum().mul(0.1f));
         };
-        List<String> names = List.of("model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight",
-                "model.layers.1.self_attn.v_proj.bias", "model.layers.1.mlp.down_proj.weight", "model.norm.weight");
+        List<String> names = List.of(
+                "model.embed_tokens.weight",
+                "model.layers.0.self_attn.q_proj.weight",
+                "model.layers.1.self_attn.v_proj.bias",
+                "model.layers.1.mlp.down_proj.weight",
+                "model.norm.weight");
         model.setTrainable(true);
 
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -114,7 +127,8 @@ class LogProbScorerTest {
             }
             assertThat(scale).as(n).isGreaterThan(0f);
             for (int i = 0; i < chunked.length; i++) {
-                assertThat(chunked[i]).as("%s[%d]", n, i)
+                assertThat(chunked[i])
+                        .as("%s[%d]", n, i)
                         .isCloseTo(whole.get(n)[i], org.assertj.core.api.Assertions.within(1e-5f * scale));
             }
         }

@@ -11,16 +11,15 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class QwenModelTest {
 
@@ -39,7 +38,8 @@ class QwenModelTest {
 
     /** Qwen2: biases, tied head, d = H/nh. Qwen3: QK-norm, untied, nh·d ≠ H. */
     static QwenConfig tiny(String type) {
-        return type.equals("qwen2") ? QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true)
+        return type.equals("qwen2")
+                ? QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true)
                 : QwenConfig.tiny("qwen3", 32, 48, 2, 4, 2, 16, 50, false);
     }
 
@@ -66,13 +66,15 @@ class QwenModelTest {
         NDArray full = model.logits(model.forward(all, arangePositions(1, seq.length, 0), null, null));
 
         KvCache cache = new KvCache(model.config(), 1, 16, DataType.FLOAT32, m);
-        NDArray pre = model.logits(model.forward(all.get(new NDIndex(":, :{}", prompt)),
-                arangePositions(1, prompt, 0), null, cache));
+        NDArray pre = model.logits(
+                model.forward(all.get(new NDIndex(":, :{}", prompt)), arangePositions(1, prompt, 0), null, cache));
         assertThat(maxDiff(pre, full.get(new NDIndex(":, :{}", prompt)))).isLessThan(1e-4f);
         for (int t = prompt; t < seq.length; t++) {
-            NDArray one = model.logits(model.forward(all.get(new NDIndex(":, {}:{}", t, t + 1)),
-                    arangePositions(1, 1, t), null, cache));
-            assertThat(maxDiff(one, full.get(new NDIndex(":, {}:{}", t, t + 1)))).as("step %d", t).isLessThan(1e-4f);
+            NDArray one = model.logits(
+                    model.forward(all.get(new NDIndex(":, {}:{}", t, t + 1)), arangePositions(1, 1, t), null, cache));
+            assertThat(maxDiff(one, full.get(new NDIndex(":, {}:{}", t, t + 1))))
+                    .as("step %d", t)
+                    .isLessThan(1e-4f);
         }
         assertThat(cache.length()).isEqualTo(seq.length);
     }
@@ -92,7 +94,8 @@ class QwenModelTest {
         NDArray batched = model.logits(model.forward(batch, positions, mask, cache));
 
         NDArray alone = model.logits(model.forward(ids(new long[][] {b}), arangePositions(1, 3, 0), null, null));
-        assertThat(maxDiff(batched.get(new NDIndex("1, {}:", pad)), alone.get(0))).isLessThan(1e-4f);
+        assertThat(maxDiff(batched.get(new NDIndex("1, {}:", pad)), alone.get(0)))
+                .isLessThan(1e-4f);
         NDArray aloneA = model.logits(model.forward(ids(new long[][] {a}), arangePositions(1, 6, 0), null, null));
         assertThat(maxDiff(batched.get(0), aloneA.get(0))).isLessThan(1e-4f);
 
@@ -113,9 +116,11 @@ class QwenModelTest {
             NDArray pos = m.create(lastPos, new Shape(2, 1));
             NDArray logits = model.logits(model.forward(m.create(tok, new Shape(2, 1)), pos, keyMask, cache));
             for (int r = 0; r < 2; r++) {
-                NDArray ref = model.logits(model.forward(ids(new long[][] {rows[r]}),
-                        arangePositions(1, rows[r].length, 0), null, null)).get(new NDIndex("0, -1, :"));
-                assertThat(maxDiff(logits.get(new NDIndex("{}, 0, :", r)), ref)).as("row %d step %d", r, step)
+                NDArray ref = model.logits(model.forward(
+                                ids(new long[][] {rows[r]}), arangePositions(1, rows[r].length, 0), null, null))
+                        .get(new NDIndex("0, -1, :"));
+                assertThat(maxDiff(logits.get(new NDIndex("{}, 0, :", r)), ref))
+                        .as("row %d step %d", r, step)
                         .isLessThan(1e-4f);
             }
             next = logits.get(new NDIndex(":, -1, :")).argMax(-1);
@@ -136,10 +141,16 @@ class QwenModelTest {
         }
         SplittableRandom rnd = new SplittableRandom(5);
         double eps = 1e-6;
-        List<String> checked = List.of("model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight",
-                "model.layers.0.self_attn.k_proj.weight", "model.layers.1.self_attn.v_proj.weight",
-                "model.layers.1.self_attn.o_proj.weight", "model.layers.0.mlp.gate_proj.weight",
-                "model.layers.1.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight", "model.norm.weight",
+        List<String> checked = List.of(
+                "model.embed_tokens.weight",
+                "model.layers.0.self_attn.q_proj.weight",
+                "model.layers.0.self_attn.k_proj.weight",
+                "model.layers.1.self_attn.v_proj.weight",
+                "model.layers.1.self_attn.o_proj.weight",
+                "model.layers.0.mlp.gate_proj.weight",
+                "model.layers.1.mlp.down_proj.weight",
+                "model.layers.0.input_layernorm.weight",
+                "model.norm.weight",
                 config.isQwen3() ? "model.layers.1.self_attn.k_norm.weight" : "model.layers.1.self_attn.q_proj.bias",
                 config.tieWordEmbeddings() ? "model.layers.1.mlp.up_proj.weight" : "lm_head.weight");
         Map<String, double[]> grads = new HashMap<>();
@@ -167,7 +178,8 @@ class QwenModelTest {
                 double err = Math.abs(numeric - analytic);
                 worst = Math.max(worst, err / Math.max(1e-12, Math.abs(numeric) + Math.abs(analytic)));
                 // relative 1e-5, with an absolute floor at the finite difference's round-off (≈ 1e-16·|loss|/eps)
-                assertThat(err).as("%s[%d]: numeric %s analytic %s", name, i, numeric, analytic)
+                assertThat(err)
+                        .as("%s[%d]: numeric %s analytic %s", name, i, numeric, analytic)
                         .isLessThan(1e-5 * (Math.abs(numeric) + Math.abs(analytic)) + 2e-9);
             }
         }
@@ -181,8 +193,8 @@ class QwenModelTest {
 
     @Test
     void bf16LinearsStayWithinBf16ToleranceOfFp32() {
-        QwenModel model = QwenModel.random(QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4,
-                DataType.FLOAT32, m);
+        QwenModel model =
+                QwenModel.random(QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4, DataType.FLOAT32, m);
         NDArray input = ids(new long[][] {{1, 7, 22, 3, 9, 50, 61, 2}});
         NDArray pos = arangePositions(1, 8, 0);
         NDArray fp32 = model.logits(model.forward(input, pos, null, null)).logSoftmax(-1);
@@ -192,7 +204,8 @@ class QwenModelTest {
         float scale = fp32.abs().max().getFloat();
         float diff = maxDiff(fp32, bf16);
         assertThat(diff).isGreaterThan(0f).isLessThan(0.02f * scale);
-        assertThat(fp32.argMax(-1).toLongArray()).containsExactly(bf16.argMax(-1).toLongArray());
+        assertThat(fp32.argMax(-1).toLongArray())
+                .containsExactly(bf16.argMax(-1).toLongArray());
     }
 
     @Test
@@ -201,7 +214,8 @@ class QwenModelTest {
         int held = model.manager().getManagedArrays().size();
         try (NDManager step = m.newSubManager()) {
             NDArray in = step.create(new long[] {1, 2, 3}, new Shape(1, 3));
-            NDArray out = model.logits(model.forward(in, step.arange(0, 3, 1, DataType.INT64).reshape(1, 3), null, null));
+            NDArray out = model.logits(
+                    model.forward(in, step.arange(0, 3, 1, DataType.INT64).reshape(1, 3), null, null));
             assertThat(out.getManager()).isSameAs(step);
             assertThat(out.getShape()).isEqualTo(new Shape(1, 3, 50));
         }
@@ -214,8 +228,10 @@ class QwenModelTest {
         Map<String, NDArray> w = new HashMap<>();
         QwenModel.expectedShapes(c).forEach((n, s) -> w.put(n, m.zeros(s)));
         w.put("model.layers.1.self_attn.k_proj.weight", m.zeros(new Shape(8, 32)));
-        assertThatThrownBy(() -> QwenModel.of(c, w, m)).isInstanceOf(ModelFormatException.class)
-                .hasMessage("tensor 'model.layers.1.self_attn.k_proj.weight' has shape (8, 32), expected (16, 32) from config.json");
+        assertThatThrownBy(() -> QwenModel.of(c, w, m))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessage(
+                        "tensor 'model.layers.1.self_attn.k_proj.weight' has shape (8, 32), expected (16, 32) from config.json");
         w.put("model.layers.1.self_attn.k_proj.weight", m.zeros(new Shape(16, 32)));
         w.remove("model.norm.weight");
         assertThatThrownBy(() -> QwenModel.of(c, w, m)).hasMessageContaining("missing tensor 'model.norm.weight'");

@@ -3,11 +3,6 @@ package dev.alpharl.trainer.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -15,6 +10,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Golden ids and decode strings are those of QWEN.md §5.3 (real Qwen3 tokenizer.json, checked against HF). */
 class QwenTokenizerTest {
@@ -23,7 +22,8 @@ class QwenTokenizerTest {
 
     static Path resource(String name) {
         try {
-            return Path.of(QwenTokenizerTest.class.getResource("/tokenizers/" + name).toURI());
+            return Path.of(
+                    QwenTokenizerTest.class.getResource("/tokenizers/" + name).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
@@ -39,8 +39,10 @@ class QwenTokenizerTest {
         qwen.close();
     }
 
-    private static final long[] MATH_37_48 = {3838, 374, 220, 18, 22, 488, 220, 19, 23, 30, 5209, 2874, 3019, 553,
-            3019, 11, 323, 2182, 697, 1590, 4226, 2878, 1124, 79075, 46391};
+    private static final long[] MATH_37_48 = {
+        3838, 374, 220, 18, 22, 488, 220, 19, 23, 30, 5209, 2874, 3019, 553, 3019, 11, 323, 2182, 697, 1590, 4226, 2878,
+        1124, 79075, 46391
+    };
 
     @Test
     void goldenIdsOfPlainTexts() {
@@ -48,12 +50,15 @@ class QwenTokenizerTest {
         assertThat(qwen.encode("Hello world 12345 ")).containsExactly(9707, 1879, 220, 16, 17, 18, 19, 20, 220);
         assertThat(qwen.encode("  indented\n\n\tline")).containsExactly(220, 1257, 15864, 271, 27109);
         assertThat(qwen.encode("héllo 你好 🙂")).containsExactly(71, 18503, 385, 220, 108386, 27484);
-        assertThat(qwen.encode("I'm sure they'll say it's 3.14159, isn't it?")).containsExactly(40, 2776, 2704, 807,
-                3278, 1977, 432, 594, 220, 18, 13, 16, 19, 16, 20, 24, 11, 4436, 944, 432, 30);
+        assertThat(qwen.encode("I'm sure they'll say it's 3.14159, isn't it?"))
+                .containsExactly(
+                        40, 2776, 2704, 807, 3278, 1977, 432, 594, 220, 18, 13, 16, 19, 16, 20, 24, 11, 4436, 944, 432,
+                        30);
         assertThat(qwen.encode("def f(x):\n    return x**2\n"))
                 .containsExactly(750, 282, 2075, 982, 262, 470, 856, 334, 17, 198);
         assertThat(qwen.encode("What is 37 + 48? Please reason step by step, and put your final answer within "
-                + "\\boxed{}.")).containsExactly(MATH_37_48);
+                        + "\\boxed{}."))
+                .containsExactly(MATH_37_48);
     }
 
     @Test
@@ -66,18 +71,23 @@ class QwenTokenizerTest {
     @Test
     void chatWrappedPromptsEncodeAsGolden() {
         String q = "What is 37 + 48? Please reason step by step, and put your final answer within \\boxed{}.";
-        long[] expected = LongStream.concat(LongStream.concat(LongStream.of(151644, 872, 198), Arrays.stream(MATH_37_48)),
-                LongStream.of(151645, 198, 151644, 77091, 198)).toArray();
+        long[] expected = LongStream.concat(
+                        LongStream.concat(LongStream.of(151644, 872, 198), Arrays.stream(MATH_37_48)),
+                        LongStream.of(151645, 198, 151644, 77091, 198))
+                .toArray();
         assertThat(qwen.encode(ChatTemplate.QWEN3.prompt(q))).containsExactly(expected);
 
-        assertThat(qwen.encode(ChatTemplate.QWEN25_MATH.prompt("What is 1+1?"))).containsExactly(151644, 8948, 198,
-                5501, 2874, 3019, 553, 3019, 11, 323, 2182, 697, 1590, 4226, 2878, 1124, 79075, 46391, 151645, 198,
-                151644, 872, 198, 3838, 374, 220, 16, 10, 16, 30, 151645, 198, 151644, 77091, 198);
+        assertThat(qwen.encode(ChatTemplate.QWEN25_MATH.prompt("What is 1+1?")))
+                .containsExactly(
+                        151644, 8948, 198, 5501, 2874, 3019, 553, 3019, 11, 323, 2182, 697, 1590, 4226, 2878, 1124,
+                        79075, 46391, 151645, 198, 151644, 872, 198, 3838, 374, 220, 16, 10, 16, 30, 151645, 198,
+                        151644, 77091, 198);
 
         // thinking off = thinking-on prompt + the empty think block, token for token
         long[] noThink = qwen.encode(ChatTemplate.QWEN3_NO_THINK.prompt(q));
-        assertThat(noThink).containsExactly(LongStream.concat(Arrays.stream(expected),
-                LongStream.of(151667, 271, 151668, 271)).toArray());
+        assertThat(noThink)
+                .containsExactly(LongStream.concat(Arrays.stream(expected), LongStream.of(151667, 271, 151668, 271))
+                        .toArray());
     }
 
     @Test
@@ -149,7 +159,8 @@ class QwenTokenizerTest {
             assertThat(t.stopIds(ChatTemplate.QWEN3)).containsExactlyInAnyOrder(47L, 49L);
             assertThat(t.padId()).isEqualTo(47); // no pad_token: <|endoftext|>
         }
-        Files.writeString(dir.resolve("tokenizer_config.json"),
+        Files.writeString(
+                dir.resolve("tokenizer_config.json"),
                 "{\"eos_token\": {\"content\": \"<|im_end|>\"}, \"pad_token\": \"<|im_start|>\"}");
         Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [40, 47]}");
         try (QwenTokenizer t = QwenTokenizer.load(dir)) {
@@ -222,17 +233,23 @@ class QwenTokenizerTest {
         copyTiny(dir);
         Path tc = dir.resolve("tokenizer_config.json");
         Files.writeString(tc, "{\"pad_token\": ");
-        assertThatThrownBy(() -> QwenTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining(tc.toString()).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> QwenTokenizer.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(tc.toString())
+                .hasMessageContaining("not valid JSON");
         Files.writeString(tc, "{\"eos_token\": \"<|eot_id|>\"}");
-        assertThatThrownBy(() -> QwenTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining(tc.toString()).hasMessageContaining("eos_token");
+        assertThatThrownBy(() -> QwenTokenizer.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(tc.toString())
+                .hasMessageContaining("eos_token");
 
         Files.delete(tc);
         Path gc = dir.resolve("generation_config.json");
         Files.writeString(gc, "{\"eos_token_id\": \"<|im_end|>\"}");
-        assertThatThrownBy(() -> QwenTokenizer.load(dir)).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining(gc.toString()).hasMessageContaining("eos_token_id");
+        assertThatThrownBy(() -> QwenTokenizer.load(dir))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining(gc.toString())
+                .hasMessageContaining("eos_token_id");
     }
 
     private static void copyTiny(Path dir) throws IOException {

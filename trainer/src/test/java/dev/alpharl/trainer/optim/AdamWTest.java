@@ -8,12 +8,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
 
 class AdamWTest {
 
@@ -47,8 +46,12 @@ class AdamWTest {
         w.setRequiresGradient(true);
         b.setRequiresGradient(true);
         double lr = 0.01, wd = 0.1, b1 = 0.9, b2 = 0.95, eps = 1e-8;
-        AdamW opt = new AdamW(List.of(new ParamGroup("decay", Map.of("w", w), wd),
-                new ParamGroup("no_decay", Map.of("b", b), 0.0)), b1, b2, eps, m);
+        AdamW opt = new AdamW(
+                List.of(new ParamGroup("decay", Map.of("w", w), wd), new ParamGroup("no_decay", Map.of("b", b), 0.0)),
+                b1,
+                b2,
+                eps,
+                m);
         float[][] gw = {{1f, -2f, 0.5f}, {0.3f, 0.3f, -1f}, {-2f, 1f, 0f}};
         float[][] gb = {{0.2f, -0.1f}, {1f, 1f}, {-0.5f, 0f}};
 
@@ -76,8 +79,17 @@ class AdamWTest {
         opt.close();
     }
 
-    private static void reference(double[] w, double[] m, double[] v, float[] g, int t, double lr, double wd,
-                                  double b1, double b2, double eps) {
+    private static void reference(
+            double[] w,
+            double[] m,
+            double[] v,
+            float[] g,
+            int t,
+            double lr,
+            double wd,
+            double b1,
+            double b2,
+            double eps) {
         for (int i = 0; i < w.length; i++) {
             w[i] *= 1 - lr * wd;
             m[i] = b1 * m[i] + (1 - b1) * g[i];
@@ -159,7 +171,7 @@ class AdamWTest {
         assertThat(cos.lr(0)).isZero();
         assertThat(cos.lr(5)).isCloseTo(5e-4, within(1e-12));
         assertThat(cos.lr(10)).isCloseTo(1e-3, within(1e-12));
-        assertThat(cos.lr(60)).isCloseTo(5e-4, within(1e-12));            // halfway: ½(1 + cos(π/2))
+        assertThat(cos.lr(60)).isCloseTo(5e-4, within(1e-12)); // halfway: ½(1 + cos(π/2))
         assertThat(cos.lr(35)).isCloseTo(1e-3 * 0.5 * (1 + Math.cos(Math.PI / 4)), within(1e-12));
         assertThat(cos.lr(110)).isCloseTo(0.0, within(1e-15));
         LrSchedule cosMin = new LrSchedule(LrSchedule.Kind.COSINE, 1e-3, 0, 100, 0.1);
@@ -168,7 +180,7 @@ class AdamWTest {
         LrSchedule lin = new LrSchedule(LrSchedule.Kind.LINEAR, 2e-3, 4, 24, 0.0);
         assertThat(lin.lr(2)).isCloseTo(1e-3, within(1e-12));
         assertThat(lin.lr(4)).isCloseTo(2e-3, within(1e-12));
-        assertThat(lin.lr(14)).isCloseTo(1e-3, within(1e-12));             // (24 − 14) / 20
+        assertThat(lin.lr(14)).isCloseTo(1e-3, within(1e-12)); // (24 − 14) / 20
         assertThat(lin.lr(30)).isZero();
         LrSchedule constant = new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-6, 2, 100, 0.0);
         assertThat(constant.lr(1)).isCloseTo(5e-7, within(1e-15));

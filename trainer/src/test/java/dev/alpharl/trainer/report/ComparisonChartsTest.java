@@ -3,7 +3,6 @@ package dev.alpharl.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.alpharl.trainer.report.ComparisonCharts.Chart;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,8 +18,8 @@ class ComparisonChartsTest {
     Path root;
 
     private Map<String, XYChart> charts() throws IOException {
-        Comparison comparison = Comparison.of(RunDirectory.load(RunFixtures.accelerated(root)),
-                RunDirectory.load(RunFixtures.full(root)));
+        Comparison comparison = Comparison.of(
+                RunDirectory.load(RunFixtures.accelerated(root)), RunDirectory.load(RunFixtures.full(root)));
         return ComparisonCharts.draw(comparison).entrySet().stream()
                 .collect(Collectors.toMap(e -> e.getKey().file(), Map.Entry::getValue));
     }
@@ -33,8 +32,8 @@ class ComparisonChartsTest {
         // the accelerated run logs 10 s a step and the full run ends at 2200 s, so the axis is in minutes
         XYSeries byTime = charts.get("eval-accuracy-vs-time.png").getSeriesMap().get("window end (step 40)");
         assertThat(byTime.getXData()).containsExactly(400 / 60.0, 400 / 60.0);
-        XYSeries predicted = charts.get("eval-accuracy-vs-step.png").getSeriesMap()
-                .get("accelerated: relex-40 predicted model");
+        XYSeries predicted =
+                charts.get("eval-accuracy-vs-step.png").getSeriesMap().get("accelerated: relex-40 predicted model");
         assertThat(predicted.getXData()).containsExactly(40);
         assertThat(predicted.getYData()).containsExactly(0.60);
     }
@@ -42,8 +41,7 @@ class ComparisonChartsTest {
     @Test
     void bothRunsAreOnEveryChart() throws IOException {
         for (XYChart chart : charts().values()) {
-            assertThat(chart.getSeriesMap()).containsKeys("accelerated: relex-40 (relex, window 40)",
-                    "full: full-200");
+            assertThat(chart.getSeriesMap()).containsKeys("accelerated: relex-40 (relex, window 40)", "full: full-200");
         }
         XYSeries fullReward = charts().get("reward-vs-step.png").getSeriesMap().get("full: full-200");
         assertThat(fullReward.getXData()).hasSize(201);

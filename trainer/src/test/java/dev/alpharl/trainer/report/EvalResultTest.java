@@ -21,8 +21,8 @@ class EvalResultTest {
 
     @Test
     void zIsTheNormalQuantile() {
-        assertThat(EvalResult.Z95).isCloseTo(new NormalDistribution().inverseCumulativeProbability(0.975),
-                within(1e-12));
+        assertThat(EvalResult.Z95)
+                .isCloseTo(new NormalDistribution().inverseCumulativeProbability(0.975), within(1e-12));
     }
 
     @Test

@@ -23,8 +23,8 @@ class GainRetainedTest {
     void bootstrapIntervalAgreesWithTheDeltaMethod() {
         // Delta method: Var R ≈ [Var a + R² Var b + (R − 1)² Var c] / (b − c)², R = 0.9375, b − c = 0.32
         double r = 0.9375;
-        double se = Math.sqrt((ACCELERATED.variance() + r * r * FULL.variance()
-                + (r - 1) * (r - 1) * BASE.variance()) / (0.32 * 0.32));
+        double se = Math.sqrt((ACCELERATED.variance() + r * r * FULL.variance() + (r - 1) * (r - 1) * BASE.variance())
+                / (0.32 * 0.32));
         Interval interval = GainRetained.of(ACCELERATED, FULL, BASE).ci95();
         assertThat(interval.low()).isCloseTo(r - EvalResult.Z95 * se, within(0.03));
         assertThat(interval.high()).isCloseTo(r + EvalResult.Z95 * se, within(0.03));
@@ -46,8 +46,8 @@ class GainRetainedTest {
 
     @Test
     void unboundedWhenTheFullRunsGainIsWithinNoise() {
-        GainRetained gain = GainRetained.of(new EvalResult(0.31, 100), new EvalResult(0.32, 100),
-                new EvalResult(0.30, 100));
+        GainRetained gain =
+                GainRetained.of(new EvalResult(0.31, 100), new EvalResult(0.32, 100), new EvalResult(0.30, 100));
         assertThat(gain.estimate()).hasValueSatisfying(r -> assertThat(r).isCloseTo(0.5, within(1e-9)));
         assertThat(gain.ci95().isBounded()).isFalse();
     }

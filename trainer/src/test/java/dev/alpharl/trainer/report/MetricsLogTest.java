@@ -24,10 +24,11 @@ class MetricsLogTest {
                 {"step": 1, "time_s": 12.5, "reward/mean": null, "tokens/total": 2048, "kl": 0.01}
                 {"step": 2, "time_s": 25.0, "reward/mean": 0.5, "tokens/total": 4096}
                 """);
-        assertThat(log.lines()).containsExactly(
-                new MetricsLine(0, 0.0, Double.NaN, Double.NaN, 0.25, 400),
-                new MetricsLine(1, 12.5, Double.NaN, 2048, Double.NaN, 0),
-                new MetricsLine(2, 25.0, 0.5, 4096, Double.NaN, 0));
+        assertThat(log.lines())
+                .containsExactly(
+                        new MetricsLine(0, 0.0, Double.NaN, Double.NaN, 0.25, 400),
+                        new MetricsLine(1, 12.5, Double.NaN, 2048, Double.NaN, 0),
+                        new MetricsLine(2, 25.0, 0.5, 4096, Double.NaN, 0));
         assertThat(log.warnings()).isEmpty();
         assertThat(log.stepZeroEval()).contains(new EvalResult(0.25, 400));
         assertThat(log.lastEval()).map(MetricsLine::step).contains(0);
@@ -54,7 +55,8 @@ class MetricsLogTest {
                 .hasMessageContaining("metrics.jsonl:1: step must be an integer, got 1.5");
         assertThatThrownBy(() -> read("{\"step\": 1}\n{\"step\": 2, \"time_s\": 1.0}\n"))
                 .hasMessageContaining("metrics.jsonl:1: missing key time_s");
-        assertThatThrownBy(() -> read("{\"step\": 1, \"time_s\": 1, \"eval/accuracy\": 0.5}\n{\"step\": 2, \"time_s\": 1}"))
+        assertThatThrownBy(() ->
+                        read("{\"step\": 1, \"time_s\": 1, \"eval/accuracy\": 0.5}\n{\"step\": 2, \"time_s\": 1}"))
                 .hasMessageContaining("metrics.jsonl:1: eval/accuracy without eval/n");
         assertThatThrownBy(() -> read("{\"step\": 1, \"time_s\": \"soon\"}\n{\"step\": 2, \"time_s\": 1}"))
                 .hasMessageContaining("metrics.jsonl:1: time_s must be a number or null");
@@ -86,7 +88,8 @@ class MetricsLogTest {
     @Test
     void aMissingOrEmptyFileIsAnErrorNamingIt() throws IOException {
         assertThatThrownBy(() -> MetricsLog.read(dir.resolve("nope.jsonl")))
-                .isInstanceOf(RunDirectoryException.class).hasMessageContaining("nope.jsonl: no such file");
+                .isInstanceOf(RunDirectoryException.class)
+                .hasMessageContaining("nope.jsonl: no such file");
         assertThatThrownBy(() -> read("\n\n")).hasMessageContaining("metrics.jsonl: no metrics lines");
     }
 }

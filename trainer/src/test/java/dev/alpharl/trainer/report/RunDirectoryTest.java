@@ -19,9 +19,15 @@ class RunDirectoryTest {
     @Test
     void readsTheSummaryAndLabelsAnAcceleratedRun() throws IOException {
         RunDirectory run = RunDirectory.load(RunFixtures.accelerated(root));
-        assertThat(run.summary()).isEqualTo(new RunSummary(40, 400.0, OptionalLong.of(40_000),
-                Optional.of(new EvalResult(0.30, 500)), Optional.of(new EvalResult(0.60, 500)),
-                Optional.of(new AlphaRlInfo("relex", 40, 200)), true));
+        assertThat(run.summary())
+                .isEqualTo(new RunSummary(
+                        40,
+                        400.0,
+                        OptionalLong.of(40_000),
+                        Optional.of(new EvalResult(0.30, 500)),
+                        Optional.of(new EvalResult(0.60, 500)),
+                        Optional.of(new AlphaRlInfo("relex", 40, 200)),
+                        true));
         assertThat(run.label()).isEqualTo("relex-40 (relex, window 40)");
         assertThat(run.warnings()).isEmpty();
     }
@@ -29,8 +35,11 @@ class RunDirectoryTest {
     @Test
     void withoutSummaryTheTotalsComeFromTheLastMetricsLines() throws IOException {
         Path dir = RunFixtures.metrics(root.resolve("killed"), 30, 2.0, 10, 0.5);
-        Files.writeString(dir.resolve(RunDirectory.METRICS), "{\"step\": 31, \"time_s\": 62.0, \"reward/mean\": 0.4, "
-                + "\"tokens/total\": 31000}\n{\"step\": 32, \"time", StandardOpenOption.APPEND);
+        Files.writeString(
+                dir.resolve(RunDirectory.METRICS),
+                "{\"step\": 31, \"time_s\": 62.0, \"reward/mean\": 0.4, "
+                        + "\"tokens/total\": 31000}\n{\"step\": 32, \"time",
+                StandardOpenOption.APPEND);
         RunDirectory run = RunDirectory.load(dir);
         RunSummary summary = run.summary();
         assertThat(summary.fromSummaryFile()).isFalse();
@@ -59,7 +68,8 @@ class RunDirectoryTest {
     void badSummariesNameTheFileAndKey() throws IOException {
         Path dir = RunFixtures.metrics(root.resolve("r"), 5, 1.0, 5, 0.4);
         Files.writeString(dir.resolve(RunDirectory.SUMMARY), "{\"wall_time_s\": 1.0}");
-        assertThatThrownBy(() -> RunDirectory.load(dir)).isInstanceOf(RunDirectoryException.class)
+        assertThatThrownBy(() -> RunDirectory.load(dir))
+                .isInstanceOf(RunDirectoryException.class)
                 .hasMessageContaining("summary.json: missing key steps");
         RunFixtures.summary(dir, 5, 5.0, 5, "null", "{\"accuracy\": 1.5, \"n\": 500}", "null");
         assertThatThrownBy(() -> RunDirectory.load(dir)).hasMessageContaining("summary.json: final_eval must have");
@@ -72,7 +82,8 @@ class RunDirectoryTest {
     @Test
     void aMissingDirectoryOrMetricsFileIsAnErrorNamingThePath() throws IOException {
         Path missing = root.resolve("no-such-run");
-        assertThatThrownBy(() -> RunDirectory.load(missing)).isInstanceOf(RunDirectoryException.class)
+        assertThatThrownBy(() -> RunDirectory.load(missing))
+                .isInstanceOf(RunDirectoryException.class)
                 .hasMessageStartingWith(missing + ": no such directory");
         Path empty = Files.createDirectory(root.resolve("empty"));
         assertThatThrownBy(() -> RunDirectory.load(empty))

@@ -7,14 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.metrics.MetricsJsonl;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Each of grpo, dapo, rloo and ppo, run for a few dozen steps on the tiny base model (made by {@code sft} on
@@ -52,35 +51,46 @@ class AlgorithmsLearnTest {
                 optim: {lr: 2.0e-5, weight-decay: 0.0, grad-clip: 1.0}
                 trainer: {total-steps: %d, micro-batch-size: 128, eval-every: %d, save-every: 0}
                 metrics: {log-every: 10}
-                """.formatted(algorithm, tmp.toString().replace("\\", "/"),
-                RlTrainerTest.tinyModel.toString().replace("\\", "/"), algorithm, extra, steps, steps);
+                """.formatted(
+                        algorithm,
+                        tmp.toString().replace("\\", "/"),
+                        RlTrainerTest.tinyModel.toString().replace("\\", "/"),
+                        algorithm,
+                        extra,
+                        steps,
+                        steps);
     }
 
     @ParameterizedTest(name = "{0} improves reward by >= {2} and accuracy by >= {3}")
-    @CsvSource(delimiter = '|', value = {
-        "grpo  | ''                                  | 0.01 | 0.02",
-        "dapo  | ''                                  | 0.01 | 0.02",
-        "rloo  | ''                                  | 0.01 | 0.02",
-        "ppo   | ', critic: {lr: 1.0e-4}'            | 0.01 | 0.02",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "grpo  | ''                                  | 0.01 | 0.02",
+                "dapo  | ''                                  | 0.01 | 0.02",
+                "rloo  | ''                                  | 0.01 | 0.02",
+                "ppo   | ', critic: {lr: 1.0e-4}'            | 0.01 | 0.02",
+            })
     void algorithmRaisesRewardAndAccuracy(String algorithm, String extra, double rewardMargin, double accMargin)
             throws Exception {
         int steps = 40;
-        TrainConfig config = ConfigLoader.parse(TrainConfig.class, yaml(algorithm, steps, extra), algorithm + ".yaml",
-                List.of());
+        TrainConfig config =
+                ConfigLoader.parse(TrainConfig.class, yaml(algorithm, steps, extra), algorithm + ".yaml", List.of());
         Path run = RlTrainerTest.train(config);
-        JsonNode summary = new ObjectMapper().readTree(run.resolve("summary.json").toFile());
+        JsonNode summary =
+                new ObjectMapper().readTree(run.resolve("summary.json").toFile());
         double base = summary.get("base_eval").get("accuracy").asDouble();
         double last = summary.get("final_eval").get("accuracy").asDouble();
         List<Map<String, Object>> lines = MetricsJsonl.read(run.resolve("metrics.jsonl"));
         double first10 = meanReward(lines, 1, 10), last10 = meanReward(lines, steps - 9, steps);
-        System.out.printf("%s: reward %.3f -> %.3f, mean@4 accuracy %.4f -> %.4f%n", algorithm, first10, last10, base,
-                last);
+        System.out.printf(
+                "%s: reward %.3f -> %.3f, mean@4 accuracy %.4f -> %.4f%n", algorithm, first10, last10, base, last);
         assertThat(summary.get("skipped_steps").asDouble()).isZero();
         for (Map<String, Object> line : lines) {
             for (String key : List.of("loss/policy", "grad_norm", "entropy")) {
                 if (line.containsKey(key)) {
-                    assertThat(line.get(key)).as("%s at step %s", key, line.get("step")).isNotNull();
+                    assertThat(line.get(key))
+                            .as("%s at step %s", key, line.get("step"))
+                            .isNotNull();
                 }
             }
         }
@@ -89,8 +99,10 @@ class AlgorithmsLearnTest {
     }
 
     private static double meanReward(List<Map<String, Object>> lines, long from, long to) {
-        return lines.stream().filter(l -> ((Number) l.get("step")).longValue() >= from
-                        && ((Number) l.get("step")).longValue() <= to)
-                .mapToDouble(l -> ((Number) l.get("reward/mean")).doubleValue()).average().orElseThrow();
+        return lines.stream()
+                .filter(l -> ((Number) l.get("step")).longValue() >= from && ((Number) l.get("step")).longValue() <= to)
+                .mapToDouble(l -> ((Number) l.get("reward/mean")).doubleValue())
+                .average()
+                .orElseThrow();
     }
 }

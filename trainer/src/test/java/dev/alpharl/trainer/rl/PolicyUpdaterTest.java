@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.alpharl.trainer.config.AlgorithmConfig;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.model.LogProbScorer;
@@ -16,12 +15,11 @@ import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
 
 class PolicyUpdaterTest {
 
@@ -39,13 +37,13 @@ class PolicyUpdaterTest {
     }
 
     static AlgorithmSpec spec(String overrides) {
-        TrainConfig c = ConfigLoader.parse(TrainConfig.class, "model: {path: m}\ndata: {train: {path: t}}\n"
-                + overrides, "t.yaml", List.of());
+        TrainConfig c = ConfigLoader.parse(
+                TrainConfig.class, "model: {path: m}\ndata: {train: {path: t}}\n" + overrides, "t.yaml", List.of());
         return AlgorithmSpec.resolve(c.algorithm(), c.rollout());
     }
 
-    private final SequenceBatch batch = new SequenceBatch(List.of(new long[] {3, 8, 1}, new long[] {5, 9}),
-            List.of(new long[] {12, 30, 2}, new long[] {7, 7}), 0);
+    private final SequenceBatch batch = new SequenceBatch(
+            List.of(new long[] {3, 8, 1}, new long[] {5, 9}), List.of(new long[] {12, 30, 2}, new long[] {7, 7}), 0);
 
     private float[] sequenceLogp(QwenModel model) {
         LogProbScorer.Scores s = new LogProbScorer(model).score(batch, 1.0, false, m);
@@ -55,16 +53,25 @@ class PolicyUpdaterTest {
 
     @Test
     void positiveAdvantageRaisesAndNegativeLowersTheSequencesProbability() {
-        QwenModel model = QwenModel.random(QwenConfig.tiny("qwen3", 32, 64, 2, 4, 2, 8, 50, true), 5,
-                DataType.FLOAT32, m);
+        QwenModel model =
+                QwenModel.random(QwenConfig.tiny("qwen3", 32, 64, 2, 4, 2, 8, 50, true), 5, DataType.FLOAT32, m);
         model.setTrainable(true);
         float[] before = sequenceLogp(model);
         AdamW opt = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), 0.0), 0.9, 0.999, 1e-8, m);
         AlgorithmSpec spec = spec("algorithm: {name: grpo}\n");
-        PolicyUpdater updater = new PolicyUpdater(new LogProbScorer(model), opt,
-                new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-3, 0, 10, 0), spec, 1.0, 8, 1.0, 2, 3);
+        PolicyUpdater updater = new PolicyUpdater(
+                new LogProbScorer(model),
+                opt,
+                new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-3, 0, 10, 0),
+                spec,
+                1.0,
+                8,
+                1.0,
+                2,
+                3);
         NDArray mask = batch.completionMask(m);
-        NDArray adv = m.create(new float[] {1f, 1f, 1f, -1f, -1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3)).mul(mask);
+        NDArray adv = m.create(new float[] {1f, 1f, 1f, -1f, -1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3))
+                .mul(mask);
         UpdateStats stats = updater.update(new Experience(batch, mask, adv, null, null, null, null), 0, m);
         float[] after = sequenceLogp(model);
         assertThat(after[0]).isGreaterThan(before[0]);
@@ -80,8 +87,12 @@ class PolicyUpdaterTest {
     @Test
     void presetsResolveToTheirDocumentedAxes() {
         AlgorithmSpec grpo = spec("algorithm: {name: grpo}\n");
-        assertThat(grpo.describe()).contains("advantage grpo", "loss ppo-clip, clip [0.2, 0.2]",
-                "aggregation seq-mean-token-mean", "KL off");
+        assertThat(grpo.describe())
+                .contains(
+                        "advantage grpo",
+                        "loss ppo-clip, clip [0.2, 0.2]",
+                        "aggregation seq-mean-token-mean",
+                        "KL off");
         AlgorithmSpec dapo = spec("algorithm: {name: dapo}\nrollout: {max-new-tokens: 40}\n");
         assertThat(dapo.clip().epsHigh()).isEqualTo(0.28);
         assertThat(dapo.dynamicSampling()).isTrue();
@@ -94,26 +105,34 @@ class PolicyUpdaterTest {
         AlgorithmSpec gspo = spec("algorithm: {name: gspo}\n");
         assertThat(gspo.clip().epsLow()).isEqualTo(3e-4);
         assertThat(gspo.clip().epsHigh()).isEqualTo(4e-4);
-        AlgorithmSpec overridden = spec("algorithm: {name: grpo, aggregation: token-mean, clip-low: 0.1, dual-clip: 3}\n");
+        AlgorithmSpec overridden =
+                spec("algorithm: {name: grpo, aggregation: token-mean, clip-low: 0.1, dual-clip: 3}\n");
         assertThat(overridden.aggregation().configName()).isEqualTo("token-mean");
         assertThat(overridden.clip().epsHigh()).isEqualTo(0.1);
         assertThat(overridden.clip().dualClipC()).isEqualTo(3.0);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> spec(
-                "algorithm: {name: grpo, kl: {coef: 0.1, in: reward}}\n"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> spec("algorithm: {name: grpo, kl: {coef: 0.1, in: reward}}\n"))
                 .hasMessageContaining("algorithm.kl.in: reward needs a return-based advantage");
     }
 
     @Test
     void aNonFiniteLossSkipsTheUpdateAndLeavesTheWeightsUntouched() {
-        QwenModel model = QwenModel.random(QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true), 6,
-                DataType.FLOAT32, m);
+        QwenModel model =
+                QwenModel.random(QwenConfig.tiny("qwen2", 32, 64, 2, 4, 2, 8, 50, true), 6, DataType.FLOAT32, m);
         model.setTrainable(true);
         Map<String, float[]> before = new java.util.HashMap<>();
         model.weights().forEach((n, w) -> before.put(n, w.toFloatArray()));
         AdamW opt = new AdamW(ParamGroup.decayMatricesOnly(model.weights(), 0.0), 0.9, 0.999, 1e-8, m);
-        PolicyUpdater updater = new PolicyUpdater(new LogProbScorer(model), opt,
-                new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-3, 0, 10, 0), spec("algorithm: {name: grpo}\n"), 1.0, 8,
-                1.0, 2, 3);
+        PolicyUpdater updater = new PolicyUpdater(
+                new LogProbScorer(model),
+                opt,
+                new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-3, 0, 10, 0),
+                spec("algorithm: {name: grpo}\n"),
+                1.0,
+                8,
+                1.0,
+                2,
+                3);
         NDArray mask = batch.completionMask(m);
         NDArray adv = m.create(new float[] {Float.NaN, 1f, 1f, -1f, -1f, 0f}, new ai.djl.ndarray.types.Shape(2, 3))
                 .mul(mask);

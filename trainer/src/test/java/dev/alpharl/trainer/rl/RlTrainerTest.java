@@ -12,10 +12,6 @@ import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -25,6 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end behaviour of the RL loop on the project's tiny base model (models/tiny-qwen). */
 class RlTrainerTest {
@@ -35,7 +34,9 @@ class RlTrainerTest {
     static void locateModel() {
         TorchRuntime.init();
         Path fromModule = Path.of("..", "models", "tiny-qwen").toAbsolutePath().normalize();
-        tinyModel = Files.isDirectory(fromModule) ? fromModule : Path.of("models", "tiny-qwen").toAbsolutePath();
+        tinyModel = Files.isDirectory(fromModule)
+                ? fromModule
+                : Path.of("models", "tiny-qwen").toAbsolutePath();
     }
 
     /** A small GRPO config on the tiny model and arithmetic prompts, writing into {@code out}. */
@@ -50,7 +51,8 @@ class RlTrainerTest {
                 rewards: [{name: math, options: {style: gsm8k}}]
                 optim: {lr: 2.0e-5, weight-decay: 0.0}
                 trainer: {total-steps: 6, micro-batch-size: 8, eval-every: 3, save-every: 2, keep-checkpoints: 2}
-                """.formatted(name, out.toString().replace("\\", "/"), tinyModel.toString().replace("\\", "/"));
+                """.formatted(
+                name, out.toString().replace("\\", "/"), tinyModel.toString().replace("\\", "/"));
     }
 
     static TrainConfig config(Path out, String name, String... overrides) {
@@ -58,7 +60,8 @@ class RlTrainerTest {
     }
 
     static Path train(TrainConfig config) throws Exception {
-        try (TrainingContext ctx = TrainingContext.open(config); RlTrainer trainer = new RlTrainer(ctx)) {
+        try (TrainingContext ctx = TrainingContext.open(config);
+                RlTrainer trainer = new RlTrainer(ctx)) {
             return trainer.run();
         }
     }
@@ -67,9 +70,17 @@ class RlTrainerTest {
     static Process trainInChild(Path tmp, String name) throws Exception {
         Path yamlFile = tmp.resolve(name + ".yaml");
         Files.writeString(yamlFile, yaml(tmp, name));
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=2", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "train", "--config", yamlFile.toString()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dai.djl.offline=true",
+                        "-Dai.djl.pytorch.num_threads=2",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "train",
+                        "--config",
+                        yamlFile.toString())
+                .redirectErrorStream(true)
                 .redirectOutput(tmp.resolve(name + ".log").toFile());
         pb.environment().put("MKL_CBWR", "COMPATIBLE");
         return pb.start();
@@ -81,7 +92,9 @@ class RlTrainerTest {
         for (Map<String, Object> line : MetricsJsonl.read(runDir.resolve("metrics.jsonl"))) {
             Map<String, Object> kept = new LinkedHashMap<>();
             line.forEach((k, v) -> {
-                if (!k.equals("time_s") && !k.startsWith("timing/") && !k.startsWith("throughput/")
+                if (!k.equals("time_s")
+                        && !k.startsWith("timing/")
+                        && !k.startsWith("throughput/")
                         && !k.startsWith("memory/")) {
                     kept.put(k, v);
                 }
@@ -96,7 +109,9 @@ class RlTrainerTest {
         // every run in a fresh child JVM with MKL's conditional bitwise reproducibility on: otherwise the test JVM's
         // own state (memory alignment after earlier tests) can change the last bits of a reduction
         Path full = tmp.resolve("full");
-        assertThat(trainInChild(tmp, "full").waitFor()).as(Files.readString(tmp.resolve("full.log"))).isZero();
+        assertThat(trainInChild(tmp, "full").waitFor())
+                .as(Files.readString(tmp.resolve("full.log")))
+                .isZero();
         assertThat(deterministicMetrics(full)).hasSize(7); // step 0 (base eval) + 6 steps
         assertThat(full.resolve("summary.json")).exists();
         assertThat(full.resolve("final/model.safetensors")).exists();
@@ -106,20 +121,28 @@ class RlTrainerTest {
         Process child = trainInChild(tmp, "killed");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (TrainerCheckpoint.latest(runDir).map(TrainerCheckpoint::stepOf).orElse(0L) < 4
-                && child.isAlive() && System.nanoTime() < deadline) {
+                && child.isAlive()
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         child.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
-        assertThat(TrainerCheckpoint.latest(runDir)).as(Files.readString(tmp.resolve("killed.log"))).isPresent();
-        long resumedFrom = TrainerCheckpoint.stepOf(TrainerCheckpoint.latest(runDir).orElseThrow());
+        assertThat(TrainerCheckpoint.latest(runDir))
+                .as(Files.readString(tmp.resolve("killed.log")))
+                .isPresent();
+        long resumedFrom =
+                TrainerCheckpoint.stepOf(TrainerCheckpoint.latest(runDir).orElseThrow());
         assertThat(resumedFrom).isBetween(4L, 6L);
 
-        assertThat(trainInChild(tmp, "killed").waitFor()).as(Files.readString(tmp.resolve("killed.log"))).isZero();
+        assertThat(trainInChild(tmp, "killed").waitFor())
+                .as(Files.readString(tmp.resolve("killed.log")))
+                .isZero();
         assertThat(deterministicMetrics(runDir)).isEqualTo(deterministicMetrics(full));
         try (NDManager m = NDManager.newBaseManager()) {
-            QwenModel a = HfCheckpoint.load(full.resolve("final"), m), b = HfCheckpoint.load(runDir.resolve("final"), m);
+            QwenModel a = HfCheckpoint.load(full.resolve("final"), m),
+                    b = HfCheckpoint.load(runDir.resolve("final"), m);
             for (Map.Entry<String, NDArray> e : a.weights().entrySet()) {
-                assertThat(b.weights().get(e.getKey()).toFloatArray()).as(e.getKey())
+                assertThat(b.weights().get(e.getKey()).toFloatArray())
+                        .as(e.getKey())
                         .containsExactly(e.getValue().toFloatArray());
             }
         }
@@ -143,8 +166,14 @@ class RlTrainerTest {
     void microBatchSizeDoesNotChangeTheUpdate(@TempDir Path tmp) throws Exception {
         // AdamW's eps is raised so that the update is Lipschitz in the gradient: with eps = 1e-8 a gradient entry of
         // ±1e-12 (summation-order noise) would move its weight by ±lr either way
-        String[] common = {"--trainer.total-steps=2", "--trainer.save-every=0", "--trainer.eval-every=0",
-                "--data.eval=null", "--optim.lr=1e-3", "--optim.eps=1e-3"};
+        String[] common = {
+            "--trainer.total-steps=2",
+            "--trainer.save-every=0",
+            "--trainer.eval-every=0",
+            "--data.eval=null",
+            "--optim.lr=1e-3",
+            "--optim.eps=1e-3"
+        };
         List<String> two = new ArrayList<>(List.of(common));
         two.add("--trainer.micro-batch-size=2");
         List<String> eight = new ArrayList<>(List.of(common));
@@ -168,9 +197,11 @@ class RlTrainerTest {
         List<Map<String, Object>> ma = deterministicMetrics(a), mb = deterministicMetrics(b);
         for (int i = 0; i < ma.size(); i++) {
             for (String key : List.of("grad_norm", "loss/policy", "entropy")) {
-                double x = ((Number) ma.get(i).get(key)).doubleValue(), y = ((Number) mb.get(i).get(key)).doubleValue();
-                assertThat(x).as("%s at step %d", key, i + 1).isCloseTo(y, org.assertj.core.api.Assertions.within(
-                        1e-5 * Math.abs(x) + 1e-6));
+                double x = ((Number) ma.get(i).get(key)).doubleValue(),
+                        y = ((Number) mb.get(i).get(key)).doubleValue();
+                assertThat(x)
+                        .as("%s at step %d", key, i + 1)
+                        .isCloseTo(y, org.assertj.core.api.Assertions.within(1e-5 * Math.abs(x) + 1e-6));
             }
         }
     }
@@ -186,9 +217,15 @@ class RlTrainerTest {
             {"unknown reward 'maths'", "--rewards.0.name=maths"},
             {"rollout.group-size must be >= 1, got 0", "--rollout.group-size=0"},
             {"alpharl.validate: true needs data.validation", "--alpharl.window=2", "--alpharl.validate=true"},
-            {"data.validation: is the same source as data.eval", "--data.validation.kind=synthetic",
-                "--data.validation.task=arithmetic", "--data.validation.size=24", "--data.validation.seed=2",
-                "--data.validation.split=held-out", "--data.validation.max-digits=2"},
+            {
+                "data.validation: is the same source as data.eval",
+                "--data.validation.kind=synthetic",
+                "--data.validation.task=arithmetic",
+                "--data.validation.size=24",
+                "--data.validation.seed=2",
+                "--data.validation.split=held-out",
+                "--data.validation.max-digits=2"
+            },
         };
         for (String[] c : cases) {
             StringWriter out = new StringWriter(), err = new StringWriter();
@@ -197,17 +234,27 @@ class RlTrainerTest {
             int code = Main.execute(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
             assertThat(code).as(c[1] + ": " + err).isEqualTo(2);
             assertThat(err.toString()).as(c[1]).startsWith("error: ").contains(c[0]);
-            assertThat(tmp.resolve("bad").resolve("metrics.jsonl")).as("no work started").doesNotExist();
+            assertThat(tmp.resolve("bad").resolve("metrics.jsonl"))
+                    .as("no work started")
+                    .doesNotExist();
         }
     }
 
     @Test
     void anAlphaRlWindowWritesAPredictedModelThatLoadsAndIsEvaluated(@TempDir Path tmp) throws Exception {
         for (String method : new String[] {"alpharl", "relex"}) {
-            Path run = train(config(tmp, method, "--trainer.total-steps=12", "--trainer.save-every=0",
-                    "--alpharl.window=4", "--alpharl.method=" + method));
-            var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("summary.json").toFile());
-            assertThat(summary.get("steps").asLong()).as("training stops at the window").isEqualTo(4);
+            Path run = train(config(
+                    tmp,
+                    method,
+                    "--trainer.total-steps=12",
+                    "--trainer.save-every=0",
+                    "--alpharl.window=4",
+                    "--alpharl.method=" + method));
+            var summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(run.resolve("summary.json").toFile());
+            assertThat(summary.get("steps").asLong())
+                    .as("training stops at the window")
+                    .isEqualTo(4);
             assertThat(summary.get("alpharl").get("method").asText()).isEqualTo(method);
             assertThat(summary.get("alpharl").get("target_step").asLong()).isEqualTo(12);
             assertThat(summary.get("final_eval").get("n").asInt()).isEqualTo(24);
@@ -218,12 +265,21 @@ class RlTrainerTest {
                 QwenModel base = HfCheckpoint.load(tinyModel, m);
                 double moved = 0;
                 for (String name : predicted.projectionMatrices()) {
-                    assertThat(fin.weights().get(name).toFloatArray()).containsExactly(
-                            predicted.weights().get(name).toFloatArray());
-                    moved = Math.max(moved, predicted.weights().get(name).sub(base.weights().get(name)).abs().max()
-                            .getFloat());
+                    assertThat(fin.weights().get(name).toFloatArray())
+                            .containsExactly(predicted.weights().get(name).toFloatArray());
+                    moved = Math.max(
+                            moved,
+                            predicted
+                                    .weights()
+                                    .get(name)
+                                    .sub(base.weights().get(name))
+                                    .abs()
+                                    .max()
+                                    .getFloat());
                 }
-                assertThat(moved).as("the prediction moved the weights away from W_0").isGreaterThan(0.0);
+                assertThat(moved)
+                        .as("the prediction moved the weights away from W_0")
+                        .isGreaterThan(0.0);
             }
         }
     }
@@ -233,10 +289,20 @@ class RlTrainerTest {
         Path yamlFile = tmp.resolve("t.yaml");
         Files.writeString(yamlFile, yaml(tmp, "term"));
         Path runDir = tmp.resolve("term");
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
-                "--config", yamlFile.toString(), "--trainer.total-steps=400", "--trainer.save-every=0",
-                "--trainer.eval-every=0").redirectErrorStream(true).redirectOutput(tmp.resolve("term.log").toFile())
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dai.djl.offline=true",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        "train",
+                        "--config",
+                        yamlFile.toString(),
+                        "--trainer.total-steps=400",
+                        "--trainer.save-every=0",
+                        "--trainer.eval-every=0")
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("term.log").toFile())
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (countLines(runDir.resolve("metrics.jsonl")) < 3 && child.isAlive() && System.nanoTime() < deadline) {
@@ -249,11 +315,18 @@ class RlTrainerTest {
         long saved = TrainerCheckpoint.stepOf(TrainerCheckpoint.latest(runDir).orElseThrow());
         assertThat(saved).isBetween(2L, 399L);
         assertThat(log).contains("stop requested");
-        Path resumed = train(config(tmp, "term", "--trainer.total-steps=" + (saved + 1), "--trainer.save-every=0",
+        Path resumed = train(config(
+                tmp,
+                "term",
+                "--trainer.total-steps=" + (saved + 1),
+                "--trainer.save-every=0",
                 "--trainer.eval-every=0"));
         assertThat(MetricsJsonl.read(resumed.resolve("metrics.jsonl")).stream()
-                .map(l -> ((Number) l.get("step")).longValue()).filter(st -> st > 0).toList())
-                .as("each step once, continued after the checkpoint").hasSize((int) saved + 1);
+                        .map(l -> ((Number) l.get("step")).longValue())
+                        .filter(st -> st > 0)
+                        .toList())
+                .as("each step once, continued after the checkpoint")
+                .hasSize((int) saved + 1);
     }
 
     private static long countLines(Path file) throws java.io.IOException {
@@ -270,12 +343,15 @@ class RlTrainerTest {
         Path yamlFile = tmp.resolve("e.yaml");
         Files.writeString(yamlFile, yaml(tmp, "e"));
         StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(new String[] {"eval", "--model", tinyModel.toString(), "--config", yamlFile.toString(),
-                "--n", "1"}, new PrintWriter(out), new PrintWriter(err));
+        int code = Main.execute(
+                new String[] {"eval", "--model", tinyModel.toString(), "--config", yamlFile.toString(), "--n", "1"},
+                new PrintWriter(out),
+                new PrintWriter(err));
         assertThat(code).as(err.toString()).isZero();
         var result = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
         assertThat(result.get("n").asInt()).isEqualTo(24);
-        assertThat(result.get("accuracy").asDouble()).isEqualTo(result.get("correct").asInt() / 24.0);
+        assertThat(result.get("accuracy").asDouble())
+                .isEqualTo(result.get("correct").asInt() / 24.0);
         // the same evaluation as the trainer's step-0 evaluation of the same model
         Path run = train(config(tmp, "e", "--trainer.total-steps=1", "--trainer.save-every=0"));
         assertThat(MetricsJsonl.read(run.resolve("metrics.jsonl")).get(0).get("eval/accuracy"))
@@ -285,8 +361,14 @@ class RlTrainerTest {
     @Test
     void sftFromRandomWeightsLowersTheLossAndWritesAModel(@TempDir Path tmp) throws Exception {
         Path init = tinyModel.resolveSibling("tiny-qwen-init");
-        TrainConfig config = config(tmp, "sft", "--model.path=" + init, "--model.random-init=true",
-                "--trainer.total-steps=30", "--trainer.eval-every=0", "--rollout.prompts-per-step=32",
+        TrainConfig config = config(
+                tmp,
+                "sft",
+                "--model.path=" + init,
+                "--model.random-init=true",
+                "--trainer.total-steps=30",
+                "--trainer.eval-every=0",
+                "--rollout.prompts-per-step=32",
                 "--optim.lr=3e-3");
         try (TrainingContext ctx = TrainingContext.open(config)) {
             new SftTrainer(ctx).run();
@@ -297,7 +379,8 @@ class RlTrainerTest {
         assertThat(first).as("random weights: about ln(50)").isBetween(3.0, 4.5);
         assertThat(last).isLessThan(first * 0.7);
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThat(HfCheckpoint.load(tmp.resolve("sft/final"), m).parameterCount()).isEqualTo(794240);
+            assertThat(HfCheckpoint.load(tmp.resolve("sft/final"), m).parameterCount())
+                    .isEqualTo(794240);
         }
     }
 }

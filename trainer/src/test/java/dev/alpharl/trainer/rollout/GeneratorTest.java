@@ -11,13 +11,12 @@ import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class GeneratorTest {
 
@@ -71,7 +70,8 @@ class GeneratorTest {
             assertThat(got.get(r).logprobs()).containsExactly(logp, within(1e-4f));
             assertThat(got.get(r).finish()).isEqualTo(Completion.FinishReason.LENGTH);
         }
-        assertThat(got.stream().map(c -> java.util.Arrays.toString(c.tokens())).distinct()).hasSizeGreaterThan(1);
+        assertThat(got.stream().map(c -> java.util.Arrays.toString(c.tokens())).distinct())
+                .hasSizeGreaterThan(1);
     }
 
     @Test
@@ -85,8 +85,8 @@ class GeneratorTest {
             firstAt++;
         }
         SamplingParams p = new SamplingParams(5, 0, 1, 0, Set.of(stop), 0);
-        List<Completion> got = new Generator(model).generate(List.of(prompt, new long[] {7, 7}), p,
-                new SplittableRandom(0), m);
+        List<Completion> got =
+                new Generator(model).generate(List.of(prompt, new long[] {7, 7}), p, new SplittableRandom(0), m);
         assertThat(got.get(0).tokens()).containsExactly(java.util.Arrays.copyOf(ref, firstAt + 1));
         assertThat(got.get(0).finish()).isEqualTo(Completion.FinishReason.STOP);
     }
@@ -103,14 +103,19 @@ class GeneratorTest {
             assertThat(a.get(r).tokens()).containsExactly(b.get(r).tokens());
         }
         assertThat(java.util.Arrays.equals(a.get(0).tokens(), c.get(0).tokens())
-                && java.util.Arrays.equals(a.get(1).tokens(), c.get(1).tokens())).isFalse();
+                        && java.util.Arrays.equals(a.get(1).tokens(), c.get(1).tokens()))
+                .isFalse();
     }
 
     @Test
     void generationLeavesNothingOnTheCallersManager() {
         int before = m.getManagedArrays().size();
-        new Generator(model).generate(List.of(new long[] {1, 2}), new SamplingParams(4, 0.7, 1, 0, Set.of(), 0),
-                new SplittableRandom(1), m);
+        new Generator(model)
+                .generate(
+                        List.of(new long[] {1, 2}),
+                        new SamplingParams(4, 0.7, 1, 0, Set.of(), 0),
+                        new SplittableRandom(1),
+                        m);
         assertThat(m.getManagedArrays()).hasSize(before);
     }
 }

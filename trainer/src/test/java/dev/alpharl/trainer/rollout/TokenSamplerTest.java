@@ -7,12 +7,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.tensor.TorchRuntime;
+import java.util.Set;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.Set;
-import java.util.SplittableRandom;
 
 class TokenSamplerTest {
 
@@ -64,7 +63,8 @@ class TokenSamplerTest {
     private void assertSamplesFollow(double t, int k, double topP) {
         int n = 40_000;
         NDArray logits = m.create(LOGITS).reshape(1, LOGITS.length).repeat(0, n);
-        NDList out = TokenSampler.sample(logits, new SamplingParams(1, t, topP, k, Set.of(), 0), new SplittableRandom(9));
+        NDList out =
+                TokenSampler.sample(logits, new SamplingParams(1, t, topP, k, Set.of(), 0), new SplittableRandom(9));
         long[] ids = out.get(0).toLongArray();
         long[] counts = new long[LOGITS.length];
         for (long id : ids) {
@@ -73,7 +73,8 @@ class TokenSamplerTest {
         double[] q = expected(t, k, topP);
         for (int i = 0; i < q.length; i++) {
             double sigma = Math.sqrt(n * q[i] * (1 - q[i]));
-            assertThat((double) counts[i]).as("T=%s k=%d p=%s token %d", t, k, topP, i)
+            assertThat((double) counts[i])
+                    .as("T=%s k=%d p=%s token %d", t, k, topP, i)
                     .isCloseTo(n * q[i], within(5 * sigma + 1e-9));
         }
         // the reported log-prob is under the unmodified distribution (temperature 1, no truncation)

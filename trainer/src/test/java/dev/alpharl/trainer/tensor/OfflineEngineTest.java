@@ -2,9 +2,6 @@ package dev.alpharl.trainer.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine never downloads: with libtorch on the class path it starts from a fresh cache writing only the
@@ -27,7 +26,8 @@ class OfflineEngineTest {
         public static void main(String[] args) {
             var engine = TorchRuntime.init();
             try (var m = ai.djl.ndarray.NDManager.newBaseManager()) {
-                System.out.println("ENGINE " + engine.getVersion() + " sum=" + m.arange(5f).sum().getFloat());
+                System.out.println("ENGINE " + engine.getVersion() + " sum="
+                        + m.arange(5f).sum().getFloat());
             }
         }
     }
@@ -54,17 +54,21 @@ class OfflineEngineTest {
         try (Stream<Path> top = Files.list(cache)) {
             // "tokenizers" appears only once a tokenizer is loaded
             assertThat(top.map(c -> c.getFileName().toString()).collect(Collectors.toSet()))
-                    .contains("pytorch").isSubsetOf("pytorch", "tokenizers");
+                    .contains("pytorch")
+                    .isSubsetOf("pytorch", "tokenizers");
         }
         try (Stream<Path> torch = Files.list(cache.resolve("pytorch"))) {
-            assertThat(torch.map(c -> c.getFileName().toString()).toList()).containsExactly("2.7.1-20250812-cpu-linux-x86_64");
+            assertThat(torch.map(c -> c.getFileName().toString()).toList())
+                    .containsExactly("2.7.1-20250812-cpu-linux-x86_64");
         }
     }
 
     @Test
     void withoutTheNativeJarOfflineModeFailsInsteadOfDownloading(@TempDir Path cache) throws Exception {
-        List<String> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> !e.contains("pytorch-native-cpu")).toList();
+        List<String> entries = Arrays.stream(
+                        System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(e -> !e.contains("pytorch-native-cpu"))
+                .toList();
         Process p = probe(String.join(File.pathSeparator, entries), cache);
         String out = run(p);
         assertThat(p.exitValue()).as(out).isNotZero();

@@ -2,7 +2,6 @@ package dev.alpharl.trainer.tensor;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -10,7 +9,6 @@ import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.ParamGroup;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +69,10 @@ public final class SoakRun {
                     NDArray out = x.add(attn.matMul(p.get("wo")));
                     NDArray head = step.own(p.get("emb").transpose()); // first operand is a parameter
                     NDArray logits = ops.rmsNorm(out, p.get("norm"), 1e-6).matMul(head);
-                    NDArray nll = logits.logSoftmax(-1).gather(target.expandDims(-1), -1).neg().mean();
+                    NDArray nll = logits.logSoftmax(-1)
+                            .gather(target.expandDims(-1), -1)
+                            .neg()
+                            .mean();
                     gc.backward(nll);
                     loss = nll.getFloat();
                 }
@@ -94,13 +95,27 @@ public final class SoakRun {
                 rssAtHalf = rssMb();
             }
             if (s % 500 == 0 || s == steps) {
-                System.out.printf("step=%d rss_mb=%.1f model_arrays=%d work_arrays=%d loss=%.4f%n", s, rssMb(),
-                        model.getManagedArrays().size(), work.getManagedArrays().size(), loss);
+                System.out.printf(
+                        "step=%d rss_mb=%.1f model_arrays=%d work_arrays=%d loss=%.4f%n",
+                        s,
+                        rssMb(),
+                        model.getManagedArrays().size(),
+                        work.getManagedArrays().size(),
+                        loss);
             }
         }
-        System.out.printf("SOAK steps=%d arrays_first=%d arrays_last=%d work_last=%d rss_warm_mb=%.1f rss_half_mb=%.1f rss_last_mb=%.1f"
-                        + " loss_first=%.4f loss_last=%.4f%n", steps, arraysFirst, model.getManagedArrays().size(),
-                work.getManagedArrays().size(), rssAtWarm, rssAtHalf, rssMb(), firstLoss, lastLoss);
+        System.out.printf(
+                "SOAK steps=%d arrays_first=%d arrays_last=%d work_last=%d rss_warm_mb=%.1f rss_half_mb=%.1f rss_last_mb=%.1f"
+                        + " loss_first=%.4f loss_last=%.4f%n",
+                steps,
+                arraysFirst,
+                model.getManagedArrays().size(),
+                work.getManagedArrays().size(),
+                rssAtWarm,
+                rssAtHalf,
+                rssMb(),
+                firstLoss,
+                lastLoss);
     }
 
     private static NDArray heads(NDArray x) {

@@ -2,8 +2,6 @@ package dev.alpharl.trainer.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * 4,000 tiny training steps in a separate JVM with a fixed, pre-touched heap (so resident-memory growth is native
@@ -25,9 +24,17 @@ class StepScopeSoakTest {
     @Test
     void fourThousandStepsKeepArraysAndResidentMemoryFlat() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-cp", System.getProperty("java.class.path"),
-                SoakRun.class.getName(), "4000"));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xms256m",
+                "-Xmx256m",
+                "-XX:+AlwaysPreTouch",
+                "-Dai.djl.offline=true",
+                "-Dai.djl.pytorch.num_threads=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                SoakRun.class.getName(),
+                "4000"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         // one malloc arena: glibc otherwise opens arenas per thread as threads first allocate, stepping RSS up
         // by tens of MB at unpredictable times, which would mask (or fake) a slow leak
@@ -36,7 +43,8 @@ class StepScopeSoakTest {
         String summary = null;
         StringBuilder log = new StringBuilder();
         List<Double> rssEvery500 = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 log.append(line).append('\n');
                 if (line.startsWith("SOAK ")) {
@@ -56,7 +64,9 @@ class StepScopeSoakTest {
         }
         assertThat(v.get("arrays_last")).isEqualTo(v.get("arrays_first")).isEqualTo(18.0); // 6 weights + 12 moments
         assertThat(v.get("work_last")).isZero();
-        assertThat(v.get("rss_last_mb") - v.get("rss_warm_mb")).as("native growth after warm-up, MB").isLessThan(64.0);
+        assertThat(v.get("rss_last_mb") - v.get("rss_warm_mb"))
+                .as("native growth after warm-up, MB")
+                .isLessThan(64.0);
         // A steady leak raises RSS in every 500-step interval (2 kB per step is 1 MB per interval): the median
         // interval must stay under 1 MB. The JVM's own native memory (JIT code, compiler arenas) rises in a few
         // plateau steps of 10-35 MB at unpredictable times: at most two such intervals are allowed.
@@ -66,9 +76,11 @@ class StepScopeSoakTest {
         }
         assertThat(rssEvery500).hasSize(8);
         List<Double> sorted = deltas.stream().sorted().toList();
-        assertThat(sorted.get(sorted.size() / 2)).as("median RSS growth per 500 steps, MB: %s", rssEvery500)
+        assertThat(sorted.get(sorted.size() / 2))
+                .as("median RSS growth per 500 steps, MB: %s", rssEvery500)
                 .isLessThan(1.0);
-        assertThat(deltas.stream().filter(d -> d > 4.0).count()).as("plateau steps in %s", rssEvery500)
+        assertThat(deltas.stream().filter(d -> d > 4.0).count())
+                .as("plateau steps in %s", rssEvery500)
                 .isLessThanOrEqualTo(2);
         assertThat(v.get("loss_last")).as("the model learns").isLessThan(v.get("loss_first") * 0.5);
     }

@@ -9,14 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.function.Function;
-import java.util.SplittableRandom;
 
 class TorchOpsTest {
 
@@ -38,8 +37,26 @@ class TorchOpsTest {
 
     @Test
     void archiveExposesEveryMethodOfTheSource() {
-        assertThat(ops.methodNames()).contains("sdpa_causal", "sdpa_masked", "sdpa_causal_repeat", "sdpa_full_repeat", "sdpa_masked_repeat", "rms_norm", "svd", "svdvals", "qr",
-                "swiglu", "multinomial", "sample_inverse_cdf", "tril", "triu", "to_bf16", "to_f32", "matmul_bf16", "linear_bf16");
+        assertThat(ops.methodNames())
+                .contains(
+                        "sdpa_causal",
+                        "sdpa_masked",
+                        "sdpa_causal_repeat",
+                        "sdpa_full_repeat",
+                        "sdpa_masked_repeat",
+                        "rms_norm",
+                        "svd",
+                        "svdvals",
+                        "qr",
+                        "swiglu",
+                        "multinomial",
+                        "sample_inverse_cdf",
+                        "tril",
+                        "triu",
+                        "to_bf16",
+                        "to_f32",
+                        "matmul_bf16",
+                        "linear_bf16");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
@@ -49,14 +66,16 @@ class TorchOpsTest {
         long d = q.getShape().get(3);
         NDArray kk = k.repeat(1, hq / hkv);
         NDArray vv = v.repeat(1, hq / hkv);
-        NDArray scores = q.matMul(kk.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d)).add(additiveMask);
+        NDArray scores =
+                q.matMul(kk.transpose(0, 1, 3, 2)).div((float) Math.sqrt(d)).add(additiveMask);
         return scores.softmax(-1).matMul(vv);
     }
 
     private NDArray causalAdditive(int t) {
         NDArray ar = m.arange(t);
         NDArray allowed = ar.reshape(t, 1).gte(ar.reshape(1, t));
-        return m.zeros(new Shape(t, t)).add(allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f));
+        return m.zeros(new Shape(t, t))
+                .add(allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f));
     }
 
     /** Runs f on fresh leaves with the given values and returns [output, dq, dk, dv] for loss = Σ out ⊙ r. */
@@ -111,10 +130,12 @@ class TorchOpsTest {
         // row 1 is left-padded by 2: its keys 0 and 1 are hidden from every query (queries 0, 1 still see key 2..)
         NDArray ar = m.arange(t);
         NDArray causal = ar.reshape(t, 1).gte(ar.reshape(1, t)).reshape(1, 1, t, t);
-        NDArray keyValid = m.create(new boolean[] {true, true, true, true, true, false, false, true, true, true},
-                new Shape(b, 1, 1, t));
-        NDArray allowed = causal.logicalAnd(keyValid).logicalOr(m.eye(t).toType(DataType.BOOLEAN, false)
-                .reshape(1, 1, t, t)); // keep the diagonal so no row is empty
+        NDArray keyValid = m.create(
+                new boolean[] {true, true, true, true, true, false, false, true, true, true}, new Shape(b, 1, 1, t));
+        NDArray allowed = causal.logicalAnd(keyValid)
+                .logicalOr(m.eye(t)
+                        .toType(DataType.BOOLEAN, false)
+                        .reshape(1, 1, t, t)); // keep the diagonal so no row is empty
         NDArray additive = allowed.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f);
 
         NDArray[] manual = valueAndGrads(x -> manualAttention(x[0], x[1], x[2], additive), r, q, k, v);
@@ -134,7 +155,14 @@ class TorchOpsTest {
         double eps = 1e-6;
         NDArray[] fused = valueAndGrads(a -> ops.rmsNorm(a[0], a[1], eps), r, x, w);
         NDArray[] manual = valueAndGrads(
-                a -> a[0].mul(a[0].square().mean(new int[] {-1}, true).add((float) eps).pow(-0.5f)).mul(a[1]), r, x, w);
+                a -> a[0].mul(a[0].square()
+                                .mean(new int[] {-1}, true)
+                                .add((float) eps)
+                                .pow(-0.5f))
+                        .mul(a[1]),
+                r,
+                x,
+                w);
         for (int i = 0; i < 3; i++) {
             assertClose(fused[i], manual[i], 1e-5);
         }
@@ -146,7 +174,8 @@ class TorchOpsTest {
         NDArray u = m.randomNormal(new Shape(4, 6));
         NDArray r = m.randomNormal(new Shape(4, 6));
         NDArray[] fused = valueAndGrads(a -> ops.swiglu(a[0], a[1]), r, g, u);
-        NDArray[] manual = valueAndGrads(a -> a[0].mul(a[0].neg().exp().add(1f).pow(-1f)).mul(a[1]), r, g, u);
+        NDArray[] manual =
+                valueAndGrads(a -> a[0].mul(a[0].neg().exp().add(1f).pow(-1f)).mul(a[1]), r, g, u);
         for (int i = 0; i < 3; i++) {
             assertClose(fused[i], manual[i], 1e-5);
         }
@@ -225,7 +254,8 @@ class TorchOpsTest {
 
     @Test
     void inverseCdfSamplingIsExactAtChosenUniformsAndUnbiased() {
-        NDArray probs = m.create(new float[] {0.5f, 0.3f, 0f, 0.2f}).reshape(1, 4).repeat(0, 5);
+        NDArray probs =
+                m.create(new float[] {0.5f, 0.3f, 0f, 0.2f}).reshape(1, 4).repeat(0, 5);
         NDArray u = m.create(new float[] {0f, 0.49f, 0.5f, 0.79f, 0.999f});
         // cdf = [.5, .8, .8, 1]: u=0 → 0, .49 → 0, .5 → 1, .79 → 1, .999 → 3 (a zero-mass token is never chosen)
         assertThat(ops.sampleInverseCdf(probs, u).toLongArray()).containsExactly(0, 0, 1, 1, 3);
@@ -288,7 +318,8 @@ class TorchOpsTest {
 
     @Test
     void callsLeaveNothingOnTheManagersOfLaterArguments() {
-        try (NDManager longLived = NDManager.newBaseManager(); NDManager step = m.newSubManager()) {
+        try (NDManager longLived = NDManager.newBaseManager();
+                NDManager step = m.newSubManager()) {
             NDArray w = longLived.ones(new Shape(4));
             w.setName("layers.0.norm.weight");
             NDArray x = step.randomNormal(new Shape(2, 4));

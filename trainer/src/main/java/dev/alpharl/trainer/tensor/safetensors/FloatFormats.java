@@ -3,8 +3,7 @@ package dev.alpharl.trainer.tensor.safetensors;
 /** Bit-level conversions between float32 and the 16-bit formats bfloat16 and IEEE binary16 (Java 17 has neither). */
 public final class FloatFormats {
 
-    private FloatFormats() {
-    }
+    private FloatFormats() {}
 
     /** bfloat16 → float32: the 16 bits are the top half of a float32, so widening is exact: {@code bits << 16}. */
     public static float bf16ToFloat(short bits) {

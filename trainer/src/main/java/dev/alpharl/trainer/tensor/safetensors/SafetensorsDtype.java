@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.types.DataType;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -52,7 +51,8 @@ public enum SafetensorsDtype {
                 return d;
             }
         }
-        throw new SafetensorsException(file, tensor, "unsupported dtype \"" + name + "\" (supported: " + supportedList() + ")");
+        throw new SafetensorsException(
+                file, tensor, "unsupported dtype \"" + name + "\" (supported: " + supportedList() + ")");
     }
 
     /** The dtype that stores a DJL array of the given type without conversion. */
@@ -66,8 +66,9 @@ public enum SafetensorsDtype {
             case INT8 -> I8;
             case UINT8 -> U8;
             case BOOLEAN -> BOOL;
-            default -> throw new IllegalArgumentException("no safetensors dtype stores DJL " + type
-                    + " (supported: FLOAT64, FLOAT32, FLOAT16, INT64, INT32, INT8, UINT8, BOOLEAN)");
+            default ->
+                throw new IllegalArgumentException("no safetensors dtype stores DJL " + type
+                        + " (supported: FLOAT64, FLOAT32, FLOAT16, INT64, INT32, INT8, UINT8, BOOLEAN)");
         };
     }
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -58,7 +57,8 @@ public final class SafetensorsFile implements TensorSource {
         try {
             long size = channel.size();
             if (size < 8) {
-                throw new SafetensorsException(file, null, "file has " + size + " bytes, fewer than the 8-byte header length");
+                throw new SafetensorsException(
+                        file, null, "file has " + size + " bytes, fewer than the 8-byte header length");
             }
             ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, file, null, lengthField, 0);
@@ -120,8 +120,11 @@ public final class SafetensorsFile implements TensorSource {
         }
         long rowsPerBlock = Math.max(1, stagingBytes / rowBytes);
         if (rowsPerBlock * rowBytes > Integer.MAX_VALUE) {
-            throw new SafetensorsException(file, name, "one row along dim 0 needs " + rowBytes
-                    + " bytes, more than a single staging buffer can hold (2 GiB)");
+            throw new SafetensorsException(
+                    file,
+                    name,
+                    "one row along dim 0 needs " + rowBytes
+                            + " bytes, more than a single staging buffer can hold (2 GiB)");
         }
         NDArray result = manager.zeros(e.djlShape(), type);
         try {
@@ -172,7 +175,11 @@ public final class SafetensorsFile implements TensorSource {
                 FloatBuffer out = dst.asFloatBuffer();
                 for (int i = 0; i < n; i++) {
                     short bits = in.get(i);
-                    out.put(i, dtype == SafetensorsDtype.BF16 ? FloatFormats.bf16ToFloat(bits) : FloatFormats.halfToFloat(bits));
+                    out.put(
+                            i,
+                            dtype == SafetensorsDtype.BF16
+                                    ? FloatFormats.bf16ToFloat(bits)
+                                    : FloatFormats.halfToFloat(bits));
                 }
                 dst.position(dst.position() + n * 4);
             }
@@ -192,12 +199,14 @@ public final class SafetensorsFile implements TensorSource {
     public float[] readFloats(String name) throws IOException {
         TensorEntry e = entry(name);
         if (e.numel() > Integer.MAX_VALUE - 8) {
-            throw new SafetensorsException(file, name, "has " + e.numel() + " elements, more than a Java float[] holds");
+            throw new SafetensorsException(
+                    file, name, "has " + e.numel() + " elements, more than a Java float[] holds");
         }
         int total = (int) e.numel();
         float[] out = new float[total];
         int size = e.dtype().byteSize();
-        ByteBuffer raw = ByteBuffer.allocate(Math.min(total, CONVERT_ELEMENTS) * size).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw =
+                ByteBuffer.allocate(Math.min(total, CONVERT_ELEMENTS) * size).order(ByteOrder.LITTLE_ENDIAN);
         for (int done = 0; done < total; ) {
             int n = Math.min(total - done, CONVERT_ELEMENTS);
             raw.clear().limit(n * size);

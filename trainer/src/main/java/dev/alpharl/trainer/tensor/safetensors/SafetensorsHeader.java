@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,11 +32,9 @@ final class SafetensorsHeader {
             .build();
 
     /** The parsed header: tensors in header order, and the metadata map (empty when absent). */
-    record Parsed(Map<String, TensorEntry> tensors, Map<String, String> metadata) {
-    }
+    record Parsed(Map<String, TensorEntry> tensors, Map<String, String> metadata) {}
 
-    private SafetensorsHeader() {
-    }
+    private SafetensorsHeader() {}
 
     /**
      * Checks the 8-byte header length N against the file size.
@@ -46,15 +43,22 @@ final class SafetensorsHeader {
      */
     static void checkLength(Path file, long rawLength, long fileSize) throws SafetensorsException {
         if (rawLength < 0 || rawLength > MAX_HEADER_BYTES) {
-            throw new SafetensorsException(file, null, "header length " + Long.toUnsignedString(rawLength)
-                    + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes (corrupt or not a safetensors file)");
+            throw new SafetensorsException(
+                    file,
+                    null,
+                    "header length " + Long.toUnsignedString(rawLength) + " exceeds the limit of " + MAX_HEADER_BYTES
+                            + " bytes (corrupt or not a safetensors file)");
         }
         if (rawLength > fileSize - 8) {
-            throw new SafetensorsException(file, null, "header length " + rawLength + " exceeds the " + (fileSize - 8)
-                    + " bytes that follow the length field (file size " + fileSize + ")");
+            throw new SafetensorsException(
+                    file,
+                    null,
+                    "header length " + rawLength + " exceeds the " + (fileSize - 8)
+                            + " bytes that follow the length field (file size " + fileSize + ")");
         }
         if (rawLength < 2) {
-            throw new SafetensorsException(file, null, "header length " + rawLength + " is too short for a JSON object");
+            throw new SafetensorsException(
+                    file, null, "header length " + rawLength + " is too short for a JSON object");
         }
     }
 
@@ -93,13 +97,17 @@ final class SafetensorsHeader {
 
     private static Map<String, String> parseMetadata(Path file, JsonNode node) throws SafetensorsException {
         if (!node.isObject()) {
-            throw new SafetensorsException(file, null, METADATA_KEY + " must be a JSON object of strings, got " + node.getNodeType());
+            throw new SafetensorsException(
+                    file, null, METADATA_KEY + " must be a JSON object of strings, got " + node.getNodeType());
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!field.getValue().isTextual()) {
-                throw new SafetensorsException(file, null, METADATA_KEY + " value of key '" + field.getKey()
-                        + "' must be a string, got " + field.getValue().getNodeType());
+                throw new SafetensorsException(
+                        file,
+                        null,
+                        METADATA_KEY + " value of key '" + field.getKey() + "' must be a string, got "
+                                + field.getValue().getNodeType());
             }
             metadata.put(field.getKey(), field.getValue().textValue());
         }
@@ -109,11 +117,13 @@ final class SafetensorsHeader {
     private static TensorEntry parseEntry(Path file, String name, JsonNode node, long dataStart, long dataLength)
             throws SafetensorsException {
         if (!node.isObject()) {
-            throw new SafetensorsException(file, name, "entry must be an object {dtype, shape, data_offsets}, got " + node.getNodeType());
+            throw new SafetensorsException(
+                    file, name, "entry must be an object {dtype, shape, data_offsets}, got " + node.getNodeType());
         }
         JsonNode dtypeNode = node.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) {
-            throw new SafetensorsException(file, name, "\"dtype\" must be a string (supported: " + SafetensorsDtype.supportedList() + ")");
+            throw new SafetensorsException(
+                    file, name, "\"dtype\" must be a string (supported: " + SafetensorsDtype.supportedList() + ")");
         }
         SafetensorsDtype dtype = SafetensorsDtype.parse(dtypeNode.textValue(), file, name);
 
@@ -134,7 +144,8 @@ final class SafetensorsHeader {
 
         JsonNode offsets = node.get("data_offsets");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2) {
-            throw new SafetensorsException(file, name, "\"data_offsets\" must be an array of two integers [begin, end]");
+            throw new SafetensorsException(
+                    file, name, "\"data_offsets\" must be an array of two integers [begin, end]");
         }
         long begin = nonNegativeLong(file, name, offsets.get(0), "data_offsets[0]");
         long end = nonNegativeLong(file, name, offsets.get(1), "data_offsets[1]");
@@ -142,8 +153,11 @@ final class SafetensorsHeader {
             throw new SafetensorsException(file, name, "data_offsets [" + begin + ", " + end + "] are not ascending");
         }
         if (end > dataLength) {
-            throw new SafetensorsException(file, name, "data_offsets [" + begin + ", " + end
-                    + "] run past the end of the data section (" + dataLength + " bytes)");
+            throw new SafetensorsException(
+                    file,
+                    name,
+                    "data_offsets [" + begin + ", " + end + "] run past the end of the data section (" + dataLength
+                            + " bytes)");
         }
         long expected;
         try {
@@ -152,8 +166,11 @@ final class SafetensorsHeader {
             throw new SafetensorsException(file, name, "shape " + shapeNode + " is too large for any file");
         }
         if (end - begin != expected) {
-            throw new SafetensorsException(file, name, "shape " + shapeNode + " of " + dtype + " needs " + expected
-                    + " bytes but data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+            throw new SafetensorsException(
+                    file,
+                    name,
+                    "shape " + shapeNode + " of " + dtype + " needs " + expected + " bytes but data_offsets [" + begin
+                            + ", " + end + "] span " + (end - begin));
         }
         return new TensorEntry(name, dtype, shape, file, dataStart + begin, end - begin);
     }
@@ -176,19 +193,28 @@ final class SafetensorsHeader {
         for (TensorEntry e : sorted) {
             long begin = e.fileOffset() - dataStart;
             if (begin < expectedBegin) {
-                throw new SafetensorsException(file, e.name(), "data_offsets [" + begin + ", " + (begin + e.byteLength())
-                        + "] overlap tensor '" + previous.name() + "' which ends at " + expectedBegin);
+                throw new SafetensorsException(
+                        file,
+                        e.name(),
+                        "data_offsets [" + begin + ", " + (begin + e.byteLength()) + "] overlap tensor '"
+                                + previous.name() + "' which ends at " + expectedBegin);
             }
             if (begin > expectedBegin) {
-                throw new SafetensorsException(file, e.name(), "data_offsets begin at " + begin + " leaving a gap after byte "
-                        + expectedBegin + " of the data section (tensors must be contiguous)");
+                throw new SafetensorsException(
+                        file,
+                        e.name(),
+                        "data_offsets begin at " + begin + " leaving a gap after byte " + expectedBegin
+                                + " of the data section (tensors must be contiguous)");
             }
             expectedBegin = begin + e.byteLength();
             previous = e;
         }
         if (expectedBegin != dataLength) {
-            throw new SafetensorsException(file, null, "tensors cover " + expectedBegin + " bytes but the data section has "
-                    + dataLength + " (truncated or trailing bytes)");
+            throw new SafetensorsException(
+                    file,
+                    null,
+                    "tensors cover " + expectedBegin + " bytes but the data section has " + dataLength
+                            + " (truncated or trailing bytes)");
         }
     }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,7 +43,8 @@ public final class SafetensorsWriter {
     static final Pattern SHARD_NAME = Pattern.compile("model-\\d{5}-of-\\d{5}\\.safetensors");
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final ObjectMapper PRETTY_JSON =
+            JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     /** Writes a tensor's bytes in file layout (little-endian); called once per write, one tensor at a time. */
     @FunctionalInterface
@@ -57,8 +57,7 @@ public final class SafetensorsWriter {
 
     private long blockBytes = DEFAULT_BLOCK_BYTES;
 
-    private record Pending(String name, SafetensorsDtype dtype, long[] shape, long byteLength, Encoder encoder) {
-    }
+    private record Pending(String name, SafetensorsDtype dtype, long[] shape, long byteLength, Encoder encoder) {}
 
     private final Map<String, Pending> tensors = new TreeMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -193,18 +192,21 @@ public final class SafetensorsWriter {
 
     private void writeFile(Path file, List<Pending> members) throws IOException {
         List<Pending> ordered = new ArrayList<>(members);
-        ordered.sort(Comparator.comparingInt((Pending p) -> -p.dtype().byteSize()).thenComparing(Pending::name));
+        ordered.sort(
+                Comparator.comparingInt((Pending p) -> -p.dtype().byteSize()).thenComparing(Pending::name));
         byte[] header = header(ordered);
         writeAtomically(file, channel -> {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            ByteBuffer length =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
             writeFully(channel, length);
             writeFully(channel, ByteBuffer.wrap(header));
             for (Pending p : ordered) {
                 long start = channel.position();
                 p.encoder().writeTo(channel);
                 if (channel.position() - start != p.byteLength()) {
-                    throw new IllegalStateException("tensor '" + p.name() + "' encoded to " + (channel.position() - start)
-                            + " bytes, expected " + p.byteLength() + " (array changed after add?)");
+                    throw new IllegalStateException(
+                            "tensor '" + p.name() + "' encoded to " + (channel.position() - start) + " bytes, expected "
+                                    + p.byteLength() + " (array changed after add?)");
                 }
             }
         });
@@ -243,12 +245,14 @@ public final class SafetensorsWriter {
         Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         boolean moved = false;
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel =
+                    FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 body.write(channel);
                 channel.force(true);
             }
             try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--")); // temp files are 0600
+                Files.setPosixFilePermissions(
+                        temp, PosixFilePermissions.fromString("rw-r--r--")); // temp files are 0600
             } catch (UnsupportedOperationException notPosix) {
                 // keep the default permissions
             }
@@ -307,7 +311,8 @@ public final class SafetensorsWriter {
 
     /** Float values in a floating-point dtype's little-endian file layout. */
     static ByteBuffer encodeFloats(float[] values, SafetensorsDtype dtype) {
-        ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out = ByteBuffer.allocate(Math.multiplyExact(values.length, dtype.byteSize()))
+                .order(ByteOrder.LITTLE_ENDIAN);
         switch (dtype) {
             case F32 -> out.asFloatBuffer().put(values);
             case F64 -> {

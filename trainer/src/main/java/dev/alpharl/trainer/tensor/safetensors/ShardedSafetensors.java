@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,11 +23,13 @@ import java.util.TreeMap;
  */
 public final class ShardedSafetensors implements TensorSource {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private final Path index;
     private final Map<String, SafetensorsFile> shardOf; // tensor name → its open shard, sorted by name
-    private final Map<String, SafetensorsFile> shards;  // shard file name → open shard
+    private final Map<String, SafetensorsFile> shards; // shard file name → open shard
 
     private ShardedSafetensors(Path index, Map<String, SafetensorsFile> shardOf, Map<String, SafetensorsFile> shards) {
         this.index = index;
@@ -52,8 +53,10 @@ public final class ShardedSafetensors implements TensorSource {
                     shards.put(shardName, shard);
                 }
                 if (!shard.names().contains(tensor)) {
-                    throw new SafetensorsException(index, tensor, "listed in weight_map under shard '" + shardName
-                            + "', but that shard does not contain it");
+                    throw new SafetensorsException(
+                            index,
+                            tensor,
+                            "listed in weight_map under shard '" + shardName + "', but that shard does not contain it");
                 }
                 shardOf.put(tensor, shard);
             }
@@ -84,7 +87,8 @@ public final class ShardedSafetensors implements TensorSource {
         }
         JsonNode weightMap = root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
-            throw new SafetensorsException(index, null, "index has no \"weight_map\" object (tensor name → shard file)");
+            throw new SafetensorsException(
+                    index, null, "index has no \"weight_map\" object (tensor name → shard file)");
         }
         return weightMap;
     }
@@ -97,7 +101,8 @@ public final class ShardedSafetensors implements TensorSource {
         String name = value.textValue();
         Path asPath = Path.of(name);
         if (asPath.getNameCount() != 1 || asPath.isAbsolute() || name.equals("..") || name.equals(".")) {
-            throw new SafetensorsException(index, tensor, "shard '" + name + "' is not a file name in the index's directory");
+            throw new SafetensorsException(
+                    index, tensor, "shard '" + name + "' is not a file name in the index's directory");
         }
         return name;
     }
@@ -141,7 +146,8 @@ public final class ShardedSafetensors implements TensorSource {
     private SafetensorsFile shardFor(String name) throws SafetensorsException {
         SafetensorsFile shard = shardOf.get(name);
         if (shard == null) {
-            throw new SafetensorsException(index, name, "no such tensor in weight_map (" + shardOf.size() + " tensors)");
+            throw new SafetensorsException(
+                    index, name, "no such tensor in weight_map (" + shardOf.size() + " tensors)");
         }
         return shard;
     }

@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.types.Shape;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -12,7 +11,8 @@ import java.util.Arrays;
  * @param fileOffset position of the tensor's first byte in {@code file} (8 + header length + data_offsets[0])
  * @param byteLength data_offsets[1] − data_offsets[0] = numel · dtype size
  */
-public record TensorEntry(String name, SafetensorsDtype dtype, long[] shape, Path file, long fileOffset, long byteLength) {
+public record TensorEntry(
+        String name, SafetensorsDtype dtype, long[] shape, Path file, long fileOffset, long byteLength) {
 
     public TensorEntry {
         shape = shape.clone();
@@ -39,8 +39,13 @@ public record TensorEntry(String name, SafetensorsDtype dtype, long[] shape, Pat
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof TensorEntry e && name.equals(e.name) && dtype == e.dtype && Arrays.equals(shape, e.shape)
-                && file.equals(e.file) && fileOffset == e.fileOffset && byteLength == e.byteLength;
+        return o instanceof TensorEntry e
+                && name.equals(e.name)
+                && dtype == e.dtype
+                && Arrays.equals(shape, e.shape)
+                && file.equals(e.file)
+                && fileOffset == e.fileOffset
+                && byteLength == e.byteLength;
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;

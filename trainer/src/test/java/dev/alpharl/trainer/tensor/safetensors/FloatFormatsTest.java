@@ -1,14 +1,13 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.SplittableRandom;
-
 import static dev.alpharl.trainer.tensor.safetensors.FloatFormats.bf16ToFloat;
 import static dev.alpharl.trainer.tensor.safetensors.FloatFormats.floatToBf16;
 import static dev.alpharl.trainer.tensor.safetensors.FloatFormats.floatToHalf;
 import static dev.alpharl.trainer.tensor.safetensors.FloatFormats.halfToFloat;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 class FloatFormatsTest {
 

@@ -1,19 +1,18 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Offsets beyond 2 GiB, on a sparse file (no disk blocks for the hole): a U8 tensor of 2.2·10^9 bytes followed by a
@@ -28,7 +27,8 @@ class LargeFileOffsetTest {
         String header = "{\"__metadata__\":{\"format\":\"pt\"},"
                 + "\"big\":{\"dtype\":\"U8\",\"shape\":[" + BIG + "],\"data_offsets\":[0," + BIG + "]},"
                 + "\"tail\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[" + BIG + "," + (BIG + 16) + "]},"
-                + "\"tail_bf16\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[" + (BIG + 16) + "," + (BIG + 22) + "]}}";
+                + "\"tail_bf16\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[" + (BIG + 16) + "," + (BIG + 22)
+                + "]}}";
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         long dataStart = 8 + json.length;
         Path file = dir.resolve("large.safetensors");
@@ -45,7 +45,8 @@ class LargeFileOffsetTest {
         }
         try {
             assertThat(Files.size(file)).isGreaterThan(Integer.MAX_VALUE);
-            try (TensorSource source = TensorSource.open(file); NDManager manager = NDManager.newBaseManager()) {
+            try (TensorSource source = TensorSource.open(file);
+                    NDManager manager = NDManager.newBaseManager()) {
                 TensorEntry big = source.entry("big");
                 assertThat(big.byteLength()).isEqualTo(BIG);
                 assertThat(big.numel()).isEqualTo(BIG);
@@ -57,9 +58,11 @@ class LargeFileOffsetTest {
                 NDArray loaded = source.load("tail", manager);
                 assertThat(loaded.getShape().getShape()).containsExactly(2, 2);
                 assertThat(loaded.toFloatArray()).containsExactly(1.5f, -2f, 1e-3f, 7f);
-                assertThat(source.load("tail_bf16", manager).toFloatArray()).containsExactly(1f, -3f, Float.POSITIVE_INFINITY);
+                assertThat(source.load("tail_bf16", manager).toFloatArray())
+                        .containsExactly(1f, -3f, Float.POSITIVE_INFINITY);
 
-                SafetensorsException tooBig = catchThrowableOfType(SafetensorsException.class, () -> source.readFloats("big"));
+                SafetensorsException tooBig =
+                        catchThrowableOfType(SafetensorsException.class, () -> source.readFloats("big"));
                 assertThat(tooBig.getMessage()).contains("tensor 'big'").contains("more than a Java float[] holds");
             }
         } finally {

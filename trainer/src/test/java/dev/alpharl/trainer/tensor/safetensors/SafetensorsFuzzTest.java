@@ -1,10 +1,11 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,8 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seeded random corruptions of a valid file's length field, header and size: opening and reading each result either
@@ -29,10 +28,25 @@ class SafetensorsFuzzTest {
     private static final int ITERATIONS = 600;
     private static final String STRUCTURAL = "{}[],:\"-0 ";
     private static final Pattern NUMBER = Pattern.compile("\\d+");
-    private static final String[] DTYPES = {"F32", "F16", "BF16", "F64", "I64", "I32", "I8", "U8", "BOOL", "I16", "U64",
-        "F8_E4M3", "f32", "", "BF1"};
-    private static final String[] NUMBERS = {"0", "1", "-1", "7", "9223372036854775807", "9223372036854775808",
-        "18446744073709551615", "4294967296", "2147483648", "1e3", "1.5", "-0", "00", "99999999999999999999999"};
+    private static final String[] DTYPES = {
+        "F32", "F16", "BF16", "F64", "I64", "I32", "I8", "U8", "BOOL", "I16", "U64", "F8_E4M3", "f32", "", "BF1"
+    };
+    private static final String[] NUMBERS = {
+        "0",
+        "1",
+        "-1",
+        "7",
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+        "4294967296",
+        "2147483648",
+        "1e3",
+        "1.5",
+        "-0",
+        "00",
+        "99999999999999999999999"
+    };
 
     @TempDir
     Path dir;
@@ -49,7 +63,8 @@ class SafetensorsFuzzTest {
                     byte[] mutated = mutate(valid, kind, random);
                     Path file = dir.resolve("fuzz-" + i + ".safetensors");
                     Files.write(file, mutated);
-                    try (SafetensorsFile st = SafetensorsFile.open(file); NDManager sub = manager.newSubManager()) {
+                    try (SafetensorsFile st = SafetensorsFile.open(file);
+                            NDManager sub = manager.newSubManager()) {
                         for (String name : st.names()) {
                             st.readFloats(name);
                             st.load(name, sub);
@@ -60,8 +75,10 @@ class SafetensorsFuzzTest {
                         assertThat(expected.getMessage()).startsWith(file.toString());
                         outcome[1]++;
                     } catch (Throwable other) {
-                        fail("mutation " + i + " (kind " + kind + ") raised " + other + "; header: "
-                                + headerText(mutated), other);
+                        fail(
+                                "mutation " + i + " (kind " + kind + ") raised " + other + "; header: "
+                                        + headerText(mutated),
+                                other);
                     }
                     Files.delete(file);
                 }
@@ -69,7 +86,9 @@ class SafetensorsFuzzTest {
         });
         assertThat(outcome[0] + outcome[1]).isEqualTo(ITERATIONS);
         assertThat(outcome[1]).as("mutations that were rejected").isGreaterThan(ITERATIONS / 2);
-        assertThat(outcome[0]).as("mutations that stayed valid (e.g. padding or data bytes)").isGreaterThan(0);
+        assertThat(outcome[0])
+                .as("mutations that stayed valid (e.g. padding or data bytes)")
+                .isGreaterThan(0);
     }
 
     private byte[] validFile() throws Exception {
@@ -145,7 +164,8 @@ class SafetensorsFuzzTest {
                 for (int k = 0; k <= target; k++) {
                     m.find();
                 }
-                String replacement = random.nextBoolean() ? NUMBERS[random.nextInt(NUMBERS.length)]
+                String replacement = random.nextBoolean()
+                        ? NUMBERS[random.nextInt(NUMBERS.length)]
                         : Long.toString(Long.parseLong(m.group()) + random.nextInt(17) - 8);
                 return withHeader(valid, header.substring(0, m.start()) + replacement + header.substring(m.end()));
             }
@@ -158,8 +178,11 @@ class SafetensorsFuzzTest {
             }
             case 5 -> { // delete or insert a structural character, length kept consistent
                 int at = random.nextInt(header.length());
-                String edited = random.nextBoolean() ? header.substring(0, at) + header.substring(at + 1)
-                        : header.substring(0, at) + STRUCTURAL.charAt(random.nextInt(STRUCTURAL.length())) + header.substring(at);
+                String edited = random.nextBoolean()
+                        ? header.substring(0, at) + header.substring(at + 1)
+                        : header.substring(0, at)
+                                + STRUCTURAL.charAt(random.nextInt(STRUCTURAL.length()))
+                                + header.substring(at);
                 return withHeader(valid, edited);
             }
             case 6 -> { // swap one dtype for another, valid or not

@@ -1,20 +1,19 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file laid out by hand from the format spec (QWEN.md §4.1), read and reproduced byte for byte by the writer.
@@ -32,11 +31,30 @@ class SafetensorsGoldenTest {
     private static final byte[] LENGTH = {(byte) 200, 0, 0, 0, 0, 0, 0, 0}; // 200 = 0xC8, little-endian u64
 
     private static final byte[] DATA = {
-        1, 0, 0, 0, 0, 0, 0, 0,                                                          // b[0] = 1
-        (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, // b[1] = -1
-        0, 0, 0, 0x3F,                                                                   // c = 0.5f = 0x3F000000
-        (byte) 0x80, 0x3F,                                                               // a[0] = 1.0 = bf16 0x3F80
-        0, (byte) 0xC0,                                                                  // a[1] = -2.0 = bf16 0xC000
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0, // b[0] = 1
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF,
+        (byte) 0xFF, // b[1] = -1
+        0,
+        0,
+        0,
+        0x3F, // c = 0.5f = 0x3F000000
+        (byte) 0x80,
+        0x3F, // a[0] = 1.0 = bf16 0x3F80
+        0,
+        (byte) 0xC0, // a[1] = -2.0 = bf16 0xC000
     };
 
     private static NDManager manager;

@@ -1,23 +1,22 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsRoundTripTest {
 
@@ -72,7 +71,8 @@ class SafetensorsRoundTripTest {
                 .metadata("note", "round trip")
                 .write(file);
 
-        try (SafetensorsFile st = SafetensorsFile.open(file); NDManager sub = manager.newSubManager()) {
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager sub = manager.newSubManager()) {
             assertThat(st.metadata()).containsEntry("format", "pt").containsEntry("note", "round trip");
             assertThat(st.entry("bf16").dtype()).isEqualTo(SafetensorsDtype.BF16);
             assertThat(st.entry("f16").dtype()).isEqualTo(SafetensorsDtype.F16);
@@ -96,7 +96,8 @@ class SafetensorsRoundTripTest {
             assertThat(rf16.getDataType()).isEqualTo(DataType.FLOAT32);
             assertThat(rf16.toFloatArray()).containsExactly(f16Expected);
             // libtorch's own float32 → float16 → float32 agrees with our F16 conversion
-            try (NDArray torchHalf = f32.toType(DataType.FLOAT16, true); NDArray back = torchHalf.toType(DataType.FLOAT32, true)) {
+            try (NDArray torchHalf = f32.toType(DataType.FLOAT16, true);
+                    NDArray back = torchHalf.toType(DataType.FLOAT32, true)) {
                 assertThat(back.toFloatArray()).containsExactly(f16Expected);
             }
 
@@ -130,7 +131,7 @@ class SafetensorsRoundTripTest {
         Path file = dir.resolve("half.safetensors");
         new SafetensorsWriter().add("h", half).write(file);
         try (SafetensorsFile st = SafetensorsFile.open(file);
-             NDArray expected = half.toType(DataType.FLOAT32, true)) {
+                NDArray expected = half.toType(DataType.FLOAT32, true)) {
             assertThat(st.entry("h").dtype()).isEqualTo(SafetensorsDtype.F16);
             assertThat(st.readFloats("h")).containsExactly(expected.toFloatArray());
         }
@@ -189,14 +190,17 @@ class SafetensorsRoundTripTest {
                 .add("w3", values, new long[] {37, 1, 5}, SafetensorsDtype.F16)
                 .add("ids", manager.create(longs, new Shape(37, 3)))
                 .write(file);
-        try (SafetensorsFile st = SafetensorsFile.open(file); NDManager sub = manager.newSubManager()) {
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager sub = manager.newSubManager()) {
             for (String name : st.names()) {
                 NDArray whole = st.load(name, sub);
                 for (int staging : new int[] {64, 100, 7}) { // several rows, a partial last block, one row per block
                     NDArray blocks = st.load(name, sub, staging);
                     assertThat(blocks.getShape()).isEqualTo(whole.getShape());
                     assertThat(blocks.getDataType()).isEqualTo(whole.getDataType());
-                    assertThat(blocks.contentEquals(whole)).as("%s with staging %d", name, staging).isTrue();
+                    assertThat(blocks.contentEquals(whole))
+                            .as("%s with staging %d", name, staging)
+                            .isTrue();
                 }
             }
             assertThat(st.load("ids", sub, 50).toLongArray()).containsExactly(longs);
@@ -211,13 +215,18 @@ class SafetensorsRoundTripTest {
         Path whole = dir.resolve("whole.safetensors");
         Path blocked = dir.resolve("blocked.safetensors");
         for (Path file : new Path[] {whole, blocked}) {
-            new SafetensorsWriter().blockBytes(file == whole ? 1L << 30 : 24)
-                    .add("w", w).add("wb", w, SafetensorsDtype.BF16).add("wt", wt).add("wth", wt, SafetensorsDtype.F16)
+            new SafetensorsWriter()
+                    .blockBytes(file == whole ? 1L << 30 : 24)
+                    .add("w", w)
+                    .add("wb", w, SafetensorsDtype.BF16)
+                    .add("wt", wt)
+                    .add("wth", wt, SafetensorsDtype.F16)
                     .add("ids", ids)
                     .write(file);
         }
         assertThat(Files.readAllBytes(blocked)).isEqualTo(Files.readAllBytes(whole));
-        try (SafetensorsFile st = SafetensorsFile.open(blocked); NDManager sub = manager.newSubManager()) {
+        try (SafetensorsFile st = SafetensorsFile.open(blocked);
+                NDManager sub = manager.newSubManager()) {
             assertThat(st.load("wt", sub).contentEquals(wt)).isTrue();
             NDArray loaded = st.load("ids", sub);
             assertThat(loaded.contentEquals(ids)).isTrue();
@@ -228,7 +237,9 @@ class SafetensorsRoundTripTest {
     @Test
     void loadedArraysOutliveTheFileAndBelongToTheGivenManager() throws Exception {
         Path file = dir.resolve("own.safetensors");
-        new SafetensorsWriter().add("w", new float[] {1, 2, 3, 4}, new long[] {2, 2}, SafetensorsDtype.F32).write(file);
+        new SafetensorsWriter()
+                .add("w", new float[] {1, 2, 3, 4}, new long[] {2, 2}, SafetensorsDtype.F32)
+                .write(file);
         NDArray loaded;
         try (NDManager sub = manager.newSubManager()) {
             try (SafetensorsFile st = SafetensorsFile.open(file)) {
@@ -244,7 +255,9 @@ class SafetensorsRoundTripTest {
     @Test
     void aFailedWriteLeavesThePreviousFileAndNoTemporaries() throws Exception {
         Path file = dir.resolve("model.safetensors");
-        new SafetensorsWriter().add("w", new float[] {1, 2}, new long[] {2}, SafetensorsDtype.F32).write(file);
+        new SafetensorsWriter()
+                .add("w", new float[] {1, 2}, new long[] {2}, SafetensorsDtype.F32)
+                .write(file);
         byte[] before = Files.readAllBytes(file);
 
         NDArray gone = manager.create(new float[] {9, 9, 9});
@@ -262,13 +275,15 @@ class SafetensorsRoundTripTest {
 
     @Test
     void writerRejectsBadInputEarly() {
-        SafetensorsWriter writer = new SafetensorsWriter().add("w", new float[] {1}, new long[] {1}, SafetensorsDtype.F32);
+        SafetensorsWriter writer =
+                new SafetensorsWriter().add("w", new float[] {1}, new long[] {1}, SafetensorsDtype.F32);
         assertThatThrownBy(() -> writer.add("w", new float[] {1}, new long[] {1}, SafetensorsDtype.F32))
                 .hasMessageContaining("'w' was already added");
         assertThatThrownBy(() -> writer.add("__metadata__", new float[] {1}, new long[] {1}, SafetensorsDtype.F32))
                 .hasMessageContaining("invalid tensor name");
         assertThatThrownBy(() -> writer.add("x", new float[] {1, 2}, new long[] {3}, SafetensorsDtype.F32))
-                .hasMessageContaining("'x'").hasMessageContaining("holds 3 elements but 2 values");
+                .hasMessageContaining("'x'")
+                .hasMessageContaining("holds 3 elements but 2 values");
         assertThatThrownBy(() -> writer.add("x", new float[] {1}, new long[] {1}, SafetensorsDtype.I32))
                 .hasMessageContaining("cannot be stored as I32");
         assertThatThrownBy(() -> writer.add("x", manager.create(new long[] {1}), SafetensorsDtype.F32))

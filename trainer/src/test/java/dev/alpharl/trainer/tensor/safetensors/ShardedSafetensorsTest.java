@@ -1,14 +1,12 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ShardedSafetensorsTest {
 
@@ -49,7 +48,8 @@ class ShardedSafetensorsTest {
         return writer;
     }
 
-    private static void add(SafetensorsWriter w, Map<String, float[]> values, String name, long[] shape, SafetensorsDtype dtype) {
+    private static void add(
+            SafetensorsWriter w, Map<String, float[]> values, String name, long[] shape, SafetensorsDtype dtype) {
         int n = (int) (shape[0] * (shape.length > 1 ? shape[1] : 1));
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
@@ -65,30 +65,38 @@ class ShardedSafetensorsTest {
         List<Path> written = sixTensors(values).writeCheckpoint(dir, 70);
         // greedy in name order with at most 70 bytes of data per shard:
         // [embed 64] [l0.up 32 + l0.q 16 = 48; + l1.up would be 80] [l1.up 32 + l1.q 16 + norm 16 = 64]
-        assertThat(written).extracting(p -> p.getFileName().toString()).containsExactly(
-                "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
-                "model-00003-of-00003.safetensors", "model.safetensors.index.json");
+        assertThat(written)
+                .extracting(p -> p.getFileName().toString())
+                .containsExactly(
+                        "model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors",
+                        "model-00003-of-00003.safetensors", "model.safetensors.index.json");
 
-        JsonNode index = new ObjectMapper().readTree(dir.resolve("model.safetensors.index.json").toFile());
+        JsonNode index = new ObjectMapper()
+                .readTree(dir.resolve("model.safetensors.index.json").toFile());
         assertThat(index.get("metadata").get("total_size").asLong()).isEqualTo(64 + 32 + 16 + 32 + 16 + 16);
         JsonNode weightMap = index.get("weight_map");
         assertThat(weightMap.get("model.embed_tokens.weight").asText()).isEqualTo("model-00001-of-00003.safetensors");
-        assertThat(weightMap.get("model.layers.0.mlp.up_proj.weight").asText()).isEqualTo("model-00002-of-00003.safetensors");
-        assertThat(weightMap.get("model.layers.0.self_attn.q_proj.weight").asText()).isEqualTo("model-00002-of-00003.safetensors");
-        assertThat(weightMap.get("model.layers.1.mlp.up_proj.weight").asText()).isEqualTo("model-00003-of-00003.safetensors");
+        assertThat(weightMap.get("model.layers.0.mlp.up_proj.weight").asText())
+                .isEqualTo("model-00002-of-00003.safetensors");
+        assertThat(weightMap.get("model.layers.0.self_attn.q_proj.weight").asText())
+                .isEqualTo("model-00002-of-00003.safetensors");
+        assertThat(weightMap.get("model.layers.1.mlp.up_proj.weight").asText())
+                .isEqualTo("model-00003-of-00003.safetensors");
         assertThat(weightMap.get("model.norm.weight").asText()).isEqualTo("model-00003-of-00003.safetensors");
         List<String> keys = new ArrayList<>();
         weightMap.fieldNames().forEachRemaining(keys::add);
         assertThat(keys).isSorted().hasSize(6);
 
-        try (TensorSource source = TensorSource.open(dir); NDManager sub = manager.newSubManager()) {
+        try (TensorSource source = TensorSource.open(dir);
+                NDManager sub = manager.newSubManager()) {
             assertThat(source).isInstanceOf(ShardedSafetensors.class);
             assertThat(source.names()).containsExactlyElementsOf(values.keySet());
             for (Map.Entry<String, float[]> e : values.entrySet()) {
                 assertThat(source.readFloats(e.getKey())).containsExactly(e.getValue());
                 NDArray loaded = source.load(e.getKey(), sub);
                 assertThat(loaded.toFloatArray()).containsExactly(e.getValue());
-                assertThat(source.entry(e.getKey()).file().getFileName().toString()).isEqualTo(weightMap.get(e.getKey()).asText());
+                assertThat(source.entry(e.getKey()).file().getFileName().toString())
+                        .isEqualTo(weightMap.get(e.getKey()).asText());
             }
             Map<String, NDArray> all = source.loadAll(sub);
             assertThat(all.keySet()).containsExactlyElementsOf(values.keySet());
@@ -116,8 +124,11 @@ class ShardedSafetensorsTest {
         sixTensors(new TreeMap<>()).writeCheckpoint(dir, 70);
         sixTensors(new TreeMap<>()).writeCheckpoint(dir, 120);
         try (Stream<Path> files = Files.list(dir)) {
-            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
-                    "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json");
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(
+                            "model-00001-of-00002.safetensors",
+                            "model-00002-of-00002.safetensors",
+                            "model.safetensors.index.json");
         }
     }
 
@@ -140,17 +151,23 @@ class ShardedSafetensorsTest {
     void missingShardIsNamed() throws Exception {
         Path index = writeIndex("{\"w\":\"model-00001-of-00002.safetensors\"}");
         SafetensorsException e = catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index));
-        assertThat(e.getMessage()).contains("model.safetensors.index.json").contains("tensor 'w'")
+        assertThat(e.getMessage())
+                .contains("model.safetensors.index.json")
+                .contains("tensor 'w'")
                 .contains("model-00001-of-00002.safetensors is missing");
     }
 
     @Test
     void tensorListedInTheIndexButAbsentFromItsShardIsNamed() throws Exception {
-        new SafetensorsWriter().add("w", new float[] {1}, new long[] {1}, SafetensorsDtype.F32)
+        new SafetensorsWriter()
+                .add("w", new float[] {1}, new long[] {1}, SafetensorsDtype.F32)
                 .write(dir.resolve("model-00001-of-00001.safetensors"));
-        Path index = writeIndex("{\"w\":\"model-00001-of-00001.safetensors\",\"v\":\"model-00001-of-00001.safetensors\"}");
+        Path index =
+                writeIndex("{\"w\":\"model-00001-of-00001.safetensors\",\"v\":\"model-00001-of-00001.safetensors\"}");
         SafetensorsException e = catchThrowableOfType(SafetensorsException.class, () -> TensorSource.open(index));
-        assertThat(e.getMessage()).contains("tensor 'v'").contains("shard 'model-00001-of-00001.safetensors'")
+        assertThat(e.getMessage())
+                .contains("tensor 'v'")
+                .contains("shard 'model-00001-of-00001.safetensors'")
                 .contains("does not contain it");
     }
 
@@ -158,17 +175,24 @@ class ShardedSafetensorsTest {
     void malformedIndexIsNamed() throws Exception {
         Path index = dir.resolve("model.safetensors.index.json");
         Files.writeString(index, "{\"weight_map\":");
-        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index)).getMessage())
-                .contains("model.safetensors.index.json").contains("not valid JSON");
+        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index))
+                        .getMessage())
+                .contains("model.safetensors.index.json")
+                .contains("not valid JSON");
         Files.writeString(index, "{\"metadata\":{}}");
-        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index)).getMessage())
+        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index))
+                        .getMessage())
                 .contains("no \"weight_map\" object");
         writeIndex("{\"w\":\"../model.safetensors\"}");
-        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index)).getMessage())
-                .contains("tensor 'w'").contains("not a file name in the index's directory");
+        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index))
+                        .getMessage())
+                .contains("tensor 'w'")
+                .contains("not a file name in the index's directory");
         writeIndex("{\"w\":7}");
-        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index)).getMessage())
-                .contains("tensor 'w'").contains("must be a shard file name");
+        assertThat(catchThrowableOfType(SafetensorsException.class, () -> ShardedSafetensors.open(index))
+                        .getMessage())
+                .contains("tensor 'w'")
+                .contains("must be a shard file name");
     }
 
     @Test
