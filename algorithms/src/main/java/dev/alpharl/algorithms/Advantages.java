@@ -122,46 +122,43 @@ public final class Advantages {
     }
 
     /**
-     * Token advantages {@code [B, T]} (zero on padding) for any critic-free estimator, so a config can name it.
-     * {@code klPenalty} is the per-token in-reward penalty {@code β·k} (or null): it is subtracted from the token
-     * rewards of the return-based estimators (REINFORCE++ and its baseline variant); the group estimators take only
-     * outcome scores, so combining them with a KL-in-reward penalty is an error.
+     * PPO's advantages with a critic (ALGORITHMS.md §4.6): token rewards are the outcome score on the last valid
+     * token minus the in-reward KL penalty {@code β·k·m} (when given), then {@link #gae} with the critic's values,
+     * and the advantages whitened over the batch's valid tokens; the unwhitened returns are the critic's targets.
      */
-    public static NDArray forOutcomes(
-            AdvantageEstimator estimator,
-            NDArray scores,
-            GroupIndex groups,
-            NDArray mask,
-            NDArray klPenalty,
-            AdvantageOptions options) {
-        switch (estimator) {
-            case GRPO:
-            case DR_GRPO:
-            case RLOO:
-                if (klPenalty != null) {
-                    throw new IllegalArgumentException("KL in the reward needs a return-based advantage estimator"
-                            + " (reinforce_pp, reinforce_pp_baseline, gae); " + estimator.configName()
-                            + " uses outcome scores only: put the KL in the loss instead");
-                }
-                NDArray perSequence = estimator == AdvantageEstimator.RLOO
-                        ? rloo(scores, groups)
-                        : estimator == AdvantageEstimator.DR_GRPO
-                                ? drGrpo(scores, groups)
-                                : grpo(scores, groups, options.scaling(), options.eps());
-                return Masked.broadcast(perSequence, mask);
-            case REINFORCE_PP:
-            case REINFORCE_PP_BASELINE:
-                NDArray outcome = estimator == AdvantageEstimator.REINFORCE_PP ? scores : drGrpo(scores, groups);
-                NDArray tokenRewards = outcomeTokenRewards(outcome, mask);
-                if (klPenalty != null) {
-                    tokenRewards = tokenRewards.sub(klPenalty.stopGradient().mul(Masked.weights(mask, klPenalty)));
-                }
-                return reinforcePlusPlus(tokenRewards, mask, options.gamma());
-            case GAE:
-                throw new IllegalArgumentException("gae needs critic values: call Advantages.gae");
-            default:
-                throw new IllegalArgumentException("unhandled advantage estimator " + estimator);
+    public static AdvantageEstimator.Result ppoGae(AdvantageEstimator.Input in) {
+        NDArray tokenRewards = outcomeTokenRewards(in.scores(), in.mask());
+        if (in.klPenalty() != null) {
+            tokenRewards = tokenRewards.sub(in.klPenalty().mul(in.mask()));
         }
+        GaeResult gae = gae(
+                tokenRewards,
+                in.values(),
+                in.mask(),
+                in.options().gamma(),
+                in.options().lambda());
+        return new AdvantageEstimator.Result(whiten(gae.advantages(), in.mask()), gae.returns());
+    }
+
+    /**
+     * OPO (On-Policy RL with Optimal reward baseline, arXiv 2505.23585): the group baseline is the length-weighted
+     * mean reward, which minimises the gradient variance when the gradient norm grows with the response length:
+     * <pre>
+     * b_g = Σ_{j∈g} |o_j|·R_j / Σ_{j∈g} |o_j|,   A_i = R_i − b_g
+     * </pre>
+     * |o_j| counts the valid tokens of response j. A group whose responses are all empty gets b = R of its first
+     * member (its advantages touch no token). Equal rewards give exactly zero advantage.
+     */
+    public static NDArray opo(NDArray scores, GroupIndex groups, NDArray mask) {
+        groups.requireSamples(scores);
+        NDManager mgr = scores.getManager();
+        NDArray lengths = Masked.lengths(Masked.weights(mask, scores), scores);
+        NDArray shifted = scores.sub(scores.get(groups.sampleGroupLeaders(mgr)));
+        NDArray members = groups.membership(mgr, scores.getDataType());
+        NDArray toSamples = members.transpose();
+        NDArray weighted = toSamples.matMul(members.matMul(shifted.mul(lengths)));
+        NDArray total = toSamples.matMul(members.matMul(lengths));
+        return shifted.sub(weighted.div(total.maximum(1)));
     }
 
     /** Unbiased std of all scores, on scores shifted by the first one; 1 for a batch of one. */

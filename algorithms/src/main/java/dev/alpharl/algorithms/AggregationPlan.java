@@ -28,22 +28,14 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
      * loss stays 0 instead of NaN.
      */
     public static AggregationPlan forStep(LossAggregation mode, StepCounts counts) {
-        long n;
-        switch (mode) {
-            case TOKEN_MEAN:
-                n = counts.tokens();
-                break;
-            case SEQ_MEAN_TOKEN_MEAN:
-            case SEQ_MEAN_TOKEN_SUM:
-                n = counts.sequences();
-                break;
-            case SEQ_MEAN_TOKEN_SUM_NORM:
+        long n = switch (mode.normaliser()) {
+            case TOKENS -> counts.tokens();
+            case SEQUENCES -> counts.sequences();
+            case CONSTANT ->
                 throw new IllegalArgumentException(
-                        "seq-mean-token-sum-norm uses a constant normaliser C = B_cfg * L_max"
-                                + " from the config, not the step's counts: use AggregationPlan.constantNorm(C)");
-            default:
-                throw new IllegalArgumentException("unhandled aggregation " + mode);
-        }
+                        "constant-norm uses a constant normaliser"
+                                + " C = B_cfg * L_max from the config, not the step's counts: use AggregationPlan.constantNorm(C)");
+        };
         return new AggregationPlan(mode, Math.max(n, 1), 1);
     }
 
@@ -52,14 +44,24 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
         return forStep(mode, StepCounts.of(stepMasks));
     }
 
+    /**
+     * The plan of one optimizer step for any mode: the constant {@code sequencesPerStep · maxResponseTokens} for a
+     * constant normaliser, the step's counts otherwise.
+     */
+    public static AggregationPlan of(
+            LossAggregation mode, StepCounts counts, long sequencesPerStep, long maxResponseTokens) {
+        return mode.normaliser() == LossAggregation.Normaliser.CONSTANT
+                ? constantNorm(mode, sequencesPerStep, maxResponseTokens)
+                : forStep(mode, counts);
+    }
+
     /** Dr.GRPO's constant normaliser {@code C = sequencesPerStep · maxResponseTokens} (config values, not padding). */
-    public static AggregationPlan constantNorm(long sequencesPerStep, long maxResponseTokens) {
+    public static AggregationPlan constantNorm(LossAggregation mode, long sequencesPerStep, long maxResponseTokens) {
         if (sequencesPerStep < 1 || maxResponseTokens < 1) {
             throw new IllegalArgumentException("constant normaliser needs sequences per step >= 1 and max response"
                     + " tokens >= 1, got " + sequencesPerStep + " and " + maxResponseTokens);
         }
-        return new AggregationPlan(
-                LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, (double) sequencesPerStep * maxResponseTokens, 1);
+        return new AggregationPlan(mode, (double) sequencesPerStep * maxResponseTokens, 1);
     }
 
     /** This plan with its scalar multiplied by {@code scale} (e.g. the data-parallel world size). */
@@ -81,12 +83,6 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
                     + " and " + mask.getShape());
         }
         NDArray m = Masked.weights(mask, loss);
-        NDArray masked = loss.mul(m);
-        NDArray total = mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN
-                ? masked.sum(new int[] {1})
-                        .div(Masked.lengths(m, loss).maximum(1))
-                        .sum()
-                : masked.sum();
-        return total.mul(lossScale / denominator);
+        return mode.total(loss.mul(m), m).mul(lossScale / denominator);
     }
 }

@@ -1,31 +1,58 @@
 package dev.alpharl.algorithms;
 
+import ai.djl.ndarray.NDArray;
+
 /**
- * How the masked per-token loss matrix {@code m·L} becomes a scalar (names as verl's {@code loss_agg_mode}).
- * N_tok and N_seq are counted over the whole optimizer step (see {@link AggregationPlan}); N_seq counts only
- * sequences with at least one valid token.
+ * How the masked per-token loss matrix {@code m·L} becomes a scalar (ALGORITHMS.md §3; names as verl's
+ * {@code loss_agg_mode}): a micro-batch total divided by a normaliser that is counted once over the whole
+ * optimizer step ({@link AggregationPlan}). Implementations are registered in {@link Algorithms#AGGREGATIONS}.
  */
-public enum LossAggregation {
-    /** {@code Σ_{i,t} mL / N_tok} (DAPO, verl default, TRL "dapo"). */
-    TOKEN_MEAN("token-mean"),
-    /** {@code (1/N_seq) Σ_i [Σ_t mL / |o_i|]} (original GRPO, TRL "grpo"). */
-    SEQ_MEAN_TOKEN_MEAN("seq-mean-token-mean"),
-    /** {@code (1/N_seq) Σ_i Σ_t mL}. */
-    SEQ_MEAN_TOKEN_SUM("seq-mean-token-sum"),
-    /** Dr.GRPO's constant normaliser: {@code Σ_{i,t} mL / C}, {@code C = B_cfg·L_max} from the config. */
-    SEQ_MEAN_TOKEN_SUM_NORM("seq-mean-token-sum-norm");
+public interface LossAggregation {
 
-    private final String configName;
-
-    LossAggregation(String configName) {
-        this.configName = configName;
+    /** What the step's normaliser counts. */
+    enum Normaliser {
+        /** N_tok, the valid tokens of the step. */
+        TOKENS,
+        /** N_seq, the sequences of the step with at least one valid token. */
+        SEQUENCES,
+        /** A constant from the config, C = sequences per step · max response tokens (Dr.GRPO). */
+        CONSTANT
     }
 
-    public String configName() {
-        return configName;
+    Normaliser normaliser();
+
+    /** The micro-batch's total before division, from {@code masked = m·L} and the float mask {@code m}. */
+    NDArray total(NDArray masked, NDArray m);
+
+    /** {@code Σ_{i,t} m·L}. */
+    static LossAggregation tokenSum(Normaliser normaliser) {
+        return new LossAggregation() {
+            @Override
+            public Normaliser normaliser() {
+                return normaliser;
+            }
+
+            @Override
+            public NDArray total(NDArray masked, NDArray m) {
+                return masked.sum();
+            }
+        };
     }
 
-    public static LossAggregation fromConfigName(String name) {
-        return ConfigNames.parse(LossAggregation.class, "loss aggregation", name, e -> new String[] {e.configName});
+    /** {@code Σ_i [Σ_t m·L / max(|o_i|, 1)]}, divided by N_seq. */
+    static LossAggregation sequenceMeans() {
+        return new LossAggregation() {
+            @Override
+            public Normaliser normaliser() {
+                return Normaliser.SEQUENCES;
+            }
+
+            @Override
+            public NDArray total(NDArray masked, NDArray m) {
+                return masked.sum(new int[] {1})
+                        .div(Masked.lengths(m, masked).maximum(1))
+                        .sum();
+            }
+        };
     }
 }

@@ -1,25 +1,13 @@
 package dev.alpharl.algorithms;
 
-/** The policy-loss families, by config name. */
-public enum PolicyLoss {
-    /** {@link PolicyLosses#ppoClip}; verl calls it "vanilla". */
-    PPO_CLIP("ppo-clip", "vanilla", "ppo_clip"),
-    /** {@link PolicyLosses#gspo}. */
-    GSPO("gspo"),
-    /** {@link PolicyLosses#cispo}. */
-    CISPO("cispo");
+import ai.djl.ndarray.NDArray;
 
-    private final String[] names;
-
-    PolicyLoss(String... names) {
-        this.names = names;
-    }
-
-    public String configName() {
-        return names[0];
-    }
-
-    public static PolicyLoss fromConfigName(String name) {
-        return ConfigNames.parse(PolicyLoss.class, "policy loss", name, e -> e.names);
-    }
+/**
+ * A per-token policy loss (ALGORITHMS.md §2) from the current log-probs {@code logp} (differentiable), the
+ * behaviour log-probs {@code oldLogp}, token advantages and the response mask, all {@code [B, T]}. Implementations
+ * are registered by name in {@link Algorithms#POLICY_LOSSES}.
+ */
+@FunctionalInterface
+public interface PolicyLoss {
+    PolicyLossOutput loss(NDArray logp, NDArray oldLogp, NDArray advantages, NDArray mask, ClipRange clip);
 }

@@ -20,6 +20,12 @@ public enum RewardScaling {
     }
 
     public static RewardScaling fromConfigName(String name) {
-        return ConfigNames.parse(RewardScaling.class, "reward scaling", name, e -> new String[] {e.configName});
+        for (RewardScaling s : values()) {
+            if (s.configName.equalsIgnoreCase(name == null ? "" : name.trim())) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown reward scaling '" + name + "'; expected one of: group, batch, none");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -251,13 +252,14 @@ class AdvantagesTest extends NdTestBase {
     }
 
     @Test
-    void configNamesRoundTripAndBadNamesListTheChoices() {
-        for (AdvantageEstimator e : AdvantageEstimator.values()) {
-            assertThat(AdvantageEstimator.fromConfigName(e.configName())).isEqualTo(e);
-        }
-        assertThat(AdvantageEstimator.fromConfigName("reinforce++-baseline"))
-                .isEqualTo(AdvantageEstimator.REINFORCE_PP_BASELINE);
-        assertThatThrownBy(() -> AdvantageEstimator.fromConfigName("ppo"))
+    void registeredNamesAndAliasesResolveAndBadNamesListTheChoices() {
+        assertThat(Algorithms.ADVANTAGES.names())
+                .containsExactly("gae", "grpo", "dr_grpo", "rloo", "opo", "reinforce_pp", "reinforce_pp_baseline");
+        assertThat(Algorithms.ADVANTAGES.entry("reinforce++-baseline").name()).isEqualTo("reinforce_pp_baseline");
+        assertThat(Algorithms.ADVANTAGES.entry("DR-GRPO").name()).isEqualTo("dr_grpo");
+        assertThat(Algorithms.ADVANTAGES.get("gae").needsCritic()).isTrue();
+        assertThat(Algorithms.ADVANTAGES.get("grpo").returnBased()).isFalse();
+        assertThatThrownBy(() -> Algorithms.ADVANTAGES.get("ppo"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'ppo'")
                 .hasMessageContaining("grpo")
@@ -265,22 +267,59 @@ class AdvantagesTest extends NdTestBase {
         assertThat(RewardScaling.fromConfigName("batch")).isEqualTo(RewardScaling.BATCH);
     }
 
+    /**
+     * OPO by hand: group 1 has rewards (1, 0, 1) with lengths (2, 4, 2), so b = (2·1 + 4·0 + 2·1)/8 = 0.5 and
+     * A = (0.5, −0.5, 0.5); group 2 has rewards (1, 0) with lengths (3, 1): b = 3/4, A = (0.25, −0.75). The plain
+     * group mean would give 2/3 and 1/2.
+     */
     @Test
-    void forOutcomesDispatchesByConfigName() {
+    void opoSubtractsTheLengthWeightedGroupMean() {
+        NDArray scores = f32(1.0, 0, 1, 1, 0);
+        GroupIndex groups = GroupIndex.of(new long[] {0, 0, 0, 1, 1});
+        NDArray mask = f32(maskOf(4, 2, 4, 2, 3, 1));
+        assertAllClose(Advantages.opo(scores, groups, mask), new double[] {0.5, -0.5, 0.5, 0.25, -0.75}, 1e-6);
+        AdvantageEstimator.Result r = Algorithms.ADVANTAGES
+                .get("opo")
+                .estimate(new AdvantageEstimator.Input(scores, groups, mask, null, null, AdvantageOptions.DEFAULTS));
+        assertAllClose(
+                r.advantages(),
+                new double[][] {
+                    {0.5, 0.5, 0, 0},
+                    {-0.5, -0.5, -0.5, -0.5},
+                    {0.5, 0.5, 0, 0},
+                    {0.25, 0.25, 0.25, 0},
+                    {-0.75, 0, 0, 0}
+                },
+                1e-6);
+        // equal rewards: exactly zero, whatever the lengths; equal lengths: the plain group mean (Dr.GRPO)
+        assertAllClose(
+                Advantages.opo(f32(0.7, 0.7, 0.7), GroupIndex.contiguous(1, 3), f32(maskOf(3, 1, 3, 2))),
+                new double[] {0, 0, 0},
+                0);
+        assertAllClose(
+                Advantages.opo(f32(SCORES), GroupIndex.contiguous(2, 4), f32(maskOf(2, 2, 2, 2, 2, 2, 2, 2, 2))),
+                Advantages.drGrpo(f32(SCORES), GroupIndex.contiguous(2, 4))
+                        .toType(DataType.FLOAT64, false)
+                        .toDoubleArray(),
+                1e-6);
+    }
+
+    @Test
+    void registeredEstimatorsMatchTheirFunctions() {
         NDArray scores = f32(SCORES);
         GroupIndex groups = GroupIndex.contiguous(2, 4);
         NDArray mask = f32(maskOf(2, 2, 1, 0, 2, 1, 2, 2, 1));
         AdvantageOptions opts = AdvantageOptions.DEFAULTS;
         assertAllClose(
-                Advantages.forOutcomes(AdvantageEstimator.fromConfigName("grpo"), scores, groups, mask, null, opts),
+                estimate("grpo", scores, groups, mask, null, opts),
                 rows(Masked.broadcast(Advantages.grpo(scores, groups, RewardScaling.GROUP, 1e-6), mask)),
                 0);
         assertAllClose(
-                Advantages.forOutcomes(AdvantageEstimator.RLOO, scores, groups, mask, null, opts),
+                estimate("rloo", scores, groups, mask, null, opts),
                 rows(Masked.broadcast(Advantages.rloo(scores, groups), mask)),
                 0);
         assertAllClose(
-                Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP_BASELINE, scores, groups, mask, null, opts),
+                estimate("reinforce_pp_baseline", scores, groups, mask, null, opts),
                 rows(Advantages.reinforcePlusPlusBaseline(scores, groups, mask, 1)),
                 1e-6);
         // KL in the reward: the penalty enters before the return and the whitening
@@ -288,15 +327,18 @@ class AdvantagesTest extends NdTestBase {
                 new double[][] {{0.1, 0.2}, {0.3, 0}, {0, 0}, {0.1, 0.1}, {0.2, 0}, {0, 0.1}, {0.1, 0.1}, {0.5, 0}});
         NDArray expected = Advantages.reinforcePlusPlus(
                 KlPenalty.penalizeRewards(Advantages.outcomeTokenRewards(scores, mask), penalty, 1, mask), mask, 1);
-        assertAllClose(
-                Advantages.forOutcomes(AdvantageEstimator.REINFORCE_PP, scores, groups, mask, penalty, opts),
-                rows(expected),
-                1e-6);
-        assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GRPO, scores, groups, mask, penalty, opts))
+        assertAllClose(estimate("reinforce_pp", scores, groups, mask, penalty, opts), rows(expected), 1e-6);
+        assertThatThrownBy(() -> estimate("grpo", scores, groups, mask, penalty, opts))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("KL in the reward");
-        assertThatThrownBy(() -> Advantages.forOutcomes(AdvantageEstimator.GAE, scores, groups, mask, null, opts))
-                .hasMessageContaining("Advantages.gae");
+    }
+
+    private static NDArray estimate(
+            String name, NDArray scores, GroupIndex groups, NDArray mask, NDArray klPenalty, AdvantageOptions opts) {
+        return Algorithms.ADVANTAGES
+                .get(name)
+                .estimate(new AdvantageEstimator.Input(scores, groups, mask, klPenalty, null, opts))
+                .advantages();
     }
 
     @Test
@@ -304,11 +346,11 @@ class AdvantagesTest extends NdTestBase {
         NDArray mask = f32(maskOf(3, 0, 0, 2, 0));
         NDArray scores = f32(1.0, 0, 1, 0);
         GroupIndex groups = GroupIndex.contiguous(2, 2);
-        for (AdvantageEstimator e : AdvantageEstimator.values()) {
-            if (e.needsCritic()) {
+        for (var e : Algorithms.ADVANTAGES.entries()) {
+            if (e.value().needsCritic()) {
                 continue;
             }
-            NDArray a = Advantages.forOutcomes(e, scores, groups, mask, null, AdvantageOptions.DEFAULTS);
+            NDArray a = estimate(e.name(), scores, groups, mask, null, AdvantageOptions.DEFAULTS);
             assertFinite(a);
             double[][] r = rows(a);
             assertAllZero(r[0], e.name());

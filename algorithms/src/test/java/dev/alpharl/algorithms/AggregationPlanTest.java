@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AggregationPlanTest extends NdTestBase {
     // rows: lengths 3, 1 and an all-padding row whose garbage must be ignored
+    private static final LossAggregation TOKEN_MEAN = Algorithms.AGGREGATIONS.get("token-mean");
+    private static final LossAggregation SEQ_MEAN_TOKEN_MEAN = Algorithms.AGGREGATIONS.get("seq-mean-token-mean");
+    private static final LossAggregation CONSTANT_NORM = Algorithms.AGGREGATIONS.get("constant-norm");
+    private static final LossAggregation SEQ_MEAN_TOKEN_SUM = Algorithms.AGGREGATIONS.get("seq-mean-token-sum");
     private static final double[][] LOSS = {{1, 2, 3, 9}, {4, 5, 0, 9}, {7, 7, 7, 7}};
     private static final int[] LENGTHS = {3, 1, 0};
 
@@ -27,22 +31,19 @@ class AggregationPlanTest extends NdTestBase {
         StepCounts counts = StepCounts.of(mask);
         assertThat(counts).isEqualTo(new StepCounts(4, 2));
         // token-mean: (1+2+3+4)/4
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts)
-                        .aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(TOKEN_MEAN, counts).aggregate(loss, mask)))
                 .isCloseTo(2.5, within(1e-6));
         // seq-mean-token-mean: (6/3 + 4/1)/2
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN, counts)
-                        .aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(SEQ_MEAN_TOKEN_MEAN, counts).aggregate(loss, mask)))
                 .isCloseTo(3, within(1e-6));
         // seq-mean-token-sum: (6 + 4)/2
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_SUM, counts)
-                        .aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.forStep(SEQ_MEAN_TOKEN_SUM, counts).aggregate(loss, mask)))
                 .isCloseTo(5, within(1e-6));
         // constant norm: 10 / (3 sequences x 4 max tokens), whatever the padding
-        assertThat(scalar(AggregationPlan.constantNorm(3, 4).aggregate(loss, mask)))
+        assertThat(scalar(AggregationPlan.constantNorm(CONSTANT_NORM, 3, 4).aggregate(loss, mask)))
                 .isCloseTo(10.0 / 12, within(1e-6));
         // the loss scale for R data-parallel ranks multiplies the scalar
-        assertThat(scalar(AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, counts)
+        assertThat(scalar(AggregationPlan.forStep(TOKEN_MEAN, counts)
                         .withLossScale(4)
                         .aggregate(loss, mask)))
                 .isCloseTo(10, within(1e-5));
@@ -52,8 +53,7 @@ class AggregationPlanTest extends NdTestBase {
     void anEmptyStepAggregatesToZeroNotNaN() {
         NDArray mask = f32(maskOf(3, 0, 0));
         NDArray loss = f32(new double[][] {{1, 2, 3}, {4, 5, 6}});
-        for (LossAggregation mode : List.of(
-                LossAggregation.TOKEN_MEAN, LossAggregation.SEQ_MEAN_TOKEN_MEAN, LossAggregation.SEQ_MEAN_TOKEN_SUM)) {
+        for (LossAggregation mode : List.of(TOKEN_MEAN, SEQ_MEAN_TOKEN_MEAN, SEQ_MEAN_TOKEN_SUM)) {
             assertThat(scalar(AggregationPlan.forStep(mode, List.of(mask)).aggregate(loss, mask)))
                     .isZero();
         }
@@ -61,16 +61,20 @@ class AggregationPlanTest extends NdTestBase {
 
     @Test
     void constantNormNeedsConfigValues() {
-        assertThatThrownBy(() -> AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM, StepCounts.ZERO))
+        assertThatThrownBy(() -> AggregationPlan.forStep(CONSTANT_NORM, StepCounts.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("constantNorm");
-        assertThatThrownBy(() -> AggregationPlan.constantNorm(0, 512)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, StepCounts.ZERO)
+        assertThatThrownBy(() -> AggregationPlan.constantNorm(CONSTANT_NORM, 0, 512))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> AggregationPlan.forStep(TOKEN_MEAN, StepCounts.ZERO)
                         .aggregate(f32(new double[][] {{1}}), f32(new double[][] {{1, 1}})))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("same [B, T] shape");
-        assertThat(LossAggregation.fromConfigName("seq-mean-token-sum-norm"))
-                .isEqualTo(LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM);
+        assertThat(Algorithms.AGGREGATIONS.get("seq-mean-token-sum-norm")).isSameAs(CONSTANT_NORM);
+        assertThat(Algorithms.AGGREGATIONS.get("Constant_Norm")).isSameAs(CONSTANT_NORM);
+        assertThatThrownBy(() -> Algorithms.AGGREGATIONS.get("mean"))
+                .hasMessageContaining("'mean'")
+                .hasMessageContaining("token-mean, seq-mean-token-mean, seq-mean-token-sum, constant-norm");
     }
 
     /** Row ranges of the micro-batches: k = 1, 2, 4 and an uneven split. */
@@ -91,15 +95,15 @@ class AggregationPlanTest extends NdTestBase {
      * seq-mean-token-mean as well), all on one differentiable leaf of log-probs.
      */
     @ParameterizedTest
-    @EnumSource(LossAggregation.class)
-    void microBatchGradientsAddUpToTheFullBatchGradientInFp64(LossAggregation mode) {
-        checkInvariance(mode, DataType.FLOAT64, 1e-12);
+    @ValueSource(strings = {"token-mean", "seq-mean-token-mean", "seq-mean-token-sum", "constant-norm"})
+    void microBatchGradientsAddUpToTheFullBatchGradientInFp64(String mode) {
+        checkInvariance(Algorithms.AGGREGATIONS.get(mode), DataType.FLOAT64, 1e-12);
     }
 
     @ParameterizedTest
-    @EnumSource(LossAggregation.class)
-    void microBatchGradientsAddUpToTheFullBatchGradientInFp32(LossAggregation mode) {
-        checkInvariance(mode, DataType.FLOAT32, 1e-6);
+    @ValueSource(strings = {"token-mean", "seq-mean-token-mean", "seq-mean-token-sum", "constant-norm"})
+    void microBatchGradientsAddUpToTheFullBatchGradientInFp32(String mode) {
+        checkInvariance(Algorithms.AGGREGATIONS.get(mode), DataType.FLOAT32, 1e-6);
     }
 
     private void checkInvariance(LossAggregation mode, DataType dtype, double relTol) {
@@ -129,17 +133,12 @@ class AggregationPlanTest extends NdTestBase {
         for (int[] range : SPLITS[3]) {
             microMasks.add(mask.get(new NDIndex("{}:{}", range[0], range[1])));
         }
-        AggregationPlan plan = mode == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM
-                ? AggregationPlan.constantNorm(8, STEPS)
+        AggregationPlan plan = mode == CONSTANT_NORM
+                ? AggregationPlan.constantNorm(CONSTANT_NORM, 8, STEPS)
                 : AggregationPlan.forStep(mode, microMasks);
-        assertThat(plan)
-                .isEqualTo(
-                        mode == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM
-                                ? plan
-                                : AggregationPlan.forStep(mode, List.of(mask)));
+        assertThat(plan).isEqualTo(mode == CONSTANT_NORM ? plan : AggregationPlan.forStep(mode, List.of(mask)));
 
-        for (boolean gspo :
-                mode == LossAggregation.SEQ_MEAN_TOKEN_MEAN ? new boolean[] {false, true} : new boolean[] {false}) {
+        for (boolean gspo : mode == SEQ_MEAN_TOKEN_MEAN ? new boolean[] {false, true} : new boolean[] {false}) {
             double[][] full = gradient(logp, old, ref, adv, mask, plan, new int[][] {{0, b}}, gspo, false);
             double tol = relTol;
             assertThat(maxAbs(full)).as("gradient is non-trivial").isGreaterThan(1e-3);
@@ -192,7 +191,7 @@ class AggregationPlanTest extends NdTestBase {
                         ? PolicyLosses.gspo(l, o, a, m, ClipRange.of(0.1, 0.15)).loss()
                         : PolicyLosses.ppoClip(l, o, a, ClipRange.of(0.2, 0.28).withDualClip(3))
                                 .loss();
-                NDArray tokenLoss = KlPenalty.addToLoss(policy, KlEstimator.K3.estimate(l, r), 0.1);
+                NDArray tokenLoss = KlPenalty.addToLoss(policy, KlEstimators.k3(l, r), 0.1);
                 gc.backward(plan.aggregate(tokenLoss, m));
             }
         }

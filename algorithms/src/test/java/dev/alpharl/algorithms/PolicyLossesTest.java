@@ -99,7 +99,8 @@ class PolicyLossesTest extends NdTestBase {
         double[] seqAdv = {1.0, -0.5, 2.0, 0.7};
         ClipRange clip = ClipRange.of(0.05, 0.08);
         NDArray mask = f64(maskOf(t, lengths));
-        AggregationPlan plan = AggregationPlan.forStep(LossAggregation.SEQ_MEAN_TOKEN_MEAN, java.util.List.of(mask));
+        AggregationPlan plan =
+                AggregationPlan.forStep(Algorithms.AGGREGATIONS.get("seq-mean-token-mean"), java.util.List.of(mask));
 
         NDArray leaf = f64(l);
         leaf.setRequiresGradient(true);
@@ -205,6 +206,6 @@ class PolicyLossesTest extends NdTestBase {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("> 1");
         assertThatThrownBy(() -> ClipRange.of(-0.1, 0.2)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(PolicyLoss.fromConfigName("vanilla")).isEqualTo(PolicyLoss.PPO_CLIP);
+        assertThat(Algorithms.POLICY_LOSSES.entry("vanilla").name()).isEqualTo("clip");
     }
 }

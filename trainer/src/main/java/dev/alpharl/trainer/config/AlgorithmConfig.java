@@ -1,13 +1,15 @@
 package dev.alpharl.trainer.config;
 
+import dev.alpharl.algorithms.Algorithms;
+
 /**
  * The RL algorithm: a named preset (docs/ALGORITHMS.md §1) whose advantage estimator, policy loss and loss
  * aggregation can each be overridden, plus the shared knobs.
  *
  * @param name            the preset
- * @param advantage       advantage estimator (null: the preset's)
- * @param loss            policy loss (null: the preset's)
- * @param aggregation     loss aggregation (null: the preset's)
+ * @param advantage       advantage estimator, a name in {@link Algorithms#ADVANTAGES} (null: the preset's)
+ * @param loss            policy loss, a name in {@link Algorithms#POLICY_LOSSES} (null: the preset's)
+ * @param aggregation     loss aggregation, a name in {@link Algorithms#AGGREGATIONS} (null: the preset's)
  * @param clipLow         ε_low of the clipped ratio (null: the preset's; 0.2, GSPO 3e-4, CISPO unbounded)
  * @param clipHigh        ε_high of the clipped ratio (null: the preset's; clip-low, DAPO 0.28, GSPO 4e-4, CISPO 5)
  * @param dualClip        dual-clip constant c > 1 for negative advantages (null: off)
@@ -23,9 +25,9 @@ package dev.alpharl.trainer.config;
  */
 public record AlgorithmConfig(
         @Default("grpo") Name name,
-        Advantage advantage,
-        Loss loss,
-        Aggregation aggregation,
+        String advantage,
+        String loss,
+        String aggregation,
         @Range(min = 0) Double clipLow,
         @Range(min = 0) Double clipHigh,
         Double dualClip,
@@ -51,34 +53,11 @@ public record AlgorithmConfig(
         CISPO
     }
 
-    public enum Advantage {
-        GAE,
-        GRPO,
-        DR_GRPO,
-        RLOO,
-        REINFORCE_PP,
-        REINFORCE_PP_BASELINE
-    }
-
-    public enum Loss {
-        CLIP,
-        GSPO,
-        CISPO
-    }
-
-    public enum Aggregation {
-        @Key("token-mean")
-        TOKEN_MEAN,
-        @Key("seq-mean-token-mean")
-        SEQ_MEAN_TOKEN_MEAN,
-        @Key("seq-mean-token-sum")
-        SEQ_MEAN_TOKEN_SUM,
-        @Key("constant-norm")
-        CONSTANT_NORM
-    }
-
     public AlgorithmConfig {
         InvalidValue.check(dualClip == null || dualClip > 1, "dual-clip", "must be greater than 1, got " + dualClip);
+        InvalidValue.checkRegistered(Algorithms.ADVANTAGES, advantage, "advantage");
+        InvalidValue.checkRegistered(Algorithms.POLICY_LOSSES, loss, "loss");
+        InvalidValue.checkRegistered(Algorithms.AGGREGATIONS, aggregation, "aggregation");
     }
 
     /** ε_high: clip-high when set, otherwise clip-low (a symmetric clip range). */
@@ -95,26 +74,19 @@ public record AlgorithmConfig(
      */
     public record KlConfig(
             @Default("0.0") @Range(min = 0) double coef,
-            Estimator estimator,
+            String estimator,
             Placement in,
             @Default("false") boolean adaptive,
             @Default("0.1") @Range(min = 0) double target,
             @Default("10000") @Range(min = 1) int horizon) {
 
-        public enum Estimator {
-            K1,
-            K2,
-            K3,
-            ABS,
-            @Key("k1+")
-            K1_PLUS,
-            @Key("k3+")
-            K3_PLUS
-        }
-
         public enum Placement {
             LOSS,
             REWARD
+        }
+
+        public KlConfig {
+            InvalidValue.checkRegistered(Algorithms.KL_ESTIMATORS, estimator, "estimator");
         }
     }
 

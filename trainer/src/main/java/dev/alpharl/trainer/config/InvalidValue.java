@@ -1,5 +1,7 @@
 package dev.alpharl.trainer.config;
 
+import dev.alpharl.algorithms.Registry;
+
 /**
  * Thrown by a config record's compact constructor for a check that involves several keys. The key is relative to
  * the record that throws ({@code "target-step"}, or {@code "algorithm.overlong.buffer"} from the root record); the
@@ -17,6 +19,17 @@ public final class InvalidValue extends RuntimeException {
     public static void check(boolean ok, String key, String problem) {
         if (!ok) {
             throw new InvalidValue(key, problem);
+        }
+    }
+
+    /** Throws unless {@code name} is null or names an entry of {@code registry}; the error lists the names. */
+    public static void checkRegistered(Registry<?> registry, String name, String key) {
+        if (name != null && !registry.contains(name)) {
+            String hint = Suggestions.nearest(name.trim(), registry.names())
+                    .map(s -> " (did you mean " + s + "?)")
+                    .orElse("");
+            throw new InvalidValue(
+                    key, "must be one of " + String.join("|", registry.names()) + ", got \"" + name + "\"" + hint);
         }
     }
 

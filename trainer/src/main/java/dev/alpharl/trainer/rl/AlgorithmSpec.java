@@ -1,10 +1,14 @@
 package dev.alpharl.trainer.rl;
 
 import dev.alpharl.algorithms.AdvantageEstimator;
+import dev.alpharl.algorithms.AdvantageOptions;
+import dev.alpharl.algorithms.Advantages;
+import dev.alpharl.algorithms.Algorithms;
 import dev.alpharl.algorithms.ClipRange;
 import dev.alpharl.algorithms.KlEstimator;
 import dev.alpharl.algorithms.LossAggregation;
 import dev.alpharl.algorithms.PolicyLoss;
+import dev.alpharl.algorithms.Registry;
 import dev.alpharl.algorithms.RewardScaling;
 import dev.alpharl.trainer.config.AlgorithmConfig;
 import dev.alpharl.trainer.config.ConfigException;
@@ -30,13 +34,13 @@ import java.util.Locale;
  */
 public record AlgorithmSpec(
         AlgorithmConfig.Name name,
-        AdvantageEstimator advantage,
+        Registry.Entry<AdvantageEstimator> advantage,
         RewardScaling rewardScaling,
-        PolicyLoss loss,
-        LossAggregation aggregation,
+        Registry.Entry<PolicyLoss> loss,
+        Registry.Entry<LossAggregation> aggregation,
         ClipRange clip,
         double klCoef,
-        KlEstimator klEstimator,
+        Registry.Entry<KlEstimator> klEstimator,
         boolean klInReward,
         boolean adaptiveKl,
         double entropyCoef,
@@ -51,67 +55,43 @@ public record AlgorithmSpec(
     /** Resolves {@code config.name} and applies the overrides of {@code config}. */
     public static AlgorithmSpec resolve(AlgorithmConfig config, RolloutConfig rollout) {
         AlgorithmConfig.Name name = config.name();
-        AdvantageEstimator advantage = switch (name) {
-            case GRPO, DAPO, GSPO, CISPO -> AdvantageEstimator.GRPO;
-            case DR_GRPO -> AdvantageEstimator.DR_GRPO;
-            case RLOO -> AdvantageEstimator.RLOO;
-            case PPO -> AdvantageEstimator.GAE;
-            case REINFORCE_PP -> AdvantageEstimator.REINFORCE_PP;
-            case REINFORCE_PP_BASELINE -> AdvantageEstimator.REINFORCE_PP_BASELINE;
+        String presetAdvantage = switch (name) {
+            case GRPO, DAPO, GSPO, CISPO -> "grpo";
+            case DR_GRPO -> "dr_grpo";
+            case RLOO -> "rloo";
+            case PPO -> "gae";
+            case REINFORCE_PP -> "reinforce_pp";
+            case REINFORCE_PP_BASELINE -> "reinforce_pp_baseline";
         };
-        if (config.advantage() != null) {
-            advantage =
-                    AdvantageEstimator.fromConfigName(config.advantage().name().toLowerCase(Locale.ROOT));
-        }
-        PolicyLoss loss = name == AlgorithmConfig.Name.GSPO
-                ? PolicyLoss.GSPO
-                : name == AlgorithmConfig.Name.CISPO ? PolicyLoss.CISPO : PolicyLoss.PPO_CLIP;
-        if (config.loss() != null) {
-            loss = switch (config.loss()) {
-                case CLIP -> PolicyLoss.PPO_CLIP;
-                case GSPO -> PolicyLoss.GSPO;
-                case CISPO -> PolicyLoss.CISPO;
-            };
-        }
-        LossAggregation aggregation = switch (name) {
-            case GRPO, GSPO -> LossAggregation.SEQ_MEAN_TOKEN_MEAN;
-            case DR_GRPO -> LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM;
-            default -> LossAggregation.TOKEN_MEAN;
+        var advantage = Algorithms.ADVANTAGES.entry(orElse(config.advantage(), presetAdvantage));
+        String presetLoss =
+                name == AlgorithmConfig.Name.GSPO ? "gspo" : name == AlgorithmConfig.Name.CISPO ? "cispo" : "clip";
+        var loss = Algorithms.POLICY_LOSSES.entry(orElse(config.loss(), presetLoss));
+        String presetAggregation = switch (name) {
+            case GRPO, GSPO -> "seq-mean-token-mean";
+            case DR_GRPO -> "constant-norm";
+            default -> "token-mean";
         };
-        if (config.aggregation() != null) {
-            aggregation = switch (config.aggregation()) {
-                case TOKEN_MEAN -> LossAggregation.TOKEN_MEAN;
-                case SEQ_MEAN_TOKEN_MEAN -> LossAggregation.SEQ_MEAN_TOKEN_MEAN;
-                case SEQ_MEAN_TOKEN_SUM -> LossAggregation.SEQ_MEAN_TOKEN_SUM;
-                case CONSTANT_NORM -> LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM;
-            };
-        }
-        double clipLow = config.clipLow() != null
-                ? config.clipLow()
-                : loss == PolicyLoss.GSPO ? 3e-4 : loss == PolicyLoss.CISPO ? Double.POSITIVE_INFINITY : 0.2;
+        var aggregation = Algorithms.AGGREGATIONS.entry(orElse(config.aggregation(), presetAggregation));
+        boolean gspo = loss.name().equals("gspo"), cispo = loss.name().equals("cispo");
+        double clipLow =
+                config.clipLow() != null ? config.clipLow() : gspo ? 3e-4 : cispo ? Double.POSITIVE_INFINITY : 0.2;
         double clipHigh = config.clipHigh() != null
                 ? config.clipHigh()
-                : name == AlgorithmConfig.Name.DAPO
-                        ? 0.28
-                        : loss == PolicyLoss.GSPO ? 4e-4 : loss == PolicyLoss.CISPO ? 5.0 : clipLow;
+                : name == AlgorithmConfig.Name.DAPO ? 0.28 : gspo ? 4e-4 : cispo ? 5.0 : clipLow;
         ClipRange clip = ClipRange.of(clipLow, clipHigh);
         if (config.dualClip() != null) {
             clip = clip.withDualClip(config.dualClip());
         }
-        boolean returnBased = advantage == AdvantageEstimator.GAE
-                || advantage == AdvantageEstimator.REINFORCE_PP
-                || advantage == AdvantageEstimator.REINFORCE_PP_BASELINE;
+        boolean returnBased = advantage.value().returnBased();
         AlgorithmConfig.KlConfig kl = config.kl();
         boolean klInReward = kl.in() != null ? kl.in() == AlgorithmConfig.KlConfig.Placement.REWARD : returnBased;
         if (klInReward && !returnBased && kl.coef() > 0) {
             throw new ConfigException("algorithm.kl.in: reward needs a return-based advantage (gae, reinforce_pp, "
                     + "reinforce_pp_baseline), but " + name.name().toLowerCase(Locale.ROOT) + " uses "
-                    + advantage.configName() + ": put the KL in the loss (algorithm.kl.in: loss)");
+                    + advantage.name() + ": put the KL in the loss (algorithm.kl.in: loss)");
         }
-        KlEstimator klEstimator = kl.estimator() != null
-                ? KlEstimator.fromConfigName(
-                        kl.estimator().name().toLowerCase(Locale.ROOT).replace("_plus", "+"))
-                : klInReward ? KlEstimator.K1 : KlEstimator.K3;
+        var klEstimator = Algorithms.KL_ESTIMATORS.entry(orElse(kl.estimator(), klInReward ? "k1" : "k3"));
         boolean dynamic =
                 config.dynamicSampling() != null ? config.dynamicSampling() : name == AlgorithmConfig.Name.DAPO;
         int buffer = config.overlong().buffer() != null
@@ -142,20 +122,29 @@ public record AlgorithmSpec(
                 config.lambda());
     }
 
+    private static String orElse(String configured, String preset) {
+        return configured != null ? configured : preset;
+    }
+
     /** True when a reference model is needed (KL on). */
     public boolean usesReference() {
         return klCoef > 0;
     }
 
-    /** True when a critic is trained (GAE). */
+    /** True when a critic is trained (an estimator that needs values, such as GAE). */
     public boolean usesCritic() {
-        return advantage == AdvantageEstimator.GAE;
+        return advantage.value().needsCritic();
+    }
+
+    /** The options the advantage estimator gets. */
+    public AdvantageOptions advantageOptions() {
+        return new AdvantageOptions(rewardScaling, Advantages.GRPO_EPS, gamma, lambda);
     }
 
     /** One line per axis, printed when a run starts so the resolved combination is never a surprise. */
     public String describe() {
         String klText = klCoef > 0
-                ? klEstimator.configName() + " in " + (klInReward ? "reward" : "loss") + ", coef " + klCoef
+                ? klEstimator.name() + " in " + (klInReward ? "reward" : "loss") + ", coef " + klCoef
                         + (adaptiveKl ? " (adaptive)" : "")
                 : "off";
         return String.format(
@@ -163,12 +152,12 @@ public record AlgorithmSpec(
                 "algorithm %s: advantage %s | loss %s, clip [%s, %s]%s | aggregation %s | KL %s | entropy coef %s"
                         + " | dynamic sampling %s | overlong buffer %d | %d epoch(s) x %d minibatch(es)",
                 name.name().toLowerCase(Locale.ROOT),
-                advantage.configName(),
-                loss.configName(),
+                advantage.name(),
+                loss.name(),
                 clip.epsLow(),
                 clip.epsHigh(),
                 clip.dualClip() ? ", dual-clip " + clip.dualClipC() : "",
-                aggregation.configName(),
+                aggregation.name(),
                 klText,
                 entropyCoef,
                 dynamicSampling ? "on" : "off",

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.alpharl.algorithms.AggregationPlan;
-import dev.alpharl.algorithms.LossAggregation;
+import dev.alpharl.algorithms.Algorithms;
 import dev.alpharl.algorithms.StepCounts;
 import dev.alpharl.algorithms.ValueLoss;
 import dev.alpharl.trainer.model.QwenModel;
@@ -87,7 +87,8 @@ public final class Critic implements AutoCloseable {
     public double update(Experience exp, NDManager parent) {
         try (StepScope scope = StepScope.open(parent)) {
             NDManager m = scope.manager();
-            AggregationPlan plan = AggregationPlan.forStep(LossAggregation.TOKEN_MEAN, StepCounts.of(exp.mask()));
+            AggregationPlan plan =
+                    AggregationPlan.forStep(Algorithms.AGGREGATIONS.get("token-mean"), StepCounts.of(exp.mask()));
             double loss = 0;
             for (int from = 0; from < exp.rows(); from += microBatchSize) {
                 Experience micro = exp.slice(from, Math.min(exp.rows(), from + microBatchSize));

@@ -92,9 +92,10 @@ public final class PolicyUpdater {
     }
 
     private void optimizerStep(Experience mb, double klBeta, NDManager m, Sums total) {
-        AggregationPlan plan = spec.aggregation() == LossAggregation.SEQ_MEAN_TOKEN_SUM_NORM
-                ? AggregationPlan.constantNorm(constantNormSequences, constantNormTokens)
-                : AggregationPlan.forStep(spec.aggregation(), StepCounts.of(mb.mask()));
+        LossAggregation aggregation = spec.aggregation().value();
+        AggregationPlan plan = aggregation.normaliser() == LossAggregation.Normaliser.CONSTANT
+                ? AggregationPlan.constantNorm(aggregation, constantNormSequences, constantNormTokens)
+                : AggregationPlan.forStep(aggregation, StepCounts.of(mb.mask()));
         Sums step = new Sums();
         for (int from = 0; from < mb.rows(); from += microBatchSize) {
             Experience micro = mb.slice(from, Math.min(mb.rows(), from + microBatchSize));
@@ -129,18 +130,14 @@ public final class PolicyUpdater {
     private NDArray chunkLoss(Experience c, LogProbScorer.Scores s, AggregationPlan plan, double klBeta, Sums sums) {
         NDArray logp = s.logp();
         NDArray old = c.oldLogp() != null ? c.oldLogp() : logp.stopGradient();
-        PolicyLossOutput out = switch (spec.loss()) {
-            case PPO_CLIP -> PolicyLosses.ppoClip(logp, old, c.advantages(), spec.clip());
-            case GSPO -> PolicyLosses.gspo(logp, old, c.advantages(), c.mask(), spec.clip());
-            case CISPO -> PolicyLosses.cispo(logp, old, c.advantages(), spec.clip());
-        };
+        PolicyLossOutput out = spec.loss().value().loss(logp, old, c.advantages(), c.mask(), spec.clip());
         NDArray perToken = out.loss();
         if (spec.entropyCoef() > 0) {
             perToken = PolicyLosses.withEntropyBonus(perToken, s.entropy(), spec.entropyCoef());
         }
         double tokens = Scalars.value(c.mask().sum());
         if (spec.klCoef() > 0 && !spec.klInReward()) {
-            NDArray k = spec.klEstimator().estimate(logp, c.refLogp());
+            NDArray k = spec.klEstimator().value().estimate(logp, c.refLogp());
             perToken = KlPenalty.addToLoss(perToken, k, klBeta);
             sums.kl += Scalars.value(Diagnostics.maskedMean(k, c.mask())) * tokens;
         }

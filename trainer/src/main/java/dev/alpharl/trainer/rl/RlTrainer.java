@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.alpharl.algorithms.AdvantageEstimator;
-import dev.alpharl.algorithms.AdvantageOptions;
-import dev.alpharl.algorithms.Advantages;
 import dev.alpharl.algorithms.GroupIndex;
 import dev.alpharl.algorithms.KlController;
 import dev.alpharl.datasets.EpochSampler;
@@ -456,31 +454,21 @@ public final class RlTrainer implements AutoCloseable {
         }
         NDArray klPenalty = null;
         if (klInReward) {
-            NDArray k = spec.klEstimator().estimate(old, ref);
+            NDArray k = spec.klEstimator().value().estimate(old, ref);
             klPenalty = k.mul((float) kl.beta());
             record.kl(Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask)))
                     .put("kl/beta", kl.beta());
         }
         NDArray scoreArray = m.create(scores);
-        NDArray advantages;
-        if (spec.advantage() == AdvantageEstimator.GAE) {
+        if (spec.usesCritic()) {
             values = critic.values(batch, m);
-            NDArray tokenRewards = Advantages.outcomeTokenRewards(scoreArray, mask);
-            if (klPenalty != null) {
-                tokenRewards = tokenRewards.sub(klPenalty.mul(mask));
-            }
-            Advantages.GaeResult gae = Advantages.gae(tokenRewards, values, mask, spec.gamma(), spec.lambda());
-            advantages = Advantages.whiten(gae.advantages(), mask);
-            returns = gae.returns();
-        } else {
-            advantages = Advantages.forOutcomes(
-                    spec.advantage(),
-                    scoreArray,
-                    GroupIndex.of(groups),
-                    mask,
-                    klPenalty,
-                    new AdvantageOptions(spec.rewardScaling(), Advantages.GRPO_EPS, spec.gamma()));
         }
+        AdvantageEstimator.Result estimated = spec.advantage()
+                .value()
+                .estimate(new AdvantageEstimator.Input(
+                        scoreArray, GroupIndex.of(groups), mask, klPenalty, values, spec.advantageOptions()));
+        NDArray advantages = estimated.advantages();
+        returns = estimated.returns();
         return new Experience(
                 batch,
                 mask,

@@ -90,24 +90,26 @@ class PolicyUpdaterTest {
         assertThat(grpo.describe())
                 .contains(
                         "advantage grpo",
-                        "loss ppo-clip, clip [0.2, 0.2]",
+                        "loss clip, clip [0.2, 0.2]",
                         "aggregation seq-mean-token-mean",
                         "KL off");
         AlgorithmSpec dapo = spec("algorithm: {name: dapo}\nrollout: {max-new-tokens: 40}\n");
         assertThat(dapo.clip().epsHigh()).isEqualTo(0.28);
         assertThat(dapo.dynamicSampling()).isTrue();
         assertThat(dapo.overlongBuffer()).isEqualTo(10);
-        assertThat(dapo.aggregation().configName()).isEqualTo("token-mean");
+        assertThat(dapo.aggregation().name()).isEqualTo("token-mean");
         AlgorithmSpec ppo = spec("algorithm: {name: ppo, kl: {coef: 0.01}}\n");
         assertThat(ppo.usesCritic()).isTrue();
         assertThat(ppo.klInReward()).isTrue();
-        assertThat(ppo.klEstimator().configName()).isEqualTo("k1");
+        assertThat(ppo.klEstimator().name()).isEqualTo("k1");
+        // a registered estimator is bound by its name, with no code in the trainer
+        assertThat(spec("algorithm: {name: grpo, advantage: opo}\n").describe()).contains("advantage opo");
         AlgorithmSpec gspo = spec("algorithm: {name: gspo}\n");
         assertThat(gspo.clip().epsLow()).isEqualTo(3e-4);
         assertThat(gspo.clip().epsHigh()).isEqualTo(4e-4);
         AlgorithmSpec overridden =
                 spec("algorithm: {name: grpo, aggregation: token-mean, clip-low: 0.1, dual-clip: 3}\n");
-        assertThat(overridden.aggregation().configName()).isEqualTo("token-mean");
+        assertThat(overridden.aggregation().name()).isEqualTo("token-mean");
         assertThat(overridden.clip().epsHigh()).isEqualTo(0.1);
         assertThat(overridden.clip().dualClipC()).isEqualTo(3.0);
         org.assertj.core.api.Assertions.assertThatThrownBy(
