@@ -1,7 +1,7 @@
 /**
  * Prompt sources for RL fine-tuning. The trainer's use, in order:
  * <ol>
- *   <li>{@link dev.alpharl.datasets.DatasetSpec#load} builds the samples of a {@code data} entry: a JSONL file
+ *   <li>{@link dev.alpharl.datasets.source.DatasetSpec#load} builds the samples of a {@code data} entry: a JSONL file
  *       (GSM8K, MATH, DAPO or generic field mapping, {@link dev.alpharl.datasets.jsonl}) or a synthetic verifiable
  *       task ({@link dev.alpharl.datasets.synthetic});</li>
  *   <li>{@link dev.alpharl.datasets.MaxPromptLength#filter} drops prompts over the token budget, counting with the

@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.model.QwenModel;
-import dev.alpharl.trainer.rl.RlTrainer;
+import dev.alpharl.trainer.rl.TrainingCallback;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ import org.apache.logging.log4j.Logger;
  * length, whether the jump happened and what it produced) goes into {@code trainer-state/alpharl/}, so a run
  * resumed inside the window records the same snapshots and predicts the same weights as an uninterrupted one.
  */
-public final class AlphaRlHook implements RlTrainer.TrainingHook {
+public final class AlphaRlHook implements TrainingCallback {
 
     private static final Logger LOG = LogManager.getLogger(AlphaRlHook.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -142,7 +142,12 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
     }
 
     @Override
-    public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch) {
+    public boolean afterStep(StepEnd end) {
+        return afterStep(end.step(), end.policy(), end.rewardMean(), end.eval());
+    }
+
+    /** Observes step {@code step}; returns true when the run stops (at the jump with after-jump stop). */
+    public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval) {
         if (jumped || step > config.window()) {
             return false;
         }
@@ -519,8 +524,7 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
 
     /**
      * Summary entries: method, window, target step, snapshot steps and time, and after the jump what it produced
-     * (target reward, matrices used and excluded, the predicted model's eval). With after-jump stop the predicted
-     * eval is also the run's {@code final_eval}.
+     * (target reward, matrices used and excluded, the predicted model's eval).
      */
     @Override
     public Map<String, Object> summary() {
@@ -539,10 +543,22 @@ public final class AlphaRlHook implements RlTrainer.TrainingHook {
         s.put("snapshot_steps", List.copyOf(steps));
         s.putAll(outcome);
         s.put("snapshot_seconds", snapshotSeconds);
-        if (jumped && config.afterJump() == AlphaRlConfig.AfterJump.STOP && outcome.get("predicted_eval") != null) {
-            s.put("final_eval", outcome.get("predicted_eval"));
-        }
         return s;
+    }
+
+    @Override
+    public String summaryKey() {
+        return DIR;
+    }
+
+    /** With after-jump stop, the predicted model's evaluation is the run's final evaluation. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public EvalResult finalEvaluation() {
+        Object predicted = outcome.get("predicted_eval");
+        return jumped && config.afterJump() == AlphaRlConfig.AfterJump.STOP && predicted != null
+                ? EvalResult.fromMap((Map<String, Object>) predicted)
+                : null;
     }
 
     /** The steps recorded so far in the window. */

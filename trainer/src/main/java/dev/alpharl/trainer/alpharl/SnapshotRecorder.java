@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
 import dev.alpharl.trainer.model.QwenModel;

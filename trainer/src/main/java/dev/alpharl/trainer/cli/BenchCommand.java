@@ -9,6 +9,7 @@ import dev.alpharl.trainer.bench.BenchReport;
 import dev.alpharl.trainer.bench.BenchSettings;
 import dev.alpharl.trainer.bench.JvmBench;
 import dev.alpharl.trainer.bench.ReferenceRun;
+import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
 import dev.alpharl.trainer.model.QwenConfig;

@@ -1,9 +1,9 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.report.CompareReport;
 import java.nio.file.Path;
 import java.util.ArrayList;

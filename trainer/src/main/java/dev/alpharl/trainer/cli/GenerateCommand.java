@@ -3,6 +3,7 @@ package dev.alpharl.trainer.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;

@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.cli;
 
-import dev.alpharl.trainer.config.ConfigException;
-import dev.alpharl.trainer.report.RunDirectoryException;
+import dev.alpharl.trainer.io.UserInputException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Set;
@@ -123,10 +122,7 @@ public final class Main implements Runnable {
 
     /** Exceptions that mean the user's input (config, model directory, data file, option) is wrong. */
     static boolean isBadInput(Throwable e) {
-        return e instanceof ConfigException
-                || e instanceof UserInputException
-                || e instanceof RunDirectoryException
-                || e instanceof dev.alpharl.trainer.model.ModelFormatException
+        return e instanceof UserInputException
                 || e instanceof dev.alpharl.trainer.tensor.safetensors.SafetensorsException
                 || e instanceof dev.alpharl.datasets.DatasetException;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.rewards.Rewards;
+import dev.alpharl.trainer.io.UserInputException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;

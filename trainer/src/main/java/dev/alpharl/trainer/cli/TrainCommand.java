@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.cli;
 
+import dev.alpharl.trainer.app.TrainingRun;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.rl.RlTrainer;
 import dev.alpharl.trainer.rl.TrainingContext;
@@ -53,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     static boolean train(TrainConfig config) throws Exception {
         try (TrainingContext ctx = TrainingContext.open(config);
-                RlTrainer trainer = new RlTrainer(ctx)) {
+                RlTrainer trainer = TrainingRun.create(ctx)) {
             CountDownLatch done = new CountDownLatch(1);
             Thread onSignal = new Thread(
                     () -> {

@@ -1,7 +1,7 @@
 package dev.alpharl.trainer.model;
 
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
-import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.io.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -86,7 +86,8 @@ public final class BuiltinModels {
         return withJarRoot(root -> {
             Path source = root.resolve(ROOT).resolve(name);
             if (name.isEmpty() || name.contains("/") || !Files.isRegularFile(source.resolve("config.json"))) {
-                throw new ConfigException(key + ": no built-in model named \"" + name + "\" in trainer.jar (built-in: "
+                throw new UserInputException(key + ": no built-in model named \"" + name
+                        + "\" in trainer.jar (built-in: "
                         + String.join(
                                 ", ", names().stream().map(n -> SCHEME + n).toList()) + ")");
             }
@@ -104,7 +105,7 @@ public final class BuiltinModels {
                     }
                 });
             } catch (IOException e) {
-                throw new ConfigException(
+                throw new UserInputException(
                         key + ": cannot extract " + SCHEME + name + " to " + target + ": " + e
                                 + " (choose another cache directory with -D" + CACHE_DIR_PROPERTY + "=DIR)",
                         e);

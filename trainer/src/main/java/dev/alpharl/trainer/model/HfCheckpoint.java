@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
 import dev.alpharl.trainer.tensor.safetensors.TensorSource;

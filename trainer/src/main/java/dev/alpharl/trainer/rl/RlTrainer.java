@@ -11,7 +11,6 @@ import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.rewards.RewardCounts;
-import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
@@ -31,6 +30,8 @@ import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.Rollout;
+import dev.alpharl.trainer.rollout.RolloutCollector;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
@@ -81,12 +82,10 @@ public final class RlTrainer implements AutoCloseable {
     private final Generator generator;
     private final RolloutCollector collector;
     private final Evaluator evaluator;
-    /** AlphaRL's validation set (alpharl.validate), else null. */
-    private final Evaluator validator;
 
     private final EpochSampler sampler;
     private final TrainingMetrics metrics;
-    private final TrainingHook hook;
+    private final List<TrainingCallback> callbacks = new ArrayList<>();
     private volatile boolean stopRequested;
     private boolean finished;
     private KlController kl;
@@ -96,43 +95,6 @@ public final class RlTrainer implements AutoCloseable {
     private EvalResult baseEval;
     private EvalResult lastEval;
     private RewardCounts countsBefore = RewardCounts.NONE;
-
-    /** Observes the run after every step, and may replace the weights with predicted ones (AlphaRL). */
-    public interface TrainingHook extends AutoCloseable {
-        /** Called after step {@code step}'s update; returns true when training should stop now. */
-        boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch);
-
-        /** Writes the hook's state into a checkpoint's trainer-state directory. */
-        void save(Path stateDir) throws IOException;
-
-        /** Restores the state written by {@link #save}. */
-        void restore(Path stateDir) throws IOException;
-
-        /** Extra entries for summary.json (null: none). */
-        Map<String, Object> summary();
-
-        @Override
-        default void close() {}
-    }
-
-    /** A hook that does nothing (AlphaRL off). */
-    public static final TrainingHook NO_HOOK = new TrainingHook() {
-        @Override
-        public boolean afterStep(long step, QwenModel policy, double rewardMean, EvalResult eval, NDManager scratch) {
-            return false;
-        }
-
-        @Override
-        public void save(Path stateDir) {}
-
-        @Override
-        public void restore(Path stateDir) {}
-
-        @Override
-        public Map<String, Object> summary() {
-            return null;
-        }
-    };
 
     public RlTrainer(TrainingContext ctx) throws IOException {
         this.ctx = ctx;
@@ -184,7 +146,6 @@ public final class RlTrainer implements AutoCloseable {
         this.collector = new RolloutCollector(
                 generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(), spec.overlongPenalty());
         this.evaluator = ctx.evaluator(null);
-        this.validator = config.alpharl().validate() ? ctx.validator() : null;
         this.sampler =
                 new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
         this.kl = spec.adaptiveKl()
@@ -195,17 +156,6 @@ public final class RlTrainer implements AutoCloseable {
                 : KlController.fixed(spec.klCoef());
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
-        this.hook = config.alpharl().enabled()
-                ? new AlphaRlHook(
-                        config.alpharl(),
-                        config.trainer().totalSteps(),
-                        runDir,
-                        () -> ctx.loadModel(ctx.modelDir()),
-                        evaluator == null ? null : this::evaluate,
-                        validator == null ? null : model -> evaluate(validator, model),
-                        (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
-                        ctx.manager())
-                : NO_HOOK;
         LOG.info(
                 "model: {} ({} parameters, {} layers, vocab {}), {} on {}",
                 config.model().path(),
@@ -222,6 +172,11 @@ public final class RlTrainer implements AutoCloseable {
                 r.promptsPerStep() * r.groupSize(),
                 spec.epochs() * spec.minibatches(),
                 config.trainer().microBatchSize());
+    }
+
+    /** Registers a callback; callbacks are called in the order they were added. Call before {@link #run}. */
+    public void addCallback(TrainingCallback callback) {
+        callbacks.add(callback);
     }
 
     /** Asks the loop to checkpoint and stop after the current step (from a signal handler). */
@@ -275,9 +230,9 @@ public final class RlTrainer implements AutoCloseable {
                     record.eval(eval.accuracy(), eval.graded()).put("eval/greedy_accuracy", eval.greedyAccuracy());
                 }
                 try (StepScope scope = StepScope.open(ctx.manager())) {
-                    EvalResult e = eval;
-                    stoppedByHook = metrics.time(
-                            Phase.ALPHARL, () -> hook.afterStep(step, policy, rewardMean, e, scope.manager()));
+                    var end = new TrainingCallback.StepEnd(step, policy, rewardMean, eval, scope.manager());
+                    // the only callback with work per step today is AlphaRL: its time is reported as timing/alpharl
+                    stoppedByHook = metrics.time(Phase.ALPHARL, () -> afterStep(end));
                 }
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
                 record.timings(metrics.takeStepTimings())
@@ -311,6 +266,14 @@ public final class RlTrainer implements AutoCloseable {
         }
         finish(stoppedByHook);
         return runDir;
+    }
+
+    private boolean afterStep(TrainingCallback.StepEnd end) {
+        boolean stop = false;
+        for (TrainingCallback c : callbacks) {
+            stop |= c.afterStep(end);
+        }
+        return stop;
     }
 
     /** Re-creates a record with the final wall time (known only once the step, eval and hook are done). */
@@ -485,15 +448,19 @@ public final class RlTrainer implements AutoCloseable {
     }
 
     private EvalResult evaluate() {
-        return evaluate(policy);
+        return evaluate(evaluator, policy);
     }
 
-    /** Evaluates any model with the run's evaluator (the policy, or AlphaRL's predicted model). */
-    private EvalResult evaluate(QwenModel model) {
-        return evaluate(evaluator, model);
+    /** The run's held-out evaluation (data.eval), or null when the config has none. */
+    public Evaluator evaluator() {
+        return evaluator;
     }
 
-    private EvalResult evaluate(Evaluator with, QwenModel model) {
+    /**
+     * Evaluates {@code model} (the policy, or a model built from it such as AlphaRL's prediction) with
+     * {@code with}, timed as the step's evaluation.
+     */
+    public EvalResult evaluate(Evaluator with, QwenModel model) {
         Generator g = model == policy ? generator : new Generator(model);
         try (StepScope scope = StepScope.open(ctx.manager())) {
             return metrics.time(Phase.EVAL, () -> with.evaluate(g, scope.manager()));
@@ -526,7 +493,11 @@ public final class RlTrainer implements AutoCloseable {
                 ctx.modelDir(),
                 state,
                 tensors,
-                hook::save,
+                stateDir -> {
+                    for (TrainingCallback c : callbacks) {
+                        c.save(stateDir);
+                    }
+                },
                 config.trainer().keepCheckpoints());
         LOG.info("checkpoint {}", dir);
     }
@@ -564,7 +535,9 @@ public final class RlTrainer implements AutoCloseable {
         baseEval = evalOf((Map<String, Object>) state.get("base_eval"));
         lastEval = evalOf((Map<String, Object>) state.get("last_eval"));
         try {
-            hook.restore(checkpoint.resolve(TrainerCheckpoint.STATE_DIR));
+            for (TrainingCallback c : callbacks) {
+                c.restore(checkpoint.resolve(TrainerCheckpoint.STATE_DIR));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -596,13 +569,19 @@ public final class RlTrainer implements AutoCloseable {
         summary.put("tokens", tokensTotal);
         summary.put("algorithm", spec.name().name().toLowerCase(java.util.Locale.ROOT));
         summary.put("base_eval", evalMap(baseEval));
-        Map<String, Object> hookSummary = hook.summary();
-        summary.put(
-                "final_eval",
-                hookSummary != null && hookSummary.containsKey("final_eval")
-                        ? hookSummary.remove("final_eval")
-                        : evalMap(lastEval));
-        summary.put("alpharl", hookSummary);
+        EvalResult finalEval = lastEval;
+        for (TrainingCallback c : callbacks) {
+            if (c.finalEvaluation() != null) {
+                finalEval = c.finalEvaluation();
+            }
+        }
+        summary.put("final_eval", evalMap(finalEval));
+        summary.put("alpharl", null);
+        for (TrainingCallback c : callbacks) {
+            if (c.summaryKey() != null) {
+                summary.put(c.summaryKey(), c.summary());
+            }
+        }
         summary.put("skipped_steps", metrics.skippedSteps().count());
         summary.put("reward_errors", metrics.rewardErrors().count());
         summary.put("reward_timeouts", metrics.rewardTimeouts().count());
@@ -651,10 +630,12 @@ public final class RlTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            hook.close();
-        } catch (Exception e) {
-            LOG.warn("closing the training hook failed: {}", e.toString());
+        for (TrainingCallback c : callbacks) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing a training callback failed: {}", e.toString());
+            }
         }
         metrics.close();
         optimizer.close();

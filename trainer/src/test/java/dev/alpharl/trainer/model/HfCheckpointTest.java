@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alpharl.trainer.checkpoint.AtomicDirectory;
+import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.FloatFormats;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;

@@ -88,11 +88,7 @@ class PolicyUpdaterTest {
     void presetsResolveToTheirDocumentedAxes() {
         AlgorithmSpec grpo = spec("algorithm: {name: grpo}\n");
         assertThat(grpo.describe())
-                .contains(
-                        "advantage grpo",
-                        "loss clip, clip [0.2, 0.2]",
-                        "aggregation seq-mean-token-mean",
-                        "KL off");
+                .contains("advantage grpo", "loss clip, clip [0.2, 0.2]", "aggregation seq-mean-token-mean", "KL off");
         AlgorithmSpec dapo = spec("algorithm: {name: dapo}\nrollout: {max-new-tokens: 40}\n");
         assertThat(dapo.clip().epsHigh()).isEqualTo(0.28);
         assertThat(dapo.dynamicSampling()).isTrue();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.alpharl.trainer.app.TrainingRun;
 import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
 import dev.alpharl.trainer.cli.Main;
 import dev.alpharl.trainer.config.ConfigLoader;
@@ -61,7 +62,7 @@ class RlTrainerTest {
 
     static Path train(TrainConfig config) throws Exception {
         try (TrainingContext ctx = TrainingContext.open(config);
-                RlTrainer trainer = new RlTrainer(ctx)) {
+                RlTrainer trainer = TrainingRun.create(ctx)) {
             return trainer.run();
         }
     }

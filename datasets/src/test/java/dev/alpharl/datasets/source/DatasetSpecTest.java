@@ -1,8 +1,11 @@
-package dev.alpharl.datasets;
+package dev.alpharl.datasets.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.alpharl.datasets.DatasetException;
+import dev.alpharl.datasets.Fixtures;
+import dev.alpharl.datasets.PromptSample;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.eval;
+package dev.alpharl.trainer.rollout;
 
 import dev.alpharl.rewards.RewardResult;
 import java.util.Map;

@@ -1,14 +1,10 @@
-package dev.alpharl.trainer.rl;
+package dev.alpharl.trainer.rollout;
 
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.rewards.OverlongPenalty;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
-import dev.alpharl.trainer.eval.Correctness;
-import dev.alpharl.trainer.rollout.Completion;
-import dev.alpharl.trainer.rollout.Generator;
-import dev.alpharl.trainer.rollout.SamplingParams;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.rl;
+package dev.alpharl.trainer.rollout;
 
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.PromptTemplate;

@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.checkpoint;
+package dev.alpharl.trainer.io;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

@@ -1,5 +1,6 @@
-package dev.alpharl.datasets;
+package dev.alpharl.datasets.source;
 
+import dev.alpharl.datasets.DatasetException;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;

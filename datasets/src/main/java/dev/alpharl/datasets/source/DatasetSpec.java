@@ -1,5 +1,7 @@
-package dev.alpharl.datasets;
+package dev.alpharl.datasets.source;
 
+import dev.alpharl.datasets.DatasetException;
+import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.jsonl.JsonlReader;
 import dev.alpharl.datasets.jsonl.RecordFormat;
 import dev.alpharl.datasets.synthetic.ArithmeticTask;

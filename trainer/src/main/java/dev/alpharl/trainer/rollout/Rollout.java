@@ -1,8 +1,7 @@
-package dev.alpharl.trainer.rl;
+package dev.alpharl.trainer.rollout;
 
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.rewards.RewardResult;
-import dev.alpharl.trainer.rollout.Completion;
 
 /**
  * One scored sample: a prompt of group {@code group} (the G samples of one prompt share it), its completion and
