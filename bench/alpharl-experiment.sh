@@ -5,9 +5,9 @@
 # that window would end with: W_k (stop, no jump), AlphaRL and RELEX jumping 0.25 / 0.5 / 1 of the way to step
 # STEPS, the raw-delta extrapolation, and the alpharl.validate choice on 1000 validation prompts (train split,
 # disjoint from the eval set). A run seeded like the full run is the full run up to its window's end, so this
-# equals the online runs (checked: see README). Finally `alpharl analyze` of seed 1 gives the rank-1 recovery.
+# equals the online runs (checked: see docs/results.md). Finally `alpharl analyze` of seed 1 gives the rank-1 recovery.
 # Usage: bench/alpharl-experiment.sh [STEPS] [SEEDS...]   (default: 200, seeds 1 2 3); about 10 min per seed on
-# 2 cores. Runs with one libtorch thread (the figures in README were made so; other thread counts change the
+# 2 cores. Runs with one libtorch thread (the figures in docs/results.md were made so; other thread counts change the
 # floating-point order and so the exact trajectories). Run it alone: two trainer JVMs on 2 cores slow each other.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -21,7 +21,7 @@ import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.report.GainRetained;
 import dev.alpharl.trainer.rl.TrainingContext;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.BufferedReader;
@@ -227,7 +227,7 @@ public final class AlphaRlSweep {
 
     private EvalResult eval(Evaluator with, QwenModel model) {
         try (StepScope scope = StepScope.open(root)) {
-            return with.evaluate(new Generator(model), scope.manager());
+            return with.evaluate(RolloutEngine.local(model), scope.manager());
         }
     }
 

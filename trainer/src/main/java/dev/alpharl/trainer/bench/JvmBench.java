@@ -18,7 +18,7 @@ import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.rollout.Completion;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.StepScope;
 import java.nio.file.Path;
@@ -171,7 +171,7 @@ public final class JvmBench {
 
     private double rolloutTokensPerSecond(List<long[]> prompts) {
         SamplingParams sampling = new SamplingParams(settings.newTokens(), 1.0, 1.0, 0, Set.of(), 0);
-        Generator generator = new Generator(model);
+        RolloutEngine generator = RolloutEngine.local(model);
         double[] rates = new double[settings.iters()];
         for (int i = -1; i < settings.iters(); i++) { // one warm-up run
             long t0 = System.nanoTime();

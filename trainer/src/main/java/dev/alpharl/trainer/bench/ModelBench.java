@@ -9,7 +9,7 @@ import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.rollout.Completion;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
@@ -41,8 +41,8 @@ public final class ModelBench {
                 double best = Double.MAX_VALUE;
                 for (int i = -1; i < iters; i++) {
                     long t0 = System.nanoTime();
-                    List<Completion> out =
-                            new Generator(model).generate(prompts(batch, 32), sampling, new SplittableRandom(i), base);
+                    List<Completion> out = RolloutEngine.local(model)
+                            .generate(prompts(batch, 32), sampling, new SplittableRandom(i), base);
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (i >= 0) {
                         best = Math.min(

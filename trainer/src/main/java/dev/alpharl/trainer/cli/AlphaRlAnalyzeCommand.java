@@ -11,7 +11,7 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.TrainingContext;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.IOException;
@@ -89,7 +89,7 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
                 : model -> {
                     try (StepScope scope = StepScope.open(model.manager())) {
                         return evaluator
-                                .evaluate(new Generator(model), scope.manager())
+                                .evaluate(RolloutEngine.local(model), scope.manager())
                                 .accuracy();
                     }
                 };

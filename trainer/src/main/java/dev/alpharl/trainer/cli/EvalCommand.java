@@ -7,7 +7,7 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.TrainingContext;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -49,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw new ConfigException("data.eval: the config has no eval set");
             }
             try (QwenModel qwen = ctx.loadModel(BuiltinModels.resolve(model, "--model"))) {
-                Generator generator = new Generator(qwen);
+                RolloutEngine generator = RolloutEngine.local(qwen);
                 Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;
                 try (StepScope scope = StepScope.open(ctx.manager())) {

@@ -10,7 +10,7 @@ import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.QwenTokenizer;
 import dev.alpharl.trainer.rollout.Completion;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.PrintWriter;
@@ -118,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(e.getMessage(), e);
             }
-            List<Completion> completions = new Generator(qwen)
+            List<Completion> completions = RolloutEngine.local(qwen)
                     .generate(Collections.nCopies(n, prompt), params, new SplittableRandom(seed), manager);
             for (Completion c : completions) {
                 String text = tokenizer.decode(c.tokens(), true);

@@ -6,9 +6,9 @@ import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.RewardResult;
 import dev.alpharl.trainer.rollout.Completion;
 import dev.alpharl.trainer.rollout.Correctness;
-import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.PromptEncoder;
 import dev.alpharl.trainer.rollout.RolloutCollector;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,7 +55,7 @@ public final class Evaluator {
     }
 
     /** Evaluates {@code generator}'s model; adds a greedy pass when sampling is not greedy. */
-    public EvalResult evaluate(Generator generator, NDManager parent) {
+    public EvalResult evaluate(RolloutEngine generator, NDManager parent) {
         Pass main = pass(generator, sampling, n, parent);
         double greedy = main.accuracy();
         if (!sampling.greedy()) {
@@ -78,7 +78,7 @@ public final class Evaluator {
         }
     }
 
-    private Pass pass(Generator generator, SamplingParams params, int samples, NDManager parent) {
+    private Pass pass(RolloutEngine generator, SamplingParams params, int samples, NDManager parent) {
         SplittableRandom rng = new SplittableRandom(seed);
         List<PromptSample> rowsSample = new ArrayList<>();
         List<long[]> rows = new ArrayList<>();

@@ -29,9 +29,9 @@ import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
-import dev.alpharl.trainer.rollout.Generator;
 import dev.alpharl.trainer.rollout.Rollout;
 import dev.alpharl.trainer.rollout.RolloutCollector;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
@@ -79,7 +79,7 @@ public final class RlTrainer implements AutoCloseable {
     private final LogProbScorer scorer;
     private final LogProbScorer referenceScorer;
     private final PolicyUpdater updater;
-    private final Generator generator;
+    private final RolloutEngine generator;
     private final RolloutCollector collector;
     private final Evaluator evaluator;
 
@@ -142,7 +142,7 @@ public final class RlTrainer implements AutoCloseable {
                 o.gradClip(),
                 (long) r.promptsPerStep() * r.groupSize(),
                 r.maxNewTokens());
-        this.generator = new Generator(policy);
+        this.generator = RolloutEngine.local(policy);
         this.collector = new RolloutCollector(
                 generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(), spec.overlongPenalty());
         this.evaluator = ctx.evaluator(null);
@@ -234,6 +234,8 @@ public final class RlTrainer implements AutoCloseable {
                     // the only callback with work per step today is AlphaRL: its time is reported as timing/alpharl
                     stoppedByHook = metrics.time(Phase.ALPHARL, () -> afterStep(end));
                 }
+                // a callback may have written new weights (AlphaRL continuing from its prediction)
+                generator.weightsUpdated(policy);
                 elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
                 record.timings(metrics.takeStepTimings())
                         .put("tokens/total", tokensTotal)
@@ -354,6 +356,7 @@ public final class RlTrainer implements AutoCloseable {
         // --- update
         long tUpd = System.nanoTime();
         UpdateStats stats = metrics.time(Phase.UPDATE, () -> updater.update(exp, kl.beta(), m));
+        generator.weightsUpdated(policy);
         double valueLoss = Double.NaN;
         if (critic != null) {
             valueLoss = metrics.time(Phase.UPDATE, () -> critic.update(exp, m));
@@ -461,7 +464,7 @@ public final class RlTrainer implements AutoCloseable {
      * {@code with}, timed as the step's evaluation.
      */
     public EvalResult evaluate(Evaluator with, QwenModel model) {
-        Generator g = model == policy ? generator : new Generator(model);
+        RolloutEngine g = model == policy ? generator : RolloutEngine.local(model);
         try (StepScope scope = StepScope.open(ctx.manager())) {
             return metrics.time(Phase.EVAL, () -> with.evaluate(g, scope.manager()));
         }
@@ -508,6 +511,7 @@ public final class RlTrainer implements AutoCloseable {
         QwenModel saved = HfCheckpoint.load(checkpoint, ctx.manager());
         saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
         saved.close();
+        generator.weightsUpdated(policy);
         try (NDManager tmp = ctx.manager().newSubManager()) {
             optimizer.restore(
                     TrainerCheckpoint.readTensors(checkpoint, "optimizer", tmp),

@@ -21,7 +21,7 @@ import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
-import dev.alpharl.trainer.rollout.Generator;
+import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import java.io.IOException;
@@ -84,7 +84,7 @@ public final class SftTrainer {
             EpochSampler sampler = new EpochSampler(
                     ctx.train(), config.run().seed(), config.data().shuffle());
             Evaluator evaluator = ctx.evaluator(null);
-            Generator generator = new Generator(model);
+            RolloutEngine generator = RolloutEngine.local(model);
             long started = System.nanoTime();
             for (int step = 1; step <= config.trainer().totalSteps(); step++) {
                 List<PromptSample> samples = sampler.next(config.rollout().promptsPerStep());

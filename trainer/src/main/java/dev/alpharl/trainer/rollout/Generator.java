@@ -17,9 +17,9 @@ import java.util.SplittableRandom;
  * Batched generation with a preallocated KV cache (QWEN.md §7). Prompts are left-padded; the attention mask hides
  * pads; RoPE positions count real tokens only (position = number of real tokens before it). One prefill over the
  * prompts, then one token per step for every unfinished row; a finished row is fed the pad id and its output is
- * no longer recorded. Logits are computed for the last position only.
+ * no longer recorded. Logits are computed for the last position only. This is the local {@link RolloutEngine}.
  */
-public final class Generator {
+public final class Generator implements RolloutEngine {
 
     private final QwenModel model;
 
@@ -28,6 +28,7 @@ public final class Generator {
     }
 
     /** Generates one completion per prompt; {@code rng} drives sampling (unused when greedy). */
+    @Override
     public List<Completion> generate(List<long[]> prompts, SamplingParams p, SplittableRandom rng, NDManager parent) {
         int b = prompts.size();
         int promptLen = prompts.stream().mapToInt(x -> x.length).max().orElseThrow();

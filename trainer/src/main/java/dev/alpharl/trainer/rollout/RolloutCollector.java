@@ -18,19 +18,19 @@ import java.util.SplittableRandom;
  */
 public final class RolloutCollector {
 
-    private final Generator generator;
+    private final RolloutEngine engine;
     private final PromptEncoder encoder;
     private final RewardFunction reward;
     private final int overlongBuffer;
     private final double overlongPenalty;
 
     public RolloutCollector(
-            Generator generator,
+            RolloutEngine engine,
             PromptEncoder encoder,
             RewardFunction reward,
             int overlongBuffer,
             double overlongPenalty) {
-        this.generator = generator;
+        this.engine = engine;
         this.encoder = encoder;
         this.reward = reward;
         this.overlongBuffer = overlongBuffer;
@@ -49,16 +49,11 @@ public final class RolloutCollector {
             SamplingParams params,
             SplittableRandom rng,
             NDManager parent) {
-        List<long[]> inputs = new ArrayList<>();
         List<long[]> promptIds = new ArrayList<>();
         for (PromptSample p : prompts) {
-            long[] ids = encoder.encode(p);
-            promptIds.add(ids);
-            for (int g = 0; g < groupSize; g++) {
-                inputs.add(ids);
-            }
+            promptIds.add(encoder.encode(p));
         }
-        List<Completion> completions = generator.generate(inputs, params, rng, parent);
+        List<Completion> completions = engine.generateGroups(promptIds, groupSize, params, rng, parent);
         List<Rollout> out = new ArrayList<>(completions.size());
         for (int i = 0; i < completions.size(); i++) {
             int promptIndex = i / groupSize;

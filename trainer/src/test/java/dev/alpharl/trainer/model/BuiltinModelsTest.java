@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
-import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ class BuiltinModelsTest {
     @Test
     void anUnknownNameIsAnErrorNamingTheKeyAndTheChoices() {
         assertThatThrownBy(() -> BuiltinModels.resolve(Path.of("builtin:tiny-llama"), "--model"))
-                .isInstanceOf(ConfigException.class)
+                .isInstanceOf(UserInputException.class)
                 .hasMessage("--model: no built-in model named \"tiny-llama\" in trainer.jar "
                         + "(built-in: builtin:tiny-qwen, builtin:tiny-qwen-init)");
         assertThat(BuiltinModels.resolve(Path.of("models/x"), "--model")).isEqualTo(Path.of("models/x"));
