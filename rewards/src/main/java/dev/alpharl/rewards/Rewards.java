@@ -1,6 +1,5 @@
 package dev.alpharl.rewards;
 
-import dev.alpharl.rewards.countdown.CountdownReward;
 import dev.alpharl.rewards.math.AnswerExtractor.Method;
 import java.time.Duration;
 import java.util.ArrayList;

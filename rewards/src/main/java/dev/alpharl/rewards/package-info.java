@@ -9,5 +9,9 @@
  * {@link dev.alpharl.rewards.RewardFunction#counts()} after each step and fail the run past a threshold.
  * The trainer puts the completion length in tokens into the sample fields as
  * {@link dev.alpharl.rewards.RewardFunction#COMPLETION_TOKENS} for the overlong shaping.
+ *
+ * <p>Packages: the reward functions and the registry live here; the subpackages hold the engines they use
+ * ({@code math}: answer extraction, parsing and equivalence; {@code countdown}: the equation checker) and never
+ * import this package, so there are no package cycles ({@code countdown} may use {@code math}, not the reverse).
  */
 package dev.alpharl.rewards;

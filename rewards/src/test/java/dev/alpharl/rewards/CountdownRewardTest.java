@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.alpharl.rewards.countdown.CountdownEquation;
-import dev.alpharl.rewards.countdown.CountdownReward;
 import dev.alpharl.rewards.math.Fraction;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,6 @@
-package dev.alpharl.rewards.countdown;
+package dev.alpharl.rewards;
 
-import dev.alpharl.rewards.RewardFunction;
-import dev.alpharl.rewards.RewardResult;
+import dev.alpharl.rewards.countdown.CountdownEquation;
 import dev.alpharl.rewards.math.AnswerExtractor;
 import dev.alpharl.rewards.math.Fraction;
 import java.math.BigInteger;
