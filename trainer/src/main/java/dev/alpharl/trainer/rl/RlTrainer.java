@@ -352,7 +352,8 @@ public final class RlTrainer implements AutoCloseable {
             return new StepResult(record.skipped("no reward variance").lr(updater.currentLr()), rewardMean);
         }
         // --- experience
-        Experience exp = experience(kept, m, record);
+        Prepared prepared = experience(kept, m, record);
+        Experience exp = prepared.experience();
         // --- update
         long tUpd = System.nanoTime();
         UpdateStats stats = metrics.time(Phase.UPDATE, () -> updater.update(exp, kl.beta(), m));
@@ -366,7 +367,9 @@ public final class RlTrainer implements AutoCloseable {
         long trainTokens = (long) exp.batch().rows() * exp.batch().sequenceLength() * spec.epochs();
         metrics.trainTokens().increment(trainTokens);
         tokensTotal += generated + trainTokens;
-        double observedKl = record.build().number(StepRecord.KL);
+        // the KL the adaptive controller follows: measured on the rollout when it is in the reward, during the
+        // update when it is in the loss
+        double observedKl = spec.klInReward() ? prepared.rewardKl() : stats.kl();
         if (Double.isFinite(observedKl) && spec.adaptiveKl()) {
             kl = kl.update(observedKl, exp.rows());
         }
@@ -389,8 +392,11 @@ public final class RlTrainer implements AutoCloseable {
         return new StepResult(record, rewardMean);
     }
 
+    /** A step's experience and the mean in-reward KL measured on it (NaN without a KL in the reward). */
+    private record Prepared(Experience experience, double rewardKl) {}
+
     /** Scores π_old / π_ref / values as the algorithm needs and computes advantages. */
-    private Experience experience(List<Rollout> rollouts, NDManager m, StepRecord.Builder record) {
+    private Prepared experience(List<Rollout> rollouts, NDManager m, StepRecord.Builder record) {
         List<long[]> prompts = new ArrayList<>(), completions = new ArrayList<>();
         float[] scores = new float[rollouts.size()];
         long[] groups = new long[rollouts.size()];
@@ -419,11 +425,12 @@ public final class RlTrainer implements AutoCloseable {
                     () -> referenceScorer.score(batch, temperature, false, m).logp());
         }
         NDArray klPenalty = null;
+        double rewardKl = Double.NaN;
         if (klInReward) {
             NDArray k = spec.klEstimator().value().estimate(old, ref);
             klPenalty = k.mul((float) kl.beta());
-            record.kl(Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask)))
-                    .put("kl/beta", kl.beta());
+            rewardKl = Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask));
+            record.kl(rewardKl).put("kl/beta", kl.beta());
         }
         NDArray scoreArray = m.create(scores);
         if (spec.usesCritic()) {
@@ -435,14 +442,16 @@ public final class RlTrainer implements AutoCloseable {
                         scoreArray, GroupIndex.of(groups), mask, klPenalty, values, spec.advantageOptions()));
         NDArray advantages = estimated.advantages();
         returns = estimated.returns();
-        return new Experience(
-                batch,
-                mask,
-                advantages,
-                updater.needsOldLogProbs() ? old : null,
-                spec.klCoef() > 0 && !spec.klInReward() ? ref : null,
-                values,
-                returns);
+        return new Prepared(
+                new Experience(
+                        batch,
+                        mask,
+                        advantages,
+                        updater.needsOldLogProbs() ? old : null,
+                        spec.klCoef() > 0 && !spec.klInReward() ? ref : null,
+                        values,
+                        returns),
+                rewardKl);
     }
 
     private static boolean varies(List<Rollout> group) {

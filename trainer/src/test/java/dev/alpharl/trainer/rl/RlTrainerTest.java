@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.rl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -161,6 +162,34 @@ class RlTrainerTest {
         List<Map<String, Object>> lines = deterministicMetrics(resumed);
         assertThat(lines.stream().map(l -> ((Number) l.get("step")).longValue()).toList())
                 .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    @Test
+    void anAdaptiveKlInTheLossFollowsTheKlMeasuredDuringTheUpdate(@TempDir Path tmp) throws Exception {
+        // β_{t+1} = β_t·(1 + clip(KL_t/target − 1, ±0.2)·n/horizon) with KL_t the in-loss KL of step t and n = 16
+        // sequences; a target far above any KL of three steps gives the factor 1 − 0.2·16/100 at every step (the
+        // record shows β after the step's controller update)
+        Path run = train(config(
+                tmp,
+                "adaptive",
+                "--trainer.total-steps=3",
+                "--trainer.save-every=0",
+                "--trainer.eval-every=0",
+                "--data.eval=null",
+                "--algorithm.kl.coef=0.1",
+                "--algorithm.kl.in=loss",
+                "--algorithm.kl.adaptive=true",
+                "--algorithm.kl.target=1000",
+                "--algorithm.kl.horizon=100"));
+        List<Map<String, Object>> lines = MetricsJsonl.read(run.resolve("metrics.jsonl"));
+        double[] beta = lines.stream()
+                .mapToDouble(l -> ((Number) l.get("kl/beta")).doubleValue())
+                .toArray();
+        double factor = 1 - 0.2 * 16 / 100.0;
+        assertThat(beta).hasSize(3);
+        for (int t = 0; t < 3; t++) {
+            assertThat(beta[t]).as("β after step %d", t + 1).isCloseTo(0.1 * Math.pow(factor, t + 1), within(1e-12));
+        }
     }
 
     @Test
