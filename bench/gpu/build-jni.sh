@@ -143,7 +143,7 @@ if [ -f "$VERSION_H" ] && [ -n "$(ver_part MAJOR)" ]; then
 fi
 FULL_VERSION=""
 if [ -f "$ROOT/version.py" ]; then
-  FULL_VERSION=$(sed -n "s/^__version__ = ['\"]\(.*\)['\"].*/\1/p" "$ROOT/version.py" | head -1)
+  FULL_VERSION=$(sed -n "s/^__version__\(: [^=]*\)\{0,1\} = ['\"]\([^'\"]*\)['\"].*/\2/p" "$ROOT/version.py" | head -1)
 elif [ -f "$ROOT/build-version" ]; then
   FULL_VERSION=$(head -1 "$ROOT/build-version")
 fi
@@ -154,7 +154,7 @@ fi
 IS_CUDA=false CUDA_VERSION=""
 if ls "$LIB_DIR"/libtorch_cuda*.so >/dev/null 2>&1; then
   IS_CUDA=true
-  [ -f "$ROOT/version.py" ] && CUDA_VERSION=$(sed -n "s/^cuda = ['\"]\([0-9.]*\)['\"].*/\1/p" "$ROOT/version.py" | head -1)
+  [ -f "$ROOT/version.py" ] && CUDA_VERSION=$(sed -n "s/^cuda\(: [^=]*\)\{0,1\} = ['\"]\([0-9.]*\)['\"].*/\2/p" "$ROOT/version.py" | head -1)
   if [ -z "$CUDA_VERSION" ] && [[ "$FULL_VERSION" =~ \+cu([0-9]+)([0-9])$ ]]; then
     CUDA_VERSION="${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
   fi
