@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
             AlphaRlCommand.class,
             CompareCommand.class,
             ConfigCommand.class,
+            DoctorCommand.class,
             BenchCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
