@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.alpharl.trainer.doctor.Doctor;
 import dev.alpharl.trainer.doctor.DoctorReport;
 import dev.alpharl.trainer.doctor.DoctorText;
+import dev.alpharl.trainer.io.UserInputException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
