@@ -134,6 +134,9 @@ public final class Diagnosis {
                 fix = "export PYTORCH_FLAVOR="
                         + (choice.torch() != null && choice.torch().cuda() ? "cu128" : "cpu")
                         + " (trainer.jar has JNI libraries for " + String.join(", ", djl.jniFlavours()) + ")";
+            } else if (choice.jni().contains("download") && !choice.override()) {
+                fix = "PYTORCH_VERSION without a usable PYTORCH_LIBRARY_PATH makes DJL download that libtorch: unset "
+                        + "PYTORCH_VERSION, or point PYTORCH_LIBRARY_PATH at a libtorch of that version";
             } else if (choice.jni().contains("download")) {
                 fix = "unset PYTORCH_VERSION (or set it to " + jniTorch() + ") to use trainer.jar's JNI library, or "
                         + "install a JNI library built for this libtorch next to it (bench/gpu/build-jni.sh)";
@@ -200,6 +203,9 @@ public final class Diagnosis {
         if (e.contains("invalid ELF header") || e.contains("file too short") || e.contains("wrong ELF class")) {
             return "a file in the libtorch directory is not a shared library for this machine: point "
                     + "PYTORCH_LIBRARY_PATH at a real libtorch";
+        }
+        if (e.contains("Unexpected version")) {
+            return "write PYTORCH_VERSION as x.y.z (2.7.1, not 2.7.1+cu128)";
         }
         if (e.contains("Offline mode")) {
             return "DJL tried to download (see the JNI library line): fix that setting, or allow downloads with "

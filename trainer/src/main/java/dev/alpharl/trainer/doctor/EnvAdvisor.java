@@ -61,9 +61,10 @@ public final class EnvAdvisor {
             jni = java.nio.file.Files.exists(cached) ? cached.toString() : null;
         }
         boolean localJni = jni != null;
-        String flavour = localJni ? localFlavour : torch.cuda() ? "cu128" : "cpu";
-        boolean jarHasFlavour = djl.jniFlavours().contains(flavour);
-        boolean needsBuild = !localJni && !(jarJniFits && jarHasFlavour);
+        String jarFlavour = torch.cuda() ? "cu128" : "cpu";
+        boolean needsBuild = !localJni && !(jarJniFits && djl.jniFlavours().contains(jarFlavour));
+        // a JNI library built here is named by the torch's own CUDA version; trainer.jar's by its own
+        String flavour = localJni || needsBuild ? localFlavour : jarFlavour;
         String gpu = torch.cuda() ? "" : " It is a CPU build: the trainer runs on the CPU with it.";
 
         List<String> steps = new ArrayList<>();

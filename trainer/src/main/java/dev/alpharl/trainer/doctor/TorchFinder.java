@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 public final class TorchFinder {
 
-    private static final int SEARCH_DEPTH = 6;
+    private static final int SEARCH_DEPTH = 10;
     private static final Set<String> CONDA_NAMES =
             Set.of("miniconda3", "anaconda3", "miniforge3", "mambaforge", "micromamba", "conda", "miniconda");
 
