@@ -296,6 +296,38 @@ class DoctorDiagnosisTest {
     }
 
     @Test
+    void plainOperationsFailingAfterAStartPointAtTheJniMismatch() {
+        // seen here: trainer.jar's 2.7.1 JNI library on a libtorch 2.10 loads, starts, then fails on arange/matmul
+        Path lib = dir.resolve("lib210");
+        DoctorFixtures.write(lib.resolve("libtorch.so"), "x");
+        EngineFacts engine = started(
+                lib.toString(),
+                List.of("MKLDNN", "OPENMP"),
+                CUDART_OK,
+                0,
+                0,
+                new TorchCuda(false, null, null),
+                List.of(new DeviceCheck(
+                        "cpu",
+                        false,
+                        null,
+                        EngineProbe.DJL_STAGE
+                                + "EngineException: Cannot access data pointer of Tensor that doesn't have storage")));
+        List<Finding> f =
+                diagnose(env("PYTORCH_LIBRARY_PATH", lib.toString(), "PYTORCH_FLAVOR", "cpu"), engine, NO_GPU);
+        find(f, Level.WARN, "cannot tell the version of the libtorch in " + lib);
+        Finding ops = find(
+                f,
+                Level.ERROR,
+                "the engine starts but plain tensor operations fail on cpu: "
+                        + "EngineException: Cannot access data pointer");
+        assertThat(ops.message()).contains("how a JNI library behaves on a libtorch it was not built for");
+        assertThat(ops.fix())
+                .containsExactly("use libtorch 2.7.1 with trainer.jar's JNI library, or build one for this "
+                        + "libtorch: bench/gpu/build-jni.sh --torch " + lib);
+    }
+
+    @Test
     void aCrashedEngineCheckIsReportedWithTheBuildAsTheFix() {
         EngineFacts crashed = EngineFacts.notExamined("the engine check's JVM ended with exit code 134 (signal 6, "
                 + "SIGABRT) before reporting; it crashed in native code: C  [libdjl_torch.so+0x1234]");
