@@ -15,10 +15,11 @@
 #                     holds engines/ and api/), or the release archive (djl-0.36.0.tar.gz / .zip from GitHub).
 #                     Default: $DJL_SRC, else downloaded from GitHub (needs network).
 # --install-dir DIR   where the JNI library goes. Default: next to libtorch (the torch's lib directory) when it is
-#                     writable and holds only torch's libraries; else a directory of links to torch's libraries plus
-#                     the JNI library under DJL's cache directory.
+#                     writable and holds only torch's libraries; DJL's cache directory for this version and flavour
+#                     when it is not writable; a directory of links to torch's libraries plus the JNI library (under
+#                     DJL's cache directory) when torch shares its lib directory (Debian's /usr/lib, a conda env).
 # --build-dir DIR     scratch directory (default: ${TMPDIR:-/tmp}/alpharl-jni-build-<torch version>)
-# --jobs N            parallel compile jobs (default: number of cores; each job needs ~1.5 GB of memory)
+# --jobs N            parallel compile jobs (default: the number of cores)
 # --cuda auto|on|off  compile DJL's CUDA-only code (a separate inference stream, emptyCache); auto: on for a CUDA
 #                     torch when the CUDA runtime headers are found. Off still runs on the GPU: CUDA kernels live in
 #                     libtorch_cuda, which the library links either way.
@@ -30,7 +31,8 @@
 # --force             build even when the DJL source's version differs from pom.xml's (the JNI must match the
 #                     pytorch-engine jar's native methods: a mismatch fails at run time)
 #
-# Takes 10-40 minutes (15 C++ files against torch's headers; ~25 min on 2 cores measured here, see docs/gpu.md).
+# Takes minutes: 15 C++ files against torch's headers. Measured 2 min with one job on a 2-core machine against
+# Debian's libtorch 1.13 headers; torch 2.x headers are larger (not measured). docs/gpu.md has the details.
 # Exit codes: 0 built (or --check passed), 1 the build failed, 2 something needed is missing (torch, its headers,
 # DJL's source, a tool) or an option is wrong.
 set -euo pipefail
