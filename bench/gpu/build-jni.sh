@@ -21,7 +21,7 @@
 # --build-dir DIR     scratch directory (default: ${TMPDIR:-/tmp}/alpharl-jni-build-<torch version>)
 # --jobs N            parallel compile jobs (default: the number of cores)
 # --cuda auto|on|off  compile DJL's CUDA-only code (a separate inference stream, emptyCache); auto: on for a CUDA
-#                     torch when the CUDA runtime headers are found. Off still runs on the GPU: CUDA kernels live in
+#                     torch when the CUDA runtime, cuBLAS, cuSPARSE and cuSOLVER headers are found. Off still runs on the GPU: CUDA kernels live in
 #                     libtorch_cuda, which the library links either way.
 # --torch-config auto|torch|shim
 #                     how CMake finds torch: `torch` is the torch's own TorchConfig.cmake (a CUDA torch's config
@@ -168,16 +168,23 @@ else
   FLAVOR=cpu
 fi
 
-# the CUDA runtime headers (for --cuda on) and the directories of the CUDA libraries a pip torch depends on
+# the directories of the CUDA libraries a pip torch depends on, and the CUDA headers DJL's CUDA-only code includes
+# (ATen/cuda/CUDAContext.h: the runtime, cuBLAS, cuSPARSE, cuSOLVER); pip ships each under nvidia/NAME/include
 NVIDIA_DIR=$(cd "$ROOT/.." 2>/dev/null && pwd)/nvidia
-CUDA_LIB_DIRS=() CUDA_INCLUDE=""
+CUDA_LIB_DIRS=() CUDA_INCLUDES=() CUDA_HEADERS_MISSING=()
 if $IS_CUDA; then
   if [ -d "$NVIDIA_DIR" ]; then
     for d in "$NVIDIA_DIR"/*/lib; do [ -d "$d" ] && CUDA_LIB_DIRS+=("$d"); done
+    for d in "$NVIDIA_DIR"/*/include; do [ -d "$d" ] && CUDA_INCLUDES+=("$d"); done
   fi
-  for inc in "$NVIDIA_DIR/cuda_runtime/include" "${CUDA_HOME:-/nonexistent}/include" "${CUDA_PATH:-/nonexistent}/include" \
-             /usr/local/cuda/include "$PREFIX/include" "$PREFIX/targets/x86_64-linux/include"; do
-    if [ -f "$inc/cuda_runtime_api.h" ]; then CUDA_INCLUDE=$inc; break; fi
+  for inc in "${CUDA_HOME:-/nonexistent}/include" "${CUDA_PATH:-/nonexistent}/include" /usr/local/cuda/include \
+             "$PREFIX/include" "$PREFIX/targets/x86_64-linux/include"; do
+    [ -d "$inc" ] && CUDA_INCLUDES+=("$inc")
+  done
+  for h in cuda_runtime_api.h cublas_v2.h cusparse.h cusolverDn.h; do
+    found=false
+    for inc in "${CUDA_INCLUDES[@]}"; do [ -f "$inc/$h" ] && found=true && break; done
+    $found || CUDA_HEADERS_MISSING+=("$h")
   done
 fi
 CUDART_DIR=""
@@ -186,10 +193,10 @@ for d in "$LIB_DIR" "${CUDA_LIB_DIRS[@]}"; do
 done
 
 case "$CUDA_MODE" in
-  auto) if $IS_CUDA && [ -n "$CUDA_INCLUDE" ]; then USE_CUDA=true; else USE_CUDA=false; fi ;;
+  auto) if $IS_CUDA && [ ${#CUDA_HEADERS_MISSING[@]} -eq 0 ]; then USE_CUDA=true; else USE_CUDA=false; fi ;;
   on) $IS_CUDA || die "--cuda on, but the torch in $LIB_DIR is a CPU build (no libtorch_cuda.so)"
-      [ -n "$CUDA_INCLUDE" ] || die "--cuda on needs the CUDA runtime headers (cuda_runtime_api.h): none in \
-$NVIDIA_DIR/cuda_runtime/include, \$CUDA_HOME/include or /usr/local/cuda/include"
+      [ ${#CUDA_HEADERS_MISSING[@]} -eq 0 ] || die "--cuda on needs CUDA headers that are not found \
+(${CUDA_HEADERS_MISSING[*]}) in $NVIDIA_DIR/*/include, \$CUDA_HOME/include or /usr/local/cuda/include"
       USE_CUDA=true ;;
   off) USE_CUDA=false ;;
 esac
@@ -318,7 +325,7 @@ build-jni: torch        $FULL_VERSION ($KIND) in $LIB_DIR: $COMPAT
 build-jni: CUDA         $($IS_CUDA && echo "yes, CUDA ${CUDA_VERSION:-?} (flavour $FLAVOR)" || echo "no (CPU build of torch)")
 build-jni: headers      $INCLUDE_DIR
 build-jni: CMake config $([ "$CONFIG_MODE" = shim ] && echo "minimal config written here (--torch-config shim)" || echo "$TORCH_CONFIG_DIR/TorchConfig.cmake$([ "$CONFIG_MODE" = torch-then-shim ] && echo ', a minimal one if it fails')")
-build-jni: USE_CUDA     $USE_CUDA$($IS_CUDA && ! $USE_CUDA && echo " (no cuda_runtime_api.h found: DJL's separate inference stream and emptyCache are left out; training on the GPU is unaffected)")
+build-jni: USE_CUDA     $USE_CUDA$($IS_CUDA && ! $USE_CUDA && echo " (CUDA headers not found: ${CUDA_HEADERS_MISSING[*]:-(--cuda off)}; DJL's separate inference stream and emptyCache are left out, training on the GPU is unaffected)")
 build-jni: DJL source   $DJL_SRC (DJL ${SRC_VERSION:-?})
 build-jni: build dir    $BUILD_DIR, $JOBS job(s)
 build-jni: installs     $INSTALL_DIR/$JNI_NAME$([ "$MODE" = links ] && echo " (with links to torch's libraries: DJL loads every library in PYTORCH_LIBRARY_PATH)")$([ "$MODE" = cache ] && echo " (DJL's cache: $LIB_DIR is not writable)")
@@ -342,15 +349,17 @@ write_shim() { # a TorchConfig.cmake that only knows headers and libraries: no C
   mkdir -p "$shim"
   if [ -n "$TORCH_CONFIG_DIR" ] && grep -q 'TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=' "$TORCH_CONFIG_DIR/TorchConfig.cmake"; then
     abi=$(sed -n 's/.*TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=\([01]\)".*/\1/p' "$TORCH_CONFIG_DIR/TorchConfig.cmake" | head -1)
-  elif command -v nm >/dev/null && ! nm -D "$LIB_DIR/libc10.so" 2>/dev/null | grep -q '__cxx11'; then
-    abi=0
+  elif command -v nm >/dev/null && nm -D "$LIB_DIR/libc10.so" >/dev/null 2>&1; then
+    nm -D "$LIB_DIR/libc10.so" | grep -q '__cxx11' || abi=0   # the old ABI has no std::__cxx11 symbols
+  else
+    case "$TORCH_VERSION" in 1.*|2.[0-6].*) abi=0 ;; esac      # pip wheels use the new ABI from 2.7 on
   fi
   for l in torch torch_cpu c10; do libs+=("$LIB_DIR/lib$l.so"); done
   {
     echo "# written by bench/gpu/build-jni.sh: torch $FULL_VERSION in $LIB_DIR"
     echo "set(TORCH_FOUND TRUE)"
     echo "set(TORCH_INSTALL_PREFIX \"$PREFIX\")"
-    echo "set(TORCH_INCLUDE_DIRS \"$INCLUDE_DIR\" \"$INCLUDE_DIR/torch/csrc/api/include\"$($USE_CUDA && echo " \"$CUDA_INCLUDE\""))"
+    echo "set(TORCH_INCLUDE_DIRS \"$INCLUDE_DIR\" \"$INCLUDE_DIR/torch/csrc/api/include\"$($USE_CUDA && printf ' "%s"' "${CUDA_INCLUDES[@]}"))"
     echo "set(TORCH_CXX_FLAGS \"-D_GLIBCXX_USE_CXX11_ABI=$abi\")"
     echo "set(TORCH_LIBRARIES ${libs[*]})"
     if $IS_CUDA; then

@@ -147,6 +147,16 @@ class DoctorBuildJniScriptTest {
                 .start();
         assertThat(tar.waitFor()).isZero();
 
+        Run runtimeOnly = script("--torch", lib.toString(), "--djl-src", archive.toString(), "--check");
+        assertThat(runtimeOnly.code()).as(runtimeOnly.out()).isZero();
+        assertThat(runtimeOnly.out())
+                .contains("build-jni: USE_CUDA     false (CUDA headers not found: cublas_v2.h cusparse.h cusolverDn.h; "
+                        + "DJL's separate inference stream and emptyCache are left out, training on the GPU is "
+                        + "unaffected)");
+
+        write(dir.resolve("sp/nvidia/cublas/include/cublas_v2.h"), "\n");
+        write(dir.resolve("sp/nvidia/cusparse/include/cusparse.h"), "\n");
+        write(dir.resolve("sp/nvidia/cusolver/include/cusolverDn.h"), "\n");
         Run run = script("--torch", lib.toString(), "--djl-src", archive.toString(), "--check");
         assertThat(run.code()).as(run.out()).isZero();
         assertThat(run.out())
