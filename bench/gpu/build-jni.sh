@@ -317,7 +317,7 @@ case "$TORCH_VERSION" in
   1.*|2.[0-6].*) COMPAT="older than $BUNDLED_TORCH: DJL $DJL_VERSION's JNI may use newer torch APIs; the compiler will tell" ;;
   "$BUNDLED_TORCH") COMPAT="the version DJL $DJL_VERSION's JNI is released for (trainer.jar already carries a JNI for it: \
 a build is only needed for a CUDA flavour other than cu128, or a different C++ ABI)" ;;
-  *) COMPAT="newer than $BUNDLED_TORCH: DJL $DJL_VERSION's JNI usually compiles against it (deprecation warnings are normal)" ;;
+  *) COMPAT="newer than $BUNDLED_TORCH: not tried here with DJL $DJL_VERSION's JNI sources; the compiler will tell" ;;
 esac
 
 cat >&2 <<EOF
