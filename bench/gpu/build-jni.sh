@@ -15,12 +15,13 @@
 #                     holds engines/ and api/), or the release archive (djl-0.36.0.tar.gz / .zip from GitHub).
 #                     Default: $DJL_SRC, else downloaded from GitHub (needs network).
 # --install-dir DIR   where the JNI library goes. Default: next to libtorch (the torch's lib directory) when it is
-#                     writable and holds only torch's libraries; else a directory of links to torch's libraries plus
-#                     the JNI library under DJL's cache directory.
+#                     writable and holds only torch's libraries; DJL's cache directory for this version and flavour
+#                     when it is not writable; a directory of links to torch's libraries plus the JNI library (under
+#                     DJL's cache directory) when torch shares its lib directory (Debian's /usr/lib, a conda env).
 # --build-dir DIR     scratch directory (default: ${TMPDIR:-/tmp}/alpharl-jni-build-<torch version>)
-# --jobs N            parallel compile jobs (default: number of cores; each job needs ~1.5 GB of memory)
+# --jobs N            parallel compile jobs (default: the number of cores)
 # --cuda auto|on|off  compile DJL's CUDA-only code (a separate inference stream, emptyCache); auto: on for a CUDA
-#                     torch when the CUDA runtime headers are found. Off still runs on the GPU: CUDA kernels live in
+#                     torch when the CUDA runtime, cuBLAS, cuSPARSE and cuSOLVER headers are found. Off still runs on the GPU: CUDA kernels live in
 #                     libtorch_cuda, which the library links either way.
 # --torch-config auto|torch|shim
 #                     how CMake finds torch: `torch` is the torch's own TorchConfig.cmake (a CUDA torch's config
@@ -30,7 +31,8 @@
 # --force             build even when the DJL source's version differs from pom.xml's (the JNI must match the
 #                     pytorch-engine jar's native methods: a mismatch fails at run time)
 #
-# Takes 10-40 minutes (15 C++ files against torch's headers; ~25 min on 2 cores measured here, see docs/gpu.md).
+# Takes minutes: 15 C++ files against torch's headers. Measured 2 min with one job on a 2-core machine against
+# Debian's libtorch 1.13 headers; torch 2.x headers are larger (not measured). docs/gpu.md has the details.
 # Exit codes: 0 built (or --check passed), 1 the build failed, 2 something needed is missing (torch, its headers,
 # DJL's source, a tool) or an option is wrong.
 set -euo pipefail
@@ -166,16 +168,23 @@ else
   FLAVOR=cpu
 fi
 
-# the CUDA runtime headers (for --cuda on) and the directories of the CUDA libraries a pip torch depends on
+# the directories of the CUDA libraries a pip torch depends on, and the CUDA headers DJL's CUDA-only code includes
+# (ATen/cuda/CUDAContext.h: the runtime, cuBLAS, cuSPARSE, cuSOLVER); pip ships each under nvidia/NAME/include
 NVIDIA_DIR=$(cd "$ROOT/.." 2>/dev/null && pwd)/nvidia
-CUDA_LIB_DIRS=() CUDA_INCLUDE=""
+CUDA_LIB_DIRS=() CUDA_INCLUDES=() CUDA_HEADERS_MISSING=()
 if $IS_CUDA; then
   if [ -d "$NVIDIA_DIR" ]; then
     for d in "$NVIDIA_DIR"/*/lib; do [ -d "$d" ] && CUDA_LIB_DIRS+=("$d"); done
+    for d in "$NVIDIA_DIR"/*/include; do [ -d "$d" ] && CUDA_INCLUDES+=("$d"); done
   fi
-  for inc in "$NVIDIA_DIR/cuda_runtime/include" "${CUDA_HOME:-/nonexistent}/include" "${CUDA_PATH:-/nonexistent}/include" \
-             /usr/local/cuda/include "$PREFIX/include" "$PREFIX/targets/x86_64-linux/include"; do
-    if [ -f "$inc/cuda_runtime_api.h" ]; then CUDA_INCLUDE=$inc; break; fi
+  for inc in "${CUDA_HOME:-/nonexistent}/include" "${CUDA_PATH:-/nonexistent}/include" /usr/local/cuda/include \
+             "$PREFIX/include" "$PREFIX/targets/x86_64-linux/include"; do
+    [ -d "$inc" ] && CUDA_INCLUDES+=("$inc")
+  done
+  for h in cuda_runtime_api.h cublas_v2.h cusparse.h cusolverDn.h; do
+    found=false
+    for inc in "${CUDA_INCLUDES[@]}"; do [ -f "$inc/$h" ] && found=true && break; done
+    $found || CUDA_HEADERS_MISSING+=("$h")
   done
 fi
 CUDART_DIR=""
@@ -184,10 +193,10 @@ for d in "$LIB_DIR" "${CUDA_LIB_DIRS[@]}"; do
 done
 
 case "$CUDA_MODE" in
-  auto) if $IS_CUDA && [ -n "$CUDA_INCLUDE" ]; then USE_CUDA=true; else USE_CUDA=false; fi ;;
+  auto) if $IS_CUDA && [ ${#CUDA_HEADERS_MISSING[@]} -eq 0 ]; then USE_CUDA=true; else USE_CUDA=false; fi ;;
   on) $IS_CUDA || die "--cuda on, but the torch in $LIB_DIR is a CPU build (no libtorch_cuda.so)"
-      [ -n "$CUDA_INCLUDE" ] || die "--cuda on needs the CUDA runtime headers (cuda_runtime_api.h): none in \
-$NVIDIA_DIR/cuda_runtime/include, \$CUDA_HOME/include or /usr/local/cuda/include"
+      [ ${#CUDA_HEADERS_MISSING[@]} -eq 0 ] || die "--cuda on needs CUDA headers that are not found \
+(${CUDA_HEADERS_MISSING[*]}) in $NVIDIA_DIR/*/include, \$CUDA_HOME/include or /usr/local/cuda/include"
       USE_CUDA=true ;;
   off) USE_CUDA=false ;;
 esac
@@ -308,7 +317,7 @@ case "$TORCH_VERSION" in
   1.*|2.[0-6].*) COMPAT="older than $BUNDLED_TORCH: DJL $DJL_VERSION's JNI may use newer torch APIs; the compiler will tell" ;;
   "$BUNDLED_TORCH") COMPAT="the version DJL $DJL_VERSION's JNI is released for (trainer.jar already carries a JNI for it: \
 a build is only needed for a CUDA flavour other than cu128, or a different C++ ABI)" ;;
-  *) COMPAT="newer than $BUNDLED_TORCH: DJL $DJL_VERSION's JNI usually compiles against it (deprecation warnings are normal)" ;;
+  *) COMPAT="newer than $BUNDLED_TORCH: not tried here with DJL $DJL_VERSION's JNI sources; the compiler will tell" ;;
 esac
 
 cat >&2 <<EOF
@@ -316,7 +325,7 @@ build-jni: torch        $FULL_VERSION ($KIND) in $LIB_DIR: $COMPAT
 build-jni: CUDA         $($IS_CUDA && echo "yes, CUDA ${CUDA_VERSION:-?} (flavour $FLAVOR)" || echo "no (CPU build of torch)")
 build-jni: headers      $INCLUDE_DIR
 build-jni: CMake config $([ "$CONFIG_MODE" = shim ] && echo "minimal config written here (--torch-config shim)" || echo "$TORCH_CONFIG_DIR/TorchConfig.cmake$([ "$CONFIG_MODE" = torch-then-shim ] && echo ', a minimal one if it fails')")
-build-jni: USE_CUDA     $USE_CUDA$($IS_CUDA && ! $USE_CUDA && echo " (no cuda_runtime_api.h found: DJL's separate inference stream and emptyCache are left out; training on the GPU is unaffected)")
+build-jni: USE_CUDA     $USE_CUDA$($IS_CUDA && ! $USE_CUDA && echo " (CUDA headers not found: ${CUDA_HEADERS_MISSING[*]:-(--cuda off)}; DJL's separate inference stream and emptyCache are left out, training on the GPU is unaffected)")
 build-jni: DJL source   $DJL_SRC (DJL ${SRC_VERSION:-?})
 build-jni: build dir    $BUILD_DIR, $JOBS job(s)
 build-jni: installs     $INSTALL_DIR/$JNI_NAME$([ "$MODE" = links ] && echo " (with links to torch's libraries: DJL loads every library in PYTORCH_LIBRARY_PATH)")$([ "$MODE" = cache ] && echo " (DJL's cache: $LIB_DIR is not writable)")
@@ -340,15 +349,17 @@ write_shim() { # a TorchConfig.cmake that only knows headers and libraries: no C
   mkdir -p "$shim"
   if [ -n "$TORCH_CONFIG_DIR" ] && grep -q 'TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=' "$TORCH_CONFIG_DIR/TorchConfig.cmake"; then
     abi=$(sed -n 's/.*TORCH_CXX_FLAGS "-D_GLIBCXX_USE_CXX11_ABI=\([01]\)".*/\1/p' "$TORCH_CONFIG_DIR/TorchConfig.cmake" | head -1)
-  elif command -v nm >/dev/null && ! nm -D "$LIB_DIR/libc10.so" 2>/dev/null | grep -q '__cxx11'; then
-    abi=0
+  elif command -v nm >/dev/null && nm -D "$LIB_DIR/libc10.so" >/dev/null 2>&1; then
+    nm -D "$LIB_DIR/libc10.so" | grep -q '__cxx11' || abi=0   # the old ABI has no std::__cxx11 symbols
+  else
+    case "$TORCH_VERSION" in 1.*|2.[0-6].*) abi=0 ;; esac      # pip wheels use the new ABI from 2.7 on
   fi
   for l in torch torch_cpu c10; do libs+=("$LIB_DIR/lib$l.so"); done
   {
     echo "# written by bench/gpu/build-jni.sh: torch $FULL_VERSION in $LIB_DIR"
     echo "set(TORCH_FOUND TRUE)"
     echo "set(TORCH_INSTALL_PREFIX \"$PREFIX\")"
-    echo "set(TORCH_INCLUDE_DIRS \"$INCLUDE_DIR\" \"$INCLUDE_DIR/torch/csrc/api/include\"$($USE_CUDA && echo " \"$CUDA_INCLUDE\""))"
+    echo "set(TORCH_INCLUDE_DIRS \"$INCLUDE_DIR\" \"$INCLUDE_DIR/torch/csrc/api/include\"$($USE_CUDA && printf ' "%s"' "${CUDA_INCLUDES[@]}"))"
     echo "set(TORCH_CXX_FLAGS \"-D_GLIBCXX_USE_CXX11_ABI=$abi\")"
     echo "set(TORCH_LIBRARIES ${libs[*]})"
     if $IS_CUDA; then

@@ -88,7 +88,7 @@ final class ChildProbe {
                     why += "; it crashed in native code: " + frame;
                 }
             }
-            List<String> tail = readLines(err);
+            List<String> tail = log;
             if (!tail.isEmpty()) {
                 why += "; its last output: "
                         + String.join(" | ", tail.subList(Math.max(0, tail.size() - 4), tail.size()));
@@ -121,7 +121,7 @@ final class ChildProbe {
 
     private static String signalName(int signal) {
         return switch (signal) {
-            case 6 -> ", SIGABRT";
+            case 6 -> ", SIGABRT: how the JVM ends after a fatal error";
             case 9 -> ", SIGKILL";
             case 11 -> ", SIGSEGV";
             case 7 -> ", SIGBUS";

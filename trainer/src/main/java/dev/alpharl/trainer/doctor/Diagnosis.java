@@ -357,6 +357,20 @@ public final class Diagnosis {
                 continue;
             }
             String detail = check.detail() == null ? "failed" : check.detail();
+            if (detail.startsWith(EngineProbe.DJL_STAGE)) {
+                TorchInstall torch = choice.torch();
+                add(
+                        Level.ERROR,
+                        "the engine starts but plain tensor operations fail on " + check.device() + ": "
+                                + detail.substring(EngineProbe.DJL_STAGE.length())
+                                + ": this is how a JNI library behaves on a libtorch it was not built for (it loads, "
+                                + "then fails or misbehaves)",
+                        "use libtorch " + jniTorch()
+                                + " with trainer.jar's JNI library, or build one for this libtorch: "
+                                + "bench/gpu/build-jni.sh --torch "
+                                + (torch != null ? torch.libDir() : "<the torch's lib directory>"));
+                continue;
+            }
             boolean opsLibrary = detail.contains("Unknown builtin op")
                     || detail.contains("moduleLoad")
                     || detail.contains("ops library")

@@ -275,7 +275,10 @@ public final class DjlLookup {
                                 ? "trainer.jar's " + flavour + " JNI library (pytorch-jni " + djl.jniVersion()
                                         + ", built for libtorch " + djl.jniTorchVersion() + ")"
                                 : "none: trainer.jar has no " + flavour + " JNI library (only "
-                                        + String.join(", ", djl.jniFlavours()) + ")",
+                                        + String.join(", ", djl.jniFlavours()) + ")"
+                                        + (flavourSetting == null
+                                                ? "; " + flavour + " is what DJL derives when PYTORCH_FLAVOR is unset"
+                                                : ""),
                         inJar);
             }
             return new LibtorchChoice(

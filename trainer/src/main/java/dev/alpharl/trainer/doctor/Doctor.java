@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -87,18 +88,48 @@ public final class Doctor {
                 engineLog = outcome.log();
             }
         }
-        LibtorchChoice choice = DjlLookup.predict(settings, djl, engine);
+        List<Finding> own = new ArrayList<>();
+        EngineFacts facts = engine;
+        LibtorchChoice choice = guarded(
+                "reading where DJL takes libtorch from",
+                () -> DjlLookup.predict(settings, djl, facts),
+                new LibtorchChoice(List.of(), false, null, null, null, "unknown (see the WARN finding)", true),
+                own);
         Path home = Path.of(System.getProperty("user.home"));
         Path cache = djl.cacheDir() == null ? home.resolve(".djl.ai/pytorch") : Path.of(djl.cacheDir());
-        List<TorchInstall> found = new TorchFinder(
-                        settings.env(), home, options.systemRoots(), options.searchDirs(), cache)
-                .find(djl.version() == null ? "0.36.0" : djl.version());
-        List<Advice> installs =
-                found.stream().map(t -> EnvAdvisor.advise(t, djl, cache)).toList();
-        List<Finding> findings = Diagnosis.of(settings, djl, choice, engine, gpu, installs);
+        List<TorchInstall> found = guarded(
+                "looking for torch installs",
+                () -> new TorchFinder(settings.env(), home, options.systemRoots(), options.searchDirs(), cache)
+                        .find(djl.version() == null ? "0.36.0" : djl.version()),
+                List.of(),
+                own);
+        List<Advice> installs = guarded(
+                "advising on the torch installs",
+                () -> found.stream().map(t -> EnvAdvisor.advise(t, djl, cache)).toList(),
+                List.of(),
+                own);
+        List<Finding> findings = new ArrayList<>(guarded(
+                "drawing conclusions",
+                () -> Diagnosis.of(settings, djl, choice, facts, gpu, installs),
+                List.of(),
+                own));
+        findings.addAll(own);
         boolean ok = findings.stream().noneMatch(f -> f.level() == Level.ERROR);
         return new DoctorReport(
                 ok, javaInfo(), djl, settings(settings), choice, engine, engineLog, gpu, installs, findings);
+    }
+
+    /** Runs one of the doctor's own steps; a bug in it becomes a WARN finding instead of ending the report. */
+    private static <T> T guarded(String step, Supplier<T> run, T fallback, List<Finding> findings) {
+        try {
+            return run.get();
+        } catch (RuntimeException | LinkageError e) {
+            findings.add(new Finding(
+                    Level.WARN,
+                    "the doctor failed while " + step + ": " + e,
+                    List.of("please report this with the output of `doctor --json`")));
+            return fallback;
+        }
     }
 
     static JavaInfo javaInfo() {

@@ -83,7 +83,7 @@ public record EngineFacts(
      *
      * @param device       "cpu" or "cuda:N"
      * @param ok           whether it ran and agreed
-     * @param maxRelError  max |bf16 − fp32| / max |fp32|
+     * @param maxRelError  max |bf16 − fp32| / max (|a|·|b|): below 2^-8 when only the inputs' rounding to bf16 differs
      * @param detail       the error when it failed
      */
     public record DeviceCheck(String device, boolean ok, Double maxRelError, String detail) {}

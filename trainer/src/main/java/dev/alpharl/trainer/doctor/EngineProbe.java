@@ -36,6 +36,12 @@ public final class EngineProbe {
     /** The line prefix of the facts (JSON) on the child's stdout. */
     static final String MARKER = "ALPHARL-DOCTOR-ENGINE ";
 
+    /** How a bf16 check's detail starts when a plain DJL operation (fp32 arange, sin, matmul) failed. */
+    static final String DJL_STAGE = "a plain DJL operation failed: ";
+
+    /** How a bf16 check's detail starts when the trainer's ops library failed (loading or its bf16 matmul). */
+    static final String OPS_STAGE = "the trainer's ops library failed: ";
+
     private static final Pattern CACHE_DIR_NAME =
             Pattern.compile("\\d+\\.\\d+\\.\\d+(?:-\\d+)?-(.+)-(?:linux|osx|win)-[a-z0-9_]+");
 
@@ -206,19 +212,35 @@ public final class EngineProbe {
         }
     }
 
-    /** A bf16 matmul through the trainer's ops library against DJL's fp32 matmul on {@code device}. */
+    /**
+     * A bf16 matmul through the trainer's ops library against DJL's fp32 matmul on {@code device}; a failure names
+     * its stage: a plain DJL operation failing means the JNI library does not fit this libtorch.
+     */
     private static DeviceCheck bf16(Device device) {
         String name = device.isGpu() ? "cuda:" + device.getDeviceId() : "cpu";
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            NDArray a = manager.randomNormal(new Shape(64, 96));
-            NDArray b = manager.randomNormal(new Shape(96, 48));
-            NDArray reference = a.matMul(b);
-            NDArray bf16 = TorchOps.on(device).matmulBf16(a, b);
-            float scale = reference.abs().max().getFloat();
-            float diff = bf16.sub(reference).abs().max().getFloat();
-            double rel = scale == 0 ? diff : diff / (double) scale;
-            boolean ok = Double.isFinite(rel) && rel < 2e-2;
-            return new DeviceCheck(name, ok, rel, ok ? null : "bf16 result differs from fp32 by " + rel);
+            NDArray a;
+            NDArray b;
+            NDArray reference;
+            float scale;
+            try {
+                a = manager.randomNormal(new Shape(64, 96));
+                b = manager.randomNormal(new Shape(96, 48));
+                reference = a.matMul(b);
+                // bf16 rounds each input to 8 significant bits: bound the error by |a|·|b|, not by |a·b|
+                scale = a.abs().matMul(b.abs()).max().getFloat();
+            } catch (Throwable t) {
+                return new DeviceCheck(name, false, null, DJL_STAGE + chain(t));
+            }
+            try {
+                NDArray bf16 = TorchOps.on(device).matmulBf16(a, b);
+                float diff = bf16.sub(reference).abs().max().getFloat();
+                double rel = scale == 0 ? diff : diff / (double) scale;
+                boolean ok = Double.isFinite(rel) && rel < 1e-2;
+                return new DeviceCheck(name, ok, rel, ok ? null : "bf16 result differs from fp32 by " + rel);
+            } catch (Throwable t) {
+                return new DeviceCheck(name, false, null, OPS_STAGE + chain(t));
+            }
         } catch (Throwable t) {
             return new DeviceCheck(name, false, null, chain(t));
         }

@@ -290,7 +290,41 @@ class DoctorDiagnosisTest {
         LibtorchChoice choice = DjlLookup.predict(
                 new DjlLookup.Settings(env("PYTORCH_LIBRARY_PATH", lib.toString()), Map.of()), djl(), counted);
         assertThat(choice.flavour()).isEqualTo("cu128-precxx11");
-        assertThat(choice.jni()).isEqualTo("none: trainer.jar has no cu128-precxx11 JNI library (only cpu, cu128)");
+        assertThat(choice.jni())
+                .isEqualTo("none: trainer.jar has no cu128-precxx11 JNI library (only cpu, cu128); cu128-precxx11 is "
+                        + "what DJL derives when PYTORCH_FLAVOR is unset");
+    }
+
+    @Test
+    void plainOperationsFailingAfterAStartPointAtTheJniMismatch() {
+        // seen here: trainer.jar's 2.7.1 JNI library on a libtorch 2.10 loads, starts, then fails on arange/matmul
+        Path lib = dir.resolve("lib210");
+        DoctorFixtures.write(lib.resolve("libtorch.so"), "x");
+        EngineFacts engine = started(
+                lib.toString(),
+                List.of("MKLDNN", "OPENMP"),
+                CUDART_OK,
+                0,
+                0,
+                new TorchCuda(false, null, null),
+                List.of(new DeviceCheck(
+                        "cpu",
+                        false,
+                        null,
+                        EngineProbe.DJL_STAGE
+                                + "EngineException: Cannot access data pointer of Tensor that doesn't have storage")));
+        List<Finding> f =
+                diagnose(env("PYTORCH_LIBRARY_PATH", lib.toString(), "PYTORCH_FLAVOR", "cpu"), engine, NO_GPU);
+        find(f, Level.WARN, "cannot tell the version of the libtorch in " + lib);
+        Finding ops = find(
+                f,
+                Level.ERROR,
+                "the engine starts but plain tensor operations fail on cpu: "
+                        + "EngineException: Cannot access data pointer");
+        assertThat(ops.message()).contains("how a JNI library behaves on a libtorch it was not built for");
+        assertThat(ops.fix())
+                .containsExactly("use libtorch 2.7.1 with trainer.jar's JNI library, or build one for this "
+                        + "libtorch: bench/gpu/build-jni.sh --torch " + lib);
     }
 
     @Test
