@@ -29,7 +29,7 @@ class RewardsRegistryTest {
     @Test
     void badValuesNameTheKeyAndWhatWasExpected() {
         assertThatThrownBy(() -> Rewards.create("math", Map.of("style", "aime")))
-                .hasMessageContaining("option 'style' must be one of [dapo, gsm8k, math], got 'aime'");
+                .hasMessageContaining("option 'style' must be one of [boxed, dapo, gsm8k, math], got 'aime'");
         assertThatThrownBy(() -> Rewards.create("math", Map.of("extract", List.of("boxed", "last-word"))))
                 .hasMessageContaining("option 'extract'")
                 .hasMessageContaining("last-number");
