@@ -403,10 +403,13 @@ public final class AnswerExtractor {
 
     // ---- last plain number or bare expression -----------------------------------------------------------------
 
-    /** A number token: sign, digits with thousands separators or a decimal comma, decimals, exponent, a fraction bar, percent. */
+    /**
+     * A number token: sign, digits with thousands separators or a decimal comma, decimals, an exponent (1.5e3,
+     * 2^4), a fraction bar, percent.
+     */
     private static final Pattern NUMBER_TOKEN = Pattern.compile("(?:(?<![\\w)])[-−])?(?<![\\w.])"
             + "(?:\\d{1,3}(?:(?:,|\\\\,|\\{,}| )\\d{3})+(?![\\d])|\\d+)(?:[.,]\\d+)?(?:[eE][-+]?\\d+(?![\\w]))?"
-            + "(?:/\\d+(?:\\.\\d+)?)?(?:\\s*(?:\\\\?%|(?i:percent|pct)\\b))?"
+            + "(?:\\^\\{?-?\\d+}?)?(?:/\\d+(?:\\.\\d+)?)?(?:\\s*(?:\\\\?%|(?i:percent|pct)\\b))?"
             + "|(?:(?<![\\w)])[-−])?(?<![\\w.])\\.\\d+(?:\\s*(?:\\\\?%|(?i:percent|pct)\\b))?");
 
     private static final int NUMBER_WINDOW = 120;
