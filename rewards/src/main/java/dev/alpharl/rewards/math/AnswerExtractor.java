@@ -289,11 +289,7 @@ public final class AnswerExtractor {
         if (spans.isEmpty()) return out;
         int n = spans.size();
         int first = n - 1;
-        while (first > 0
-                && n - first < MAX_CANDIDATES
-                && JOINER.matcher(text.substring(
-                                spans.get(first - 1).end(), spans.get(first).start()))
-                        .matches()) first--;
+        while (first > 0 && n - first < MAX_CANDIDATES && joined(text, spans.get(first - 1), spans.get(first))) first--;
         if (first < n - 1) {
             StringBuilder joined = new StringBuilder();
             for (int i = first; i < n; i++) {
@@ -305,6 +301,14 @@ public final class AnswerExtractor {
         for (int i = n - 1; i >= 0 && out.size() < MAX_CANDIDATES; i--)
             out.add(spans.get(i).contentWithPercent(text));
         return dedupe(out);
+    }
+
+    /** True when only a comma, "and" or "or" stands between two spans. */
+    private static boolean joined(String text, Span before, Span after) {
+        int gap = after.start() - before.end();
+        return gap >= 0
+                && gap <= 24
+                && JOINER.matcher(text.substring(before.end(), after.start())).matches();
     }
 
     /**

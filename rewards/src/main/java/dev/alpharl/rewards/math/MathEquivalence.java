@@ -82,18 +82,26 @@ public final class MathEquivalence {
         return matches(AnswerParser.parse(gold), AnswerParser.parse(predicted));
     }
 
+    /** Comparisons of items allowed per {@link #matches} call: bounds lists of lists of lists. */
+    static final int MAX_COMPARISONS = 2_000;
+
+    private static final ThreadLocal<int[]> COMPARISONS = ThreadLocal.withInitial(() -> new int[1]);
+
     /** True when {@code predicted} is an acceptable answer for {@code gold}. */
     public boolean matches(Answer gold, Answer predicted) {
+        COMPARISONS.get()[0] = 0;
         try {
             return same(gold, predicted);
         } catch (ArithmeticException | StackOverflowError e) {
-            return false; // too large or undefined somewhere: not provably equal
+            return false; // too large, too much work, or undefined somewhere: not provably equal
         }
     }
 
     // ---- structures -------------------------------------------------------------------------------------------
 
     private boolean same(Answer g, Answer p) {
+        if (++COMPARISONS.get()[0] > MAX_COMPARISONS)
+            throw new Polynomial.TooComplexException("more than " + MAX_COMPARISONS + " comparisons");
         g = single(g);
         p = single(p);
         if (p instanceof Answer.Relation pr) {

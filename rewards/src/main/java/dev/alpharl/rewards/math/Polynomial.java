@@ -22,7 +22,7 @@ import java.util.Map;
  * an operation that would exceed {@link #MAX_TERMS} terms throws {@link TooComplexException}.
  */
 final class Polynomial {
-    static final int MAX_TERMS = 400;
+    static final int MAX_TERMS = 200;
     private static final int MAX_EXPONENT = 1000;
 
     /** The expression is too large, or uses something the normal form cannot represent. */
@@ -145,7 +145,7 @@ final class Polynomial {
 
     Polynomial multiply(Polynomial o) {
         if (isZero() || o.isZero()) return ZERO;
-        if ((long) terms.size() * o.terms.size() > 4L * MAX_TERMS * MAX_TERMS)
+        if ((long) terms.size() * o.terms.size() > (long) MAX_TERMS * MAX_TERMS / 4)
             throw new TooComplexException("product too large");
         Map<Monomial, Fraction> out = new HashMap<>();
         for (Map.Entry<Monomial, Fraction> a : terms.entrySet()) {

@@ -121,7 +121,14 @@ final class Simplifier {
         }
         if (r.isInteger() && r.numerator().bitLength() < 16 && r.numerator().intValue() <= MAX_EXPANDED_POWER) {
             int k = r.numerator().intValue();
-            return normalize(base.num().pow(k), base.den().pow(k));
+            if (maxTerms(base.num().terms.size(), k) > Polynomial.MAX_TERMS
+                    || maxTerms(base.den().terms.size(), k) > Polynomial.MAX_TERMS)
+                return opaque("pow", List.of(base, exponent)); // too many terms: kept whole, still comparable
+            try {
+                return normalize(base.num().pow(k), base.den().pow(k));
+            } catch (Polynomial.TooComplexException e) {
+                return opaque("pow", List.of(base, exponent)); // too many terms: kept whole, still comparable
+            }
         }
         if (r.denominator().equals(BigInteger.ONE)) return opaque("pow", List.of(base, exponent));
         return opaque("root", List.of(base, exponent)); // √(x+1), √(2+√3): kept whole
@@ -134,6 +141,17 @@ final class Simplifier {
         Polynomial.Term product = Polynomial.times(c.monomial(), m.monomial());
         return new Polynomial.Term(
                 c.coefficient().multiply(m.coefficient()).multiply(product.coefficient()), product.monomial());
+    }
+
+    /** An upper bound on the terms of a t-term polynomial to the power k: C(t + k − 1, k), or a value past the cap. */
+    static long maxTerms(int t, int k) {
+        long n = (long) t + k - 1, m = Math.min(k, t - 1);
+        long c = 1;
+        for (long i = 1; i <= m; i++) {
+            c = c * (n - m + i) / i; // C(n - m + i, i): exact at every step
+            if (c > Polynomial.MAX_TERMS) return c;
+        }
+        return c;
     }
 
     /** c^r for rationals c and r, as coefficient × prime radicals (× i for square roots of negatives). */
