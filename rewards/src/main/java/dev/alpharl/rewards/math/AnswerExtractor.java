@@ -313,8 +313,9 @@ public final class AnswerExtractor {
 
     /**
      * The last {@code keep} math spans of the text, in order, in one linear scan: {@code $$…$$}, {@code \[…\]}
-     * and {@code \(…\)} may span lines; {@code $…$} stays on one line and does not open right after a digit
-     * ("costs 5$"); {@code \$} is a dollar sign.
+     * and {@code \(…\)} may span lines; {@code $…$} stays on one line, does not open right after a digit
+     * ("costs 5$") nor close right before one ("$5 and $10" are prices), and "$5 per hour and $" (a digit first,
+     * a space last) is prose between prices, not math; {@code \$} is a dollar sign.
      */
     static List<Span> spans(String text, int keep) {
         java.util.ArrayDeque<Span> last = new java.util.ArrayDeque<>();
@@ -355,6 +356,10 @@ public final class AnswerExtractor {
                         i = lineEnd < 0 ? n : lineEnd; // no closing '$' on this line
                         continue;
                     }
+                    if (isDigit(text, i + 1) && Character.isWhitespace(text.charAt(close - 1))) {
+                        i++; // "$5 and $x$": a price, then prose; the second '$' may open a real span
+                        continue;
+                    }
                     found = new Span(i, close + 1, i + 1, close);
                 }
             }
@@ -371,7 +376,10 @@ public final class AnswerExtractor {
         return new ArrayList<>(last);
     }
 
-    /** The next unescaped '$' on the same line, or −1. */
+    /**
+     * The next unescaped '$' on the same line that is not a price ("$10": a '$' right before a digit opens an
+     * amount, it does not close math), or −1.
+     */
     private static int inlineClose(String text, int from) {
         for (int j = from; j < text.length(); j++) {
             char c = text.charAt(j);
@@ -380,9 +388,13 @@ public final class AnswerExtractor {
                 j++;
                 continue;
             }
-            if (c == '$') return j;
+            if (c == '$' && !isDigit(text, j + 1)) return j;
         }
         return -1;
+    }
+
+    private static boolean isDigit(String text, int i) {
+        return i < text.length() && Character.isDigit(text.charAt(i));
     }
 
     // ---- "= X" at the end --------------------------------------------------------------------------------------
