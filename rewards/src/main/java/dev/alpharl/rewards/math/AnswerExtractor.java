@@ -86,6 +86,8 @@ public final class AnswerExtractor {
     private static final int MAX_CANDIDATES = 6;
     /** Characters of a phrase's line that are read. */
     private static final int PHRASE_WINDOW = 300;
+    /** A phrase further than this from the end only counts when what follows it parses as a whole. */
+    private static final int WEAK_PHRASE_REACH = 400;
 
     // ---- boxes ----------------------------------------------------------------------------------------------------
 
@@ -201,8 +203,12 @@ public final class AnswerExtractor {
             if (!spans.isEmpty() && content.substring(0, spans.get(0).start()).isBlank())
                 out.add(spans.get(0).contentWithPercent(content));
             out.add(sentence(content));
-            if (!spans.isEmpty()) out.add(spans.get(0).contentWithPercent(content));
-            firstNumber(content).ifPresent(out::add);
+            // a math span or number inside a longer sentence is a weaker reading: only near the end of the text
+            // ("To get the answer: compute 5 × 3 = 15 …" early on is not a final answer)
+            if (text.length() - markers.get(k) <= WEAK_PHRASE_REACH) {
+                if (!spans.isEmpty()) out.add(spans.get(0).contentWithPercent(content));
+                firstNumber(content).ifPresent(out::add);
+            }
         }
         return dedupe(out);
     }
