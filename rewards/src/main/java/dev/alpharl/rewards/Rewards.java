@@ -152,10 +152,10 @@ public final class Rewards {
         }
         double relTol = o.getDouble("rel-tol", base.relTol());
         if (relTol < 0 || relTol >= 1) throw o.bad("rel-tol", relTol, "in [0, 1) (0: round to 'decimals' places)");
-        int decimals = "gold".equalsIgnoreCase(o.getString("decimals", "").strip())
-                ? MathAnswerReward.GOLD_DECIMALS
-                : o.getInt("decimals", base.decimals());
-        if (decimals < MathAnswerReward.GOLD_DECIMALS || decimals > 15)
+        boolean goldDecimals =
+                "gold".equalsIgnoreCase(o.getString("decimals", "").strip());
+        int decimals = goldDecimals ? MathAnswerReward.GOLD_DECIMALS : o.getInt("decimals", base.decimals());
+        if (!goldDecimals && (decimals < 0 || decimals > 15))
             throw o.bad("decimals", decimals, "an integer in [0, 15] or 'gold'");
         return new MathAnswerReward(new MathAnswerReward.Config(
                 extract,
