@@ -141,7 +141,7 @@ public final class MathRewardBench {
     private static final String[] NAMES = {"Natalia", "Weng", "Betty", "Julie", "James", "Albert", "Ken", "Alexis"};
     private static final String[] ITEMS = {"clips", "apples", "books", "eggs", "cups", "pages", "tickets", "shirts"};
 
-    /** Half GSM8K-style (prose arithmetic ending in "#### N", "The answer is N" or a plain sentence), half MATH-style. */
+    /** Half GSM8K-style (prose ending in "#### N", "The answer is N" or a sentence), half MATH-style. */
     static List<Sample> corpus(int n, long seed) {
         Random r = new Random(seed);
         List<Sample> out = new ArrayList<>(n);

@@ -367,7 +367,10 @@ public final class ExpressionParser {
         return factors.size() == 1 ? factors.get(0) : new Expr.Product(factors);
     }
 
-    /** {@code 2\frac{1}{4}} = 9/4 and {@code -2\frac14} = -9/4; null (cursor unchanged) when no fraction of integers follows. */
+    /**
+     * {@code 2\frac{1}{4}} = 9/4 and {@code -2\frac14} = -9/4; null (cursor unchanged) when no fraction of
+     * integers follows.
+     */
     private Expr mixedNumber(Expr.Number whole) throws ParseException {
         if (!peek().isCmd("frac")) return null;
         int savePos = pos, saveOffset = offset;

@@ -31,7 +31,7 @@ public final class Latex {
         return unwrap(s, command, "", "");
     }
 
-    /** Like {@link #unwrap(String, String)} but keeps the content apart from its neighbours: "5\\text{cm}" → "5 cm ". */
+    /** Like {@link #unwrap(String, String)}, keeping the content apart: "5\\text{cm}" → "5 cm ". */
     public static String unwrapSpaced(String s, String command) {
         return unwrap(s, command, " ", " ");
     }

@@ -19,10 +19,10 @@ import java.util.TreeSet;
  * (rational arithmetic, radicals, π, e, i, polynomials and rational functions in the variables); when a decimal
  * literal is involved and one side is a plain number, the <b>precision rule</b>: both values rounded to
  * {@code decimals} places (6, Math-Verify's default) must agree (values below one rounding step compare 6
- * significant digits instead, so 1e-7 is not 2e-7); when a form holds something the normal form cannot decide (sin, ln, radicals of sums), a
- * numeric comparison at sample points with a relative tolerance of 1e-9. Percent: 28% equals 28 and 0.28 (but
- * 0.5% is not 0.5). Structures: tuples and intervals item by item with the same brackets, sets and lists in
- * any order, unions in any order, matrices cell by cell; text ignoring case.
+ * significant digits instead, so 1e-7 is not 2e-7); when a form holds something the normal form cannot decide
+ * (sin, ln, radicals of sums), a numeric comparison at sample points with a relative tolerance of 1e-9. Percent:
+ * 28% equals 28 and 0.28 (but 0.5% is not 0.5). Structures: tuples and intervals item by item with the same
+ * brackets, sets and lists in any order, unions in any order, matrices cell by cell; text ignoring case.
  *
  * <p>With a relative tolerance instead ({@link #relativeTolerance}, the gsm8k style's compatibility mode),
  * approximate closed values (decimals, radicals, π) agree when |a − b| ≤ tol · max(|a|, |b|).

@@ -143,7 +143,7 @@ final class Simplifier {
                 c.coefficient().multiply(m.coefficient()).multiply(product.coefficient()), product.monomial());
     }
 
-    /** An upper bound on the terms of a t-term polynomial to the power k: C(t + k − 1, k), or a value past the cap. */
+    /** Terms of a t-term polynomial to the power k, at most: C(t + k − 1, k), or any value past the cap. */
     static long maxTerms(int t, int k) {
         long n = (long) t + k - 1, m = Math.min(k, t - 1);
         long c = 1;
