@@ -130,7 +130,7 @@ public final class MathAnswerReward implements RewardFunction {
             for (String found : method.candidates(text)) {
                 if (found.length() > MAX_ANSWER_CHARS) {
                     if (!method.firstFoundWins()) continue;
-                    diagnostics.put("method", method.optionName());
+                    diagnostics.put("method", method.name().toLowerCase());
                     diagnostics.put("extracted", found.substring(0, 80) + "…");
                     diagnostics.put("correct", false);
                     diagnostics.put("problem", "answer longer than " + MAX_ANSWER_CHARS + " characters");
@@ -140,12 +140,12 @@ public final class MathAnswerReward implements RewardFunction {
                 Answer parsed = AnswerParser.parse(predicted);
                 if (!method.firstFoundWins() && !textGold && !isMath(parsed)) {
                     if (fallback == null) {
-                        fallbackMethod = method.optionName();
+                        fallbackMethod = method.name().toLowerCase();
                         fallback = predicted;
                     }
                     continue;
                 }
-                return verdict(diagnostics, method.optionName(), predicted, parsed, goldNormalized, goldAnswer);
+                return verdict(diagnostics, method.name().toLowerCase(), predicted, parsed, goldNormalized, goldAnswer);
             }
         }
         if (fallback != null) // nothing parsed: the first text found is compared as text
