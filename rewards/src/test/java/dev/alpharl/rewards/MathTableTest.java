@@ -92,6 +92,18 @@ class MathTableTest {
         }
     }
 
+    /** Every gold of the table, boxed, is accepted for itself (the comparison is reflexive on real answers). */
+    @Test
+    void everyGoldBoxedScoresOneAgainstItself() throws IOException {
+        RewardFunction math = Rewards.create("math", Map.of());
+        List<String> refused = new ArrayList<>();
+        for (Row row : rows()) {
+            RewardResult r = math.score("", "\\boxed{" + row.gold() + "}", Map.of("answer", row.gold()));
+            if (r.score() != 1.0) refused.add("line " + row.line() + ": " + row.gold() + " " + r.diagnostics());
+        }
+        assertThat(refused).isEmpty();
+    }
+
     @Test
     void everyCategoryAgreesAtLeast95PercentAndEveryNegativeIsScoredWrong() {
         Map<String, int[]> byCategory = new TreeMap<>(); // [agree, total]
