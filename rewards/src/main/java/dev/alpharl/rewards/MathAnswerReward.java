@@ -145,6 +145,14 @@ public final class MathAnswerReward implements RewardFunction {
                     }
                     continue;
                 }
+                if (method == Method.BOXED && solutions(goldAnswer) >= 2 && solutions(parsed) == 1) {
+                    // "x = \boxed{2} or x = \boxed{3}" for the gold "2, 3": the last boxes together
+                    String joined = String.join(", ", AnswerExtractor.lastBoxes(text, solutions(goldAnswer)));
+                    String all = AnswerNormalizer.normalize(joined);
+                    Answer allParsed = AnswerParser.parse(all);
+                    if (equivalence.matches(goldAnswer, allParsed))
+                        return verdict(diagnostics, "boxed", all, allParsed, goldNormalized, goldAnswer);
+                }
                 return verdict(diagnostics, method.name().toLowerCase(), predicted, parsed, goldNormalized, goldAnswer);
             }
         }
@@ -168,6 +176,13 @@ public final class MathAnswerReward implements RewardFunction {
         diagnostics.put("extracted", predicted);
         diagnostics.put("correct", correct);
         return RewardResult.of(correct ? config.correct() : config.wrong(), diagnostics);
+    }
+
+    /** How many solutions an answer lists: the items of a bare list or a set, else 1. */
+    private static int solutions(Answer a) {
+        if (a instanceof Answer.ListOf l) return l.items().size();
+        if (a instanceof Answer.SetOf s) return s.items().size();
+        return 1;
     }
 
     /** True when nothing in the answer is text (a list of prose fragments is not an answer). */

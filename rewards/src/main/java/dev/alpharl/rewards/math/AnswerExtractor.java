@@ -104,6 +104,15 @@ public final class AnswerExtractor {
         return Optional.empty();
     }
 
+    /** The contents of the last {@code n} complete boxes, in order (fewer when there are fewer). */
+    public static List<String> lastBoxes(String text, int n) {
+        List<Integer> ends = boxCommandEnds(text);
+        List<String> out = new ArrayList<>();
+        for (int i = ends.size() - 1; i >= 0 && out.size() < n && ends.size() - i <= MAX_BOX_ATTEMPTS; i--)
+            boxContent(text, ends.get(i)).ifPresent(c -> out.add(0, c));
+        return out;
+    }
+
     /**
      * A reference solution's answer: the content of its very last box, or empty when that box is unclosed or
      * empty. Unlike {@link #lastBoxed} it never falls back to an earlier box, which in a solution is an
