@@ -18,10 +18,11 @@ import java.util.regex.PatternSyntaxException;
  * default 0, accepted by every reward).
  *
  * <pre>
- * math       style: math|gsm8k|dapo (defaults below), extract: [boxed, hash, answer, last-number],
- *            tail-chars, rel-tol, correct, wrong, answer-field
- *            math:  extract [boxed, answer], correct 1, wrong 0
- *            gsm8k: extract [hash, boxed, answer, last-number], correct 1, wrong 0
+ * math       style: math|boxed|gsm8k|dapo (defaults below), extract: [boxed, phrase, latex, equals, expression,
+ *            hash, answer, last-number], tail-chars, decimals (6, or gold), rel-tol, correct, wrong, answer-field
+ *            math:  extract [boxed, phrase, latex, equals, expression], correct 1, wrong 0
+ *            boxed: extract [boxed], correct 1, wrong 0
+ *            gsm8k: extract [hash, boxed, answer, last-number], rel-tol 1e-4, correct 1, wrong 0
  *            dapo:  extract [answer], tail-chars 300, correct 1, wrong -1
  * format     kind: boxed|think|r1|regex, pattern, match: find|full, hit (1), miss (0)
  * countdown  use-all (false), correct (1), format-score (0.1), numbers-field (numbers), target-field (target)
@@ -119,7 +120,8 @@ public final class Rewards {
 
     private static Set<String> allowedOptions(String name) {
         Set<String> specific = switch (name) {
-            case "math" -> Set.of("style", "extract", "tail-chars", "rel-tol", "correct", "wrong", "answer-field");
+            case "math" ->
+                Set.of("style", "extract", "tail-chars", "decimals", "rel-tol", "correct", "wrong", "answer-field");
             case "format" -> Set.of("kind", "pattern", "match", "hit", "miss");
             case "countdown" -> Set.of("use-all", "correct", "format-score", "numbers-field", "target-field");
             case "overlong" -> Set.of("max-length", "buffer", "penalty-factor", "base");
@@ -131,7 +133,8 @@ public final class Rewards {
     }
 
     private static RewardFunction math(RewardOptions o) {
-        MathAnswerReward.Config base = switch (o.getChoice("style", "math", Set.of("math", "gsm8k", "dapo"))) {
+        MathAnswerReward.Config base = switch (o.getChoice("style", "math", Set.of("math", "boxed", "gsm8k", "dapo"))) {
+            case "boxed" -> MathAnswerReward.Config.boxed();
             case "gsm8k" -> MathAnswerReward.Config.gsm8k();
             case "dapo" -> MathAnswerReward.Config.dapo();
             default -> MathAnswerReward.Config.math();
@@ -139,21 +142,26 @@ public final class Rewards {
         List<Method> extract = base.extract();
         if (o.has("extract")) {
             extract = new ArrayList<>();
-            Set<String> methods = Set.of("boxed", "hash", "answer", "last_number");
+            Set<String> names = new TreeSet<>();
+            for (Method m : Method.values()) names.add(m.optionName());
             for (String m : o.getList("extract", List.of())) {
-                String c = m.toLowerCase().replace('-', '_');
-                if (!methods.contains(c))
-                    throw o.bad(
-                            "extract",
-                            m,
-                            "a list of " + new TreeSet<>(Set.of("boxed", "hash", "answer", "last-number")));
-                extract.add(Method.valueOf(c.toUpperCase()));
+                String c = m.strip().toLowerCase().replace('_', '-');
+                if (!names.contains(c)) throw o.bad("extract", m, "a list of " + names);
+                extract.add(Method.valueOf(c.replace('-', '_').toUpperCase()));
             }
         }
+        double relTol = o.getDouble("rel-tol", base.relTol());
+        if (relTol < 0 || relTol >= 1) throw o.bad("rel-tol", relTol, "in [0, 1) (0: round to 'decimals' places)");
+        boolean goldDecimals =
+                "gold".equalsIgnoreCase(o.getString("decimals", "").strip());
+        int decimals = goldDecimals ? MathAnswerReward.GOLD_DECIMALS : o.getInt("decimals", base.decimals());
+        if (!goldDecimals && (decimals < 0 || decimals > 15))
+            throw o.bad("decimals", decimals, "an integer in [0, 15] or 'gold'");
         return new MathAnswerReward(new MathAnswerReward.Config(
                 extract,
                 o.getInt("tail-chars", base.tailChars()),
-                o.getDouble("rel-tol", base.relTol()),
+                relTol,
+                decimals,
                 o.getDouble("correct", base.correct()),
                 o.getDouble("wrong", base.wrong()),
                 o.getString("answer-field", base.answerField())));

@@ -140,7 +140,9 @@ class GuardedRewardTest {
                     .as(completion.substring(0, 20))
                     .isLessThan(1_500L);
             assertThat(r.error()).as(completion.substring(0, 20)).isFalse();
-            assertThat(r.score()).isEqualTo(0.0);
+            // the 99999-th root of 2, raised to the power 99999, is exactly 2: the simplifier proves it
+            double expected = completion.startsWith("\\boxed{\\sqrt[99999]") ? 1.0 : 0.0;
+            assertThat(r.score()).as(completion.substring(0, 20)).isEqualTo(expected);
         }
         assertThat(math.counts()).isEqualTo(new RewardCounts(inputs.length, 0, 0));
     }

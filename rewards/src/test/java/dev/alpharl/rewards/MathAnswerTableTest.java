@@ -63,7 +63,7 @@ class MathAnswerTableTest {
     /** Laws of an equivalence on every answer pair of the table: reflexive on golds, symmetric on pairs. */
     @Test
     void equivalenceIsReflexiveAndSymmetricOnTheTable() throws IOException {
-        MathEquivalence eq = new MathEquivalence(1e-4);
+        MathEquivalence eq = MathEquivalence.relativeTolerance(1e-4);
         int pairs = 0;
         for (Row row : rows()) {
             RewardResult r = new MathAnswerReward(MathAnswerReward.Config.gsm8k())

@@ -29,7 +29,7 @@ class RewardsRegistryTest {
     @Test
     void badValuesNameTheKeyAndWhatWasExpected() {
         assertThatThrownBy(() -> Rewards.create("math", Map.of("style", "aime")))
-                .hasMessageContaining("option 'style' must be one of [dapo, gsm8k, math], got 'aime'");
+                .hasMessageContaining("option 'style' must be one of [boxed, dapo, gsm8k, math], got 'aime'");
         assertThatThrownBy(() -> Rewards.create("math", Map.of("extract", List.of("boxed", "last-word"))))
                 .hasMessageContaining("option 'extract'")
                 .hasMessageContaining("last-number");
@@ -68,6 +68,51 @@ class RewardsRegistryTest {
                         .score("", "\\boxed{3.14}", Map.of("answer", "\\pi"))
                         .score())
                 .isEqualTo(0.0);
+    }
+
+    @Test
+    void mathOptionsOfIssue12() {
+        Map<String, Object> gold = Map.of("answer", "\\frac{1}{3}");
+        // the default reads a bare LaTeX answer; the strict boxed style does not
+        assertThat(Rewards.create("math", Map.of())
+                        .score("", "so $\\frac13$", gold)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(Rewards.create("math", Map.of("style", "boxed"))
+                        .score("", "so $\\frac13$", gold)
+                        .score())
+                .isEqualTo(0.0);
+        assertThat(Rewards.create("math", Map.of("style", "boxed"))
+                        .score("", "$\\boxed{\\frac13}$", gold)
+                        .score())
+                .isEqualTo(1.0);
+        // extraction methods by name, in the given order
+        RewardFunction lastNumberFirst = Rewards.create("math", Map.of("extract", "expression, boxed"));
+        assertThat(lastNumberFirst
+                        .score("", "\\boxed{5} then 6", Map.of("answer", "6"))
+                        .score())
+                .isEqualTo(1.0);
+        // decimals: the rounding places, or the gold's own
+        Map<String, Object> gold333 = Map.of("answer", "33.3");
+        assertThat(Rewards.create("math", Map.of())
+                        .score("", "\\boxed{100/3}", gold333)
+                        .score())
+                .isEqualTo(0.0);
+        assertThat(Rewards.create("math", Map.of("decimals", "gold"))
+                        .score("", "\\boxed{100/3}", gold333)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(Rewards.create("math", Map.of("decimals", 1))
+                        .score("", "\\boxed{100/3}", gold333)
+                        .score())
+                .isEqualTo(1.0);
+        assertThatThrownBy(() -> Rewards.create("math", Map.of("decimals", -1)))
+                .hasMessageContaining("option 'decimals' must be an integer in [0, 15] or 'gold', got '-1'");
+        assertThatThrownBy(() -> Rewards.create("math", Map.of("rel-tol", 2)))
+                .hasMessageContaining("option 'rel-tol' must be in [0, 1)");
+        assertThatThrownBy(() -> Rewards.create("math", Map.of("extract", "boxed, guess")))
+                .hasMessageContaining(
+                        "must be a list of [answer, boxed, equals, expression, hash, last-number, latex, phrase]");
     }
 
     @Test

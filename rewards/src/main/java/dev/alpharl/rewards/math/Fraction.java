@@ -99,6 +99,10 @@ public final class Fraction implements Comparable<Fraction> {
         return new Fraction(num.negate(), den);
     }
 
+    public Fraction abs() {
+        return num.signum() < 0 ? negate() : this;
+    }
+
     /**
      * this^e for an integer exponent; refused (TooLargeException) when the result would exceed MAX_BITS,
      * checked from the operand sizes before any multiplication happens.

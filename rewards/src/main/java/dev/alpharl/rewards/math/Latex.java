@@ -28,22 +28,32 @@ public final class Latex {
      * whole: unwrapping "\text" leaves "\textbf" alone.
      */
     public static String unwrap(String s, String command) {
+        return unwrap(s, command, "", "");
+    }
+
+    /** Like {@link #unwrap(String, String)}, keeping the content apart: "5\\text{cm}" → "5 cm ". */
+    public static String unwrapSpaced(String s, String command) {
+        return unwrap(s, command, " ", " ");
+    }
+
+    private static String unwrap(String s, String command, String before, String after) {
+        if (!s.contains(command)) return s;
         StringBuilder out = new StringBuilder(s.length());
         int i = 0;
         while (i < s.length()) {
             int at = s.indexOf(command, i);
             if (at < 0) break;
-            int after = at + command.length();
-            int j = after;
+            int end = at + command.length();
+            int j = end;
             while (j < s.length() && s.charAt(j) == ' ') j++;
             int close = j < s.length() && s.charAt(j) == '{' ? closingBrace(s, j) : -1;
-            boolean wholeName = after >= s.length() || !Character.isLetter(s.charAt(after));
+            boolean wholeName = end >= s.length() || !Character.isLetter(s.charAt(end));
             if (!wholeName || close < 0) {
-                out.append(s, i, after);
-                i = after;
+                out.append(s, i, end);
+                i = end;
                 continue;
             }
-            out.append(s, i, at).append(s, j + 1, close);
+            out.append(s, i, at).append(before).append(s, j + 1, close).append(after);
             i = close + 1;
         }
         return out.append(s.substring(Math.min(i, s.length()))).toString();
