@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.trainer.checkpoint.StateReader;
+import dev.alpharl.trainer.checkpoint.StateWriter;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.io.AtomicDirectory;
@@ -436,9 +438,24 @@ public final class AlphaRlHook implements TrainingCallback {
 
     // ---- state
 
+    /** The hook's checkpoint directory, {@code trainer-state/alpharl/}. */
     @Override
-    public void save(Path stateDir) throws IOException {
-        Path dir = stateDir.resolve(DIR);
+    public String stateKey() {
+        return DIR;
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        saveTo(out.directory());
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        restoreFrom(in.directory());
+    }
+
+    /** Writes the hook's state (snapshots, steps, outcome) into {@code dir}. */
+    public void saveTo(Path dir) throws IOException {
         Files.createDirectories(dir);
         if (recorder != null) {
             recorder.save(dir.resolve(RECORDER_DIR));
@@ -458,10 +475,10 @@ public final class AlphaRlHook implements TrainingCallback {
         JSON.writeValue(dir.resolve(STATE_FILE).toFile(), state);
     }
 
-    @Override
+    /** Restores what {@link #saveTo} wrote into {@code dir}. */
     @SuppressWarnings("unchecked")
-    public void restore(Path stateDir) throws IOException {
-        Path file = stateDir.resolve(DIR).resolve(STATE_FILE);
+    public void restoreFrom(Path dir) throws IOException {
+        Path file = dir.resolve(STATE_FILE);
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " is missing: this checkpoint was written without AlphaRL "
                     + "(alpharl.window = 0) and cannot be resumed with it");
@@ -487,20 +504,19 @@ public final class AlphaRlHook implements TrainingCallback {
         }
         try (QwenModel w0 = baseModel.get()) {
             if (method() == AlphaRlConfig.Method.ALPHARL) {
-                recorder = SnapshotRecorder.load(
-                        stateDir.resolve(DIR).resolve(RECORDER_DIR), w0.weights(), rank1, manager);
+                recorder = SnapshotRecorder.load(dir.resolve(RECORDER_DIR), w0.weights(), rank1, manager);
                 List<Long> saved =
                         recorder.snapshots().stream().map(Snapshot::step).toList();
                 if (!saved.equals(steps)) {
                     throw new IOException(file + ": the recorder holds steps " + saved + ", the state lists " + steps);
                 }
             } else {
-                Path dir = runDir.resolve(root.path("trajectory").asText());
-                trajectory = RelexTrajectory.open(dir, w0.weights(), manager);
+                Path trajectoryDir = runDir.resolve(root.path("trajectory").asText());
+                trajectory = RelexTrajectory.open(trajectoryDir, w0.weights(), manager);
                 List<Long> onDisk = trajectory.steps();
                 if (onDisk.size() < steps.size()
                         || !onDisk.subList(0, steps.size()).equals(steps)) {
-                    throw new IOException(dir + " holds steps " + onDisk + " but checkpoint " + file
+                    throw new IOException(trajectoryDir + " holds steps " + onDisk + " but checkpoint " + file
                             + " needs it to start with " + steps);
                 }
                 // steps recorded after this checkpoint are recorded again as the run resumes

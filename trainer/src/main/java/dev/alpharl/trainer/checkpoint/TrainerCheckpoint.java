@@ -1,25 +1,21 @@
 package dev.alpharl.trainer.checkpoint;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
-import dev.alpharl.trainer.tensor.safetensors.SafetensorsWriter;
-import dev.alpharl.trainer.tensor.safetensors.TensorSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,8 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * Checkpoints of a run: {@code checkpoints/step-000040/} holds the policy in Hugging Face layout (fp32, so a resume
- * continues from the exact weights) and {@code trainer-state/} with everything else a resume needs — a JSON state
- * (step, data cursor, KL coefficient, totals, ...) and named tensor files (optimizer moments, critic). Each
+ * continues from the exact weights) and {@code trainer-state/} with everything else a resume needs: each
+ * {@link Checkpointable} part's typed JSON entry in {@code state.json} (step and totals, data cursor, KL
+ * coefficient, ...), its tensor files (optimizer moments, critic) and its own directory (AlphaRL). Each
  * checkpoint is written atomically ({@link AtomicDirectory}); only the newest {@code keep} are kept.
  */
 public final class TrainerCheckpoint {
@@ -41,25 +38,16 @@ public final class TrainerCheckpoint {
 
     private TrainerCheckpoint() {}
 
-    /** Extra content of {@code trainer-state/}: tensor groups by file stem and sub-directories written by others. */
-    public interface StateWriter {
-        void writeInto(Path stateDir) throws IOException;
-    }
+    /** The layout of {@code trainer-state/}: one typed JSON entry per part, keyed by the part. */
+    public static final int FORMAT = 2;
 
     /**
      * Writes checkpoint {@code step} of {@code runDir}: the policy (HF layout, tokenizer files from
-     * {@code tokenizerDir}), {@code state} as JSON, each tensor group as {@code <name>.safetensors}, then anything
-     * {@code extra} writes; finally prunes older checkpoints beyond {@code keep} (0 keeps all).
+     * {@code tokenizerDir}) and every part's state ({@link Checkpointable}); finally prunes older checkpoints beyond
+     * {@code keep} (0 keeps all).
      */
     public static Path save(
-            Path runDir,
-            long step,
-            QwenModel policy,
-            Path tokenizerDir,
-            Map<String, Object> state,
-            Map<String, Map<String, NDArray>> tensors,
-            StateWriter extra,
-            int keep) {
+            Path runDir, long step, QwenModel policy, Path tokenizerDir, List<Checkpointable> parts, int keep) {
         Path dir = runDir.resolve(DIR).resolve(String.format("step-%06d", step));
         try {
             AtomicDirectory.write(dir, tmp -> {
@@ -73,13 +61,17 @@ public final class TrainerCheckpoint {
                 }
                 Files.delete(model);
                 Path stateDir = Files.createDirectory(tmp.resolve(STATE_DIR));
-                for (Map.Entry<String, Map<String, NDArray>> group : tensors.entrySet()) {
-                    SafetensorsWriter w = new SafetensorsWriter();
-                    group.getValue().forEach(w::add);
-                    w.write(stateDir.resolve(group.getKey() + ".safetensors"));
-                }
-                if (extra != null) {
-                    extra.writeInto(stateDir);
+                ObjectNode state = JSON.createObjectNode();
+                state.put("format", FORMAT);
+                for (Checkpointable part : parts) {
+                    if (part.stateKey() == null) {
+                        continue;
+                    }
+                    StateWriter w = new StateWriter(stateDir, part.stateKey());
+                    part.saveState(w);
+                    if (w.jsonValue() != null) {
+                        state.set(part.stateKey(), JSON.valueToTree(w.jsonValue()));
+                    }
                 }
                 // written last: a state.json means the checkpoint is complete
                 JSON.writeValue(stateDir.resolve(STATE_FILE).toFile(), state);
@@ -89,6 +81,34 @@ public final class TrainerCheckpoint {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Restores every part's state from {@code checkpoint} (the policy weights are the caller's). */
+    public static void restore(Path checkpoint, List<Checkpointable> parts) throws IOException {
+        Path stateDir = checkpoint.resolve(STATE_DIR);
+        Path file = stateDir.resolve(STATE_FILE);
+        JsonNode state;
+        try {
+            state = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelFormatException(file + ": unreadable trainer state: " + e.getMessage(), e);
+        }
+        if (state.path("format").asInt() != FORMAT) {
+            throw new ModelFormatException(file + ": trainer state format " + state.path("format") + ", this version "
+                    + "reads format " + FORMAT + " (the checkpoint was written by an older version: start a new run or "
+                    + "resume it with the version that wrote it)");
+        }
+        for (Checkpointable part : parts) {
+            if (part.stateKey() != null) {
+                part.restoreState(
+                        new StateReader(checkpoint, stateDir, part.stateKey(), state.path(part.stateKey()), JSON));
+            }
+        }
+    }
+
+    /** The tensor file of a part's group: {@code <key>.safetensors} or {@code <key>-<suffix>.safetensors}. */
+    static String tensorFile(String key, String suffix) {
+        return (suffix.isEmpty() ? key : key + "-" + suffix) + ".safetensors";
     }
 
     /** The newest complete checkpoint of a run, if any (temporaries and directories without a state are ignored). */
@@ -119,27 +139,6 @@ public final class TrainerCheckpoint {
             throw new IllegalArgumentException(checkpoint + " is not a checkpoint directory (step-NNNNNN)");
         }
         return Long.parseLong(m.group(1));
-    }
-
-    /** Reads the JSON state of a checkpoint. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> readState(Path checkpoint) {
-        Path file = checkpoint.resolve(STATE_DIR).resolve(STATE_FILE);
-        try {
-            return JSON.readValue(file.toFile(), LinkedHashMap.class);
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": unreadable trainer state: " + e.getMessage(), e);
-        }
-    }
-
-    /** Loads a tensor group saved by {@link #save} into {@code manager}. */
-    public static Map<String, NDArray> readTensors(Path checkpoint, String group, NDManager manager) {
-        Path file = checkpoint.resolve(STATE_DIR).resolve(group + ".safetensors");
-        try (TensorSource source = TensorSource.open(file)) {
-            return source.loadAll(manager);
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": " + e.getMessage(), e);
-        }
     }
 
     private static void prune(Path runDir, int keep) throws IOException {

@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.alpharl.trainer.checkpoint.Checkpointable;
+import dev.alpharl.trainer.checkpoint.StateReader;
+import dev.alpharl.trainer.checkpoint.StateWriter;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,7 +28,7 @@ import java.util.Map;
  * Gradients are zeroed after the update (DJL accumulates them across backward calls). Call it on the training
  * thread, outside a gradient collector.
  */
-public final class AdamW implements AutoCloseable {
+public final class AdamW implements AutoCloseable, Checkpointable {
 
     private final List<ParamGroup> groups;
     private final double beta1;
@@ -136,6 +140,45 @@ public final class AdamW implements AutoCloseable {
             e.getValue().set(saved.toByteBuffer());
         }
         this.steps = steps;
+    }
+
+    /** The optimizer's checkpoint entry: its step count and {@code optimizer.safetensors} (the moments). */
+    @Override
+    public String stateKey() {
+        return "optimizer";
+    }
+
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        save(out, "");
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        restore(in, "");
+    }
+
+    /** The state record of an optimizer in a checkpoint. */
+    public record Steps(long steps) {}
+
+    /** Saves steps and moments through another part's writer (the moments as its {@code suffix} tensor group). */
+    public void save(StateWriter out, String suffix) throws IOException {
+        if (suffix.isEmpty()) {
+            out.json(new Steps(steps));
+        }
+        out.tensors(suffix, state());
+    }
+
+    /** Restores what {@link #save(StateWriter, String)} wrote; {@code steps} from the reader's JSON when unsuffixed. */
+    public void restore(StateReader in, String suffix) throws IOException {
+        restore(in, suffix, suffix.isEmpty() ? in.json(Steps.class).steps() : steps);
+    }
+
+    /** Restores the moments of {@code suffix} with a step count the caller read. */
+    public void restore(StateReader in, String suffix, long steps) {
+        try (NDManager tmp = stateManager.newSubManager()) {
+            restore(in.tensors(suffix, tmp), steps);
+        }
     }
 
     @Override

@@ -10,6 +10,9 @@ import dev.alpharl.algorithms.AggregationPlan;
 import dev.alpharl.algorithms.Algorithms;
 import dev.alpharl.algorithms.StepCounts;
 import dev.alpharl.algorithms.ValueLoss;
+import dev.alpharl.trainer.checkpoint.Checkpointable;
+import dev.alpharl.trainer.checkpoint.StateReader;
+import dev.alpharl.trainer.checkpoint.StateWriter;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
@@ -17,6 +20,7 @@ import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +34,7 @@ import java.util.Map;
  *   V_clip = V_old + clip(V − V_old, −c_v, c_v);   L_V = ½ · mean_t max((V − Ret)², (V_clip − Ret)²)
  * </pre>
  */
-public final class Critic implements AutoCloseable {
+public final class Critic implements AutoCloseable, Checkpointable {
 
     /** Tensor names of the value head, next to the trunk's HF names. */
     public static final String HEAD_WEIGHT = "value_head.weight";
@@ -121,6 +125,32 @@ public final class Critic implements AutoCloseable {
 
     public AdamW optimizer() {
         return optimizer;
+    }
+
+    /** The critic's checkpoint state: its optimizer's step count (its weights and moments are tensor files). */
+    record State(long optimizerSteps) {}
+
+    @Override
+    public String stateKey() {
+        return "critic";
+    }
+
+    /** Writes {@code critic.safetensors} (trunk and head), {@code critic-optimizer.safetensors} and the step count. */
+    @Override
+    public void saveState(StateWriter out) throws IOException {
+        out.json(new State(optimizer.steps()));
+        out.tensors(weights());
+        optimizer.save(out, "optimizer");
+    }
+
+    @Override
+    public void restoreState(StateReader in) throws IOException {
+        State state = in.json(State.class);
+        try (NDManager tmp = headWeight.getManager().newSubManager()) {
+            Map<String, NDArray> saved = in.tensors(tmp);
+            weights().forEach((name, w) -> w.set(saved.get(name).toByteBuffer()));
+        }
+        optimizer.restore(in, "optimizer", state.optimizerSteps());
     }
 
     @Override

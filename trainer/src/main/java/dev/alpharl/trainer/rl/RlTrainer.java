@@ -11,6 +11,7 @@ import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.rewards.RewardCounts;
+import dev.alpharl.trainer.checkpoint.Checkpointable;
 import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
@@ -92,6 +93,9 @@ public final class RlTrainer implements AutoCloseable {
     private long step;
     private double elapsedBefore;
     private long tokensTotal;
+    private long skippedSteps;
+    private long rewardErrors;
+    private long rewardTimeouts;
     private EvalResult baseEval;
     private EvalResult lastEval;
     private RewardCounts countsBefore = RewardCounts.NONE;
@@ -148,12 +152,7 @@ public final class RlTrainer implements AutoCloseable {
         this.evaluator = ctx.evaluator(null);
         this.sampler =
                 new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
-        this.kl = spec.adaptiveKl()
-                ? KlController.adaptive(
-                        spec.klCoef(),
-                        config.algorithm().kl().target(),
-                        config.algorithm().kl().horizon())
-                : KlController.fixed(spec.klCoef());
+        this.kl = klController(spec.klCoef());
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         LOG.info(
@@ -328,6 +327,8 @@ public final class RlTrainer implements AutoCloseable {
         countsBefore = now;
         metrics.rewardErrors().increment(stepErrors);
         metrics.rewardTimeouts().increment(stepTimeouts);
+        rewardErrors += stepErrors;
+        rewardTimeouts += stepTimeouts;
         StepRecord.Builder record = StepRecord.builder(step, 0);
         double[] scores = all.stream().mapToDouble(Rollout::score).toArray();
         double rewardMean = mean(scores);
@@ -349,6 +350,7 @@ public final class RlTrainer implements AutoCloseable {
         if (kept.isEmpty()) {
             LOG.warn("step {}: every group had equal rewards after {} generation rounds; no update", step, rounds);
             metrics.skippedSteps().increment();
+            skippedSteps++;
             return new StepResult(record.skipped("no reward variance").lr(updater.currentLr()), rewardMean);
         }
         // --- experience
@@ -375,6 +377,7 @@ public final class RlTrainer implements AutoCloseable {
         }
         if (stats.skipped() > 0) {
             metrics.skippedSteps().increment(stats.skipped());
+            skippedSteps += stats.skipped();
             record.put("update/skipped_optimizer_steps", stats.skipped());
         }
         record.policyLoss(stats.loss())
@@ -481,76 +484,77 @@ public final class RlTrainer implements AutoCloseable {
 
     // ---- checkpoints
 
-    private void saveCheckpoint() {
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("step", step);
-        state.put("optimizer_steps", optimizer.steps());
-        state.put("data_cursor", sampler.cursor().toMap());
-        state.put("kl_beta", kl.beta());
-        state.put("elapsed_s", elapsedBefore);
-        state.put("tokens_total", tokensTotal);
-        state.put("base_eval", evalMap(baseEval));
-        state.put("last_eval", evalMap(lastEval));
-        Map<String, Map<String, NDArray>> tensors = new LinkedHashMap<>();
-        tensors.put("optimizer", optimizer.state());
+    /**
+     * The loop's own checkpoint entry: where the run is and its running totals, so that a resumed run's summary and
+     * wall time cover the whole run.
+     */
+    record Progress(
+            long step, double elapsedSeconds, long tokens, long skippedSteps, long rewardErrors, long rewardTimeouts) {}
+
+    /** The evaluations a resumed run still reports: step 0's and the latest (as {@link EvalResult#toMap()}). */
+    record Evaluations(Map<String, Object> base, Map<String, Object> last) {}
+
+    /** The KL controller's state: its current β. */
+    record KlState(double beta) {}
+
+    /** Everything a checkpoint holds besides the policy weights, each part saving and restoring itself. */
+    private List<Checkpointable> stateParts() {
+        List<Checkpointable> parts = new ArrayList<>();
+        parts.add(Checkpointable.json(
+                "progress",
+                Progress.class,
+                () -> new Progress(step, elapsedBefore, tokensTotal, skippedSteps, rewardErrors, rewardTimeouts),
+                p -> {
+                    step = p.step();
+                    elapsedBefore = p.elapsedSeconds();
+                    tokensTotal = p.tokens();
+                    skippedSteps = p.skippedSteps();
+                    rewardErrors = p.rewardErrors();
+                    rewardTimeouts = p.rewardTimeouts();
+                }));
+        parts.add(Checkpointable.json(
+                "evaluations", Evaluations.class, () -> new Evaluations(evalMap(baseEval), evalMap(lastEval)), e -> {
+                    baseEval = evalOf(e.base());
+                    lastEval = evalOf(e.last());
+                }));
+        parts.add(optimizer);
+        parts.add(Checkpointable.json("data", EpochSampler.Cursor.class, sampler::cursor, sampler::restore));
+        parts.add(Checkpointable.json(
+                "kl", KlState.class, () -> new KlState(kl.beta()), k -> kl = klController(k.beta())));
         if (critic != null) {
-            state.put("critic_optimizer_steps", critic.optimizer().steps());
-            tensors.put("critic", critic.weights());
-            tensors.put("critic-optimizer", critic.optimizer().state());
+            parts.add(critic);
         }
-        Path dir = TrainerCheckpoint.save(
-                runDir,
-                step,
-                policy,
-                ctx.modelDir(),
-                state,
-                tensors,
-                stateDir -> {
-                    for (TrainingCallback c : callbacks) {
-                        c.save(stateDir);
-                    }
-                },
-                config.trainer().keepCheckpoints());
-        LOG.info("checkpoint {}", dir);
+        parts.addAll(callbacks);
+        return parts;
     }
 
-    @SuppressWarnings("unchecked")
-    private void restore(Path checkpoint) {
-        Map<String, Object> state = TrainerCheckpoint.readState(checkpoint);
-        QwenModel saved = HfCheckpoint.load(checkpoint, ctx.manager());
-        saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
-        saved.close();
-        generator.weightsUpdated(policy);
-        try (NDManager tmp = ctx.manager().newSubManager()) {
-            optimizer.restore(
-                    TrainerCheckpoint.readTensors(checkpoint, "optimizer", tmp),
-                    ((Number) state.get("optimizer_steps")).longValue());
-            if (critic != null) {
-                Map<String, NDArray> cw = TrainerCheckpoint.readTensors(checkpoint, "critic", tmp);
-                critic.weights().forEach((name, w) -> w.set(cw.get(name).toByteBuffer()));
-                critic.optimizer()
-                        .restore(
-                                TrainerCheckpoint.readTensors(checkpoint, "critic-optimizer", tmp),
-                                ((Number) state.get("critic_optimizer_steps")).longValue());
-            }
-        }
-        sampler.restore(EpochSampler.Cursor.fromMap((Map<String, ?>) state.get("data_cursor")));
-        double beta = ((Number) state.get("kl_beta")).doubleValue();
-        kl = spec.adaptiveKl()
+    private KlController klController(double beta) {
+        return spec.adaptiveKl()
                 ? KlController.adaptive(
                         beta,
                         config.algorithm().kl().target(),
                         config.algorithm().kl().horizon())
                 : KlController.fixed(beta);
-        step = ((Number) state.get("step")).longValue();
-        elapsedBefore = ((Number) state.get("elapsed_s")).doubleValue();
-        tokensTotal = ((Number) state.get("tokens_total")).longValue();
-        baseEval = evalOf((Map<String, Object>) state.get("base_eval"));
-        lastEval = evalOf((Map<String, Object>) state.get("last_eval"));
+    }
+
+    private void saveCheckpoint() {
+        Path dir = TrainerCheckpoint.save(
+                runDir,
+                step,
+                policy,
+                ctx.modelDir(),
+                stateParts(),
+                config.trainer().keepCheckpoints());
+        LOG.info("checkpoint {}", dir);
+    }
+
+    private void restore(Path checkpoint) {
+        QwenModel saved = HfCheckpoint.load(checkpoint, ctx.manager());
+        saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
+        saved.close();
+        generator.weightsUpdated(policy);
         try {
-            for (TrainingCallback c : callbacks) {
-                c.restore(checkpoint.resolve(TrainerCheckpoint.STATE_DIR));
-            }
+            TrainerCheckpoint.restore(checkpoint, stateParts());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -595,9 +599,9 @@ public final class RlTrainer implements AutoCloseable {
                 summary.put(c.summaryKey(), c.summary());
             }
         }
-        summary.put("skipped_steps", metrics.skippedSteps().count());
-        summary.put("reward_errors", metrics.rewardErrors().count());
-        summary.put("reward_timeouts", metrics.rewardTimeouts().count());
+        summary.put("skipped_steps", skippedSteps);
+        summary.put("reward_errors", rewardErrors);
+        summary.put("reward_timeouts", rewardTimeouts);
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
         LOG.info(
                 "done: {} steps in {} s; final eval {}; run directory {}",

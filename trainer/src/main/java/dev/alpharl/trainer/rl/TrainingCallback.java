@@ -1,10 +1,12 @@
 package dev.alpharl.trainer.rl;
 
 import ai.djl.ndarray.NDManager;
+import dev.alpharl.trainer.checkpoint.Checkpointable;
+import dev.alpharl.trainer.checkpoint.StateReader;
+import dev.alpharl.trainer.checkpoint.StateWriter;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.model.QwenModel;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Map;
  * registered callback in order; a callback never drives the loop except by asking it to stop. Callbacks that keep
  * state across steps save and restore it with the checkpoint, so a resumed run behaves as an uninterrupted one.
  */
-public interface TrainingCallback extends AutoCloseable {
+public interface TrainingCallback extends Checkpointable, AutoCloseable {
 
     /**
      * One finished step.
@@ -30,11 +32,18 @@ public interface TrainingCallback extends AutoCloseable {
         return false;
     }
 
-    /** Writes the callback's state into a checkpoint's {@code trainer-state/} directory. */
-    default void save(Path stateDir) throws IOException {}
+    /** A callback without state (override all three for one with state). */
+    @Override
+    default String stateKey() {
+        return null;
+    }
 
-    /** Restores what {@link #save} wrote (called when a run resumes from a checkpoint). */
-    default void restore(Path stateDir) throws IOException {}
+    @Override
+    default void saveState(StateWriter out) throws IOException {}
+
+    /** Restores what {@link #saveState} wrote (called when a run resumes from a checkpoint). */
+    @Override
+    default void restoreState(StateReader in) throws IOException {}
 
     /** The key of this callback's entries in {@code summary.json}, or null when it adds none. */
     default String summaryKey() {

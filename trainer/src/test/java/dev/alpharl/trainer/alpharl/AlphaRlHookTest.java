@@ -357,12 +357,12 @@ class AlphaRlHookTest {
         Path state = tmp.resolve("checkpoint/trainer-state");
         try (AlphaRlHook hook = hook(config, 18, resumed, false)) {
             steps(hook, 1, 3);
-            hook.save(state);
+            hook.saveTo(state.resolve("alpharl"));
             steps(hook, 4, 5); // recorded, then lost when the run dies before its next checkpoint
         }
         Map<String, Object> summary;
         try (AlphaRlHook hook = hook(config, 18, resumed, false)) {
-            hook.restore(state);
+            hook.restoreFrom(state.resolve("alpharl"));
             assertThat(hook.snapshotSteps()).containsExactly(2L);
             assertThat(steps(hook, 4, 6)).isTrue();
             summary = hook.summary();
@@ -387,11 +387,11 @@ class AlphaRlHookTest {
         Map<String, Object> before;
         try (AlphaRlHook hook = hook(config, 10, runDir, true)) {
             steps(hook, 1, 5);
-            hook.save(state);
+            hook.saveTo(state.resolve("alpharl"));
             before = hook.summary();
         }
         try (AlphaRlHook hook = hook(config, 10, runDir, true)) {
-            hook.restore(state);
+            hook.restoreFrom(state.resolve("alpharl"));
             assertThat(hook.jumped()).isTrue();
             assertThat(steps(hook, 6, 7)).isFalse();
             assertThat(evaluated).hasSize(1);
@@ -409,7 +409,7 @@ class AlphaRlHookTest {
         try (AlphaRlHook hook =
                 hook(alphaRl(4, 1, null, null, Assembly.REPLACE, AfterJump.STOP), 10, tmp.resolve("a"), false)) {
             steps(hook, 1, 2);
-            hook.save(state);
+            hook.saveTo(state.resolve("alpharl"));
         }
         try (AlphaRlHook relex = hook(
                 new AlphaRlConfig(
@@ -417,7 +417,7 @@ class AlphaRlHookTest {
                 10,
                 tmp.resolve("b"),
                 false)) {
-            assertThatThrownBy(() -> relex.restore(state))
+            assertThatThrownBy(() -> relex.restoreFrom(state.resolve("alpharl")))
                     .isInstanceOf(IOException.class)
                     .hasMessageContaining("alpharl.method = alpharl")
                     .hasMessageContaining("relex");

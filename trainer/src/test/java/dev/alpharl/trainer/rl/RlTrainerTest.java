@@ -150,6 +150,67 @@ class RlTrainerTest {
         }
     }
 
+    /**
+     * A run stopped at step 2 and resumed reports the whole run in summary.json: its counters equal an uninterrupted
+     * run's, and its wall time is the first part's (as checkpointed) plus the second part's. A second reward that
+     * fails on every sample (countdown without its numbers field) makes the error counter non-trivial.
+     */
+    @Test
+    void aResumedRunsSummaryCoversTheWholeRun(@TempDir Path tmp) throws Exception {
+        String[] overrides = {"--trainer.total-steps=4", "--trainer.save-every=0", "--trainer.eval-every=0"};
+        Map<String, Object> full = summaryOf(train(withFailingReward(tmp, "full", overrides)));
+
+        TrainConfig config = withFailingReward(tmp, "parts", overrides);
+        try (TrainingContext ctx = TrainingContext.open(config);
+                RlTrainer trainer = TrainingRun.create(ctx)) {
+            trainer.addCallback(new TrainingCallback() {
+                @Override
+                public boolean afterStep(StepEnd end) {
+                    if (end.step() == 2) {
+                        trainer.requestStop(); // as SIGTERM does: checkpoint after this step, then return
+                    }
+                    return false;
+                }
+            });
+            trainer.run();
+            assertThat(trainer.finished()).isFalse();
+        }
+        Path runDir = config.run().runDir();
+        Path checkpoint = TrainerCheckpoint.latest(runDir).orElseThrow();
+        assertThat(TrainerCheckpoint.stepOf(checkpoint)).isEqualTo(2);
+        double firstPart = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(checkpoint.resolve("trainer-state/state.json").toFile())
+                .path("progress")
+                .path("elapsedSeconds")
+                .asDouble();
+        long t0 = System.nanoTime();
+        Map<String, Object> resumed = summaryOf(train(config));
+        double secondPart = (System.nanoTime() - t0) / 1e9;
+
+        for (String key : List.of("steps", "skipped_steps", "reward_errors", "reward_timeouts")) {
+            assertThat(resumed.get(key)).as(key).isEqualTo(full.get(key));
+        }
+        // every countdown call fails: 4 steps x 16 rollouts, plus the evaluations' calls
+        assertThat(((Number) full.get("reward_errors")).longValue()).isGreaterThanOrEqualTo(4 * 16);
+        double wall = ((Number) resumed.get("wall_time_s")).doubleValue();
+        assertThat(firstPart).isPositive();
+        assertThat(wall).isGreaterThan(firstPart).isLessThan(firstPart + secondPart);
+    }
+
+    private static TrainConfig withFailingReward(Path out, String name, String... overrides) {
+        String yaml = yaml(out, name)
+                .replace(
+                        "rewards: [{name: math, options: {style: gsm8k}}]",
+                        "rewards: [{name: math, options: {style: gsm8k}}, {name: countdown, weight: 0.5}]");
+        return ConfigLoader.parse(TrainConfig.class, yaml, "test.yaml", List.of(overrides));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> summaryOf(Path runDir) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(runDir.resolve("summary.json").toFile(), Map.class);
+    }
+
     @Test
     void aHalfWrittenCheckpointIsIgnoredOnResume(@TempDir Path tmp) throws Exception {
         Path run = train(config(tmp, "r", "--trainer.total-steps=4"));
