@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Benchmarks and experiments of the AlphaRL JVM trainer (not part of trainer.jar; needs "
-                    + "trainer/target/trainer.jar beside it, see bench/pom.xml).",
+            "Benchmarks and experiments of the AlphaRL JVM trainer, kept out of trainer.jar; bench.jar runs with "
+                    + "trainer/target/trainer.jar on its class path (its manifest names it relative to bench/target/).",
             "Without a command, or with options first, it runs 'bench'."
         },
         subcommands = {BenchCommand.class, SweepCommand.class, AttentionCommand.class, ModelCommand.class},
