@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The tiny-task AlphaRL/RELEX experiment (docs: ALPHARL.md §11). For each seed: one full GRPO run of STEPS steps
 # (64 prompts x 8 samples per step, lr 5e-6, held-out accuracy on 1000 prompts) that saves a checkpoint every 5
-# steps, then bench.AlphaRlSweep scores, for windows of 10%, 20% and 40% of the run, what an accelerated run with
-# that window would end with: W_k (stop, no jump), AlphaRL and RELEX jumping 0.25 / 0.5 / 1 of the way to step
-# STEPS, the raw-delta extrapolation, and the alpharl.validate choice on 1000 validation prompts (train split,
-# disjoint from the eval set). A run seeded like the full run is the full run up to its window's end, so this
-# equals the online runs (checked: see docs/results.md). Finally `alpharl analyze` of seed 1 gives the rank-1 recovery.
+# steps, then `bench.jar sweep` (dev.alpharl.bench.AlphaRlSweep) scores, for windows of 10%, 20% and 40% of the run,
+# what an accelerated run with that window would end with: W_k (stop, no jump), AlphaRL and RELEX jumping 0.25 / 0.5 /
+# 1 of the way to step STEPS, the raw-delta extrapolation, and the alpharl.validate choice on 1000 validation prompts
+# (train split, disjoint from the eval set). A run seeded like the full run is the full run up to its window's end,
+# so this equals the online runs (checked: see docs/results.md). Finally `alpharl analyze` of seed 1 gives the rank-1
+# recovery.
 # Usage: bench/alpharl-experiment.sh [STEPS] [SEEDS...]   (default: 200, seeds 1 2 3); about 10 min per seed on
 # 2 cores. Runs with one libtorch thread (the figures in docs/results.md were made so; other thread counts change the
 # floating-point order and so the exact trajectories). Run it alone: two trainer JVMs on 2 cores slow each other.
@@ -16,6 +17,8 @@ shift || true
 seeds=("$@")
 [ ${#seeds[@]} -eq 0 ] && seeds=(1 2 3)
 jar=trainer/target/trainer.jar
+bench_jar=bench/target/bench.jar   # thin: runs with $jar on its class path
+[ -f $jar ] && [ -f $bench_jar ] || mvn -B -o -q -DskipTests package
 out=runs/alpharl-experiment
 java=(env OMP_WAIT_POLICY=PASSIVE java -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1)
 windows="$((steps / 10)),$((steps / 5)),$((steps * 2 / 5))"
@@ -29,7 +32,7 @@ for seed in "${seeds[@]}"; do
         --rollout.prompts-per-step=64 --optim.lr=5e-6 --trainer.total-steps=$steps --trainer.eval-every=25 \
         --data.eval.size=1000 --trainer.save-every=5 --trainer.keep-checkpoints=0 --metrics.log-every=25
   fi
-  "${java[@]}" -cp $jar dev.alpharl.trainer.bench.AlphaRlSweep $run $windows "${validation[@]}" 2>/dev/null
+  "${java[@]}" -jar $bench_jar sweep $run $windows "${validation[@]}" 2>/dev/null
 done
 cks=$(ls -d $out/full-s${seeds[0]}/checkpoints/step-* | paste -sd,)
 "${java[@]}" -jar $jar alpharl analyze --base models/tiny-qwen --checkpoints "$cks" \

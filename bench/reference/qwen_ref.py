@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch-eager reference for `trainer.jar bench`.
+"""PyTorch-eager reference for `bench.jar bench` (bench/bench.sh).
 
 The same Qwen2/Qwen3 decoder as the JVM trainer (RMSNorm, half-split RoPE, Qwen3 QK-norm, grouped-query attention,
 SwiGLU MLP, tied or separate head), written the way Hugging Face's "eager" attention path writes it, on the weights

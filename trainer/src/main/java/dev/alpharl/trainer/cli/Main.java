@@ -34,8 +34,7 @@ import picocli.CommandLine.Spec;
             AlphaRlCommand.class,
             CompareCommand.class,
             ConfigCommand.class,
-            DoctorCommand.class,
-            BenchCommand.class
+            DoctorCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})

@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -9,20 +9,20 @@ import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import java.util.Arrays;
 import java.util.function.Function;
 
 /**
  * Fused causal attention (the ops library's SDPA) against the same attention written with DJL primitives
  * (matmul, additive causal mask, softmax, matmul; KV heads repeated for GQA), forward and forward+backward, in one
- * run. Usage: {@code AttentionBench [B H_q H_kv T d iters]} (default 8 14 2 512 64 10: Qwen2.5-0.5B's head layout).
+ * run. Usage: {@code bench.jar attention [B H_q H_kv T d iters]} (default 8 14 2 512 64 10: Qwen2.5-0.5B's head layout).
  */
 public final class AttentionBench {
 
-    public static void main(String[] args) {
-        int[] a = args.length == 6
-                ? Arrays.stream(args).mapToInt(Integer::parseInt).toArray()
-                : new int[] {8, 14, 2, 512, 64, 10};
+    /** B H_q H_kv T d iters when none are given. */
+    static final int[] DEFAULTS = {8, 14, 2, 512, 64, 10};
+
+    /** Runs the comparison for {@code a} = B H_q H_kv T d iters. */
+    static void run(int... a) {
         int b = a[0], hq = a[1], hkv = a[2], t = a[3], d = a[4], iters = a[5];
         TorchRuntime.init();
         TorchOps ops = TorchOps.on(Engine.getInstance().defaultDevice());

@@ -1,14 +1,10 @@
-package dev.alpharl.trainer.cli;
+package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.alpharl.trainer.bench.BenchInputs;
-import dev.alpharl.trainer.bench.BenchReport;
-import dev.alpharl.trainer.bench.BenchSettings;
-import dev.alpharl.trainer.bench.JvmBench;
-import dev.alpharl.trainer.bench.ReferenceRun;
+import dev.alpharl.trainer.cli.ExitCodes;
 import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;

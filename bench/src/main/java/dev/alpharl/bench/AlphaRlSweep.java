@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -29,7 +29,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +54,7 @@ import java.util.Set;
  * </ul>
  * Every row goes to stdout and, tab-separated (seed, k, variant, accuracy, n), to {@code RUN_DIR/sweep.tsv}.
  *
- * <p>Usage: {@code AlphaRlSweep RUN_DIR WINDOWS [--key=value ...]}, e.g. {@code runs/full 20,40,80
+ * <p>Usage: {@code bench.jar sweep RUN_DIR WINDOWS [--key=value ...]}, e.g. {@code runs/full 20,40,80
  * --data.validation.kind=synthetic ...}; the run needs checkpoints at every snapshot step up to the largest window
  * (trainer.save-every, keep-checkpoints 0) and its metrics.jsonl; the target step is the run's total steps.
  */
@@ -84,15 +83,11 @@ public final class AlphaRlSweep {
         this.baseModel = ctx.modelDir();
     }
 
-    public static void main(String[] args) throws IOException {
-        Path run = Path.of(args[0]);
-        int[] windows =
-                Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
+    /** Sweeps {@code windows} of the full run in {@code run} with the config overrides {@code overrides}. */
+    static void run(Path run, int[] windows, List<String> overrides) throws IOException {
         TorchRuntime.init();
-        TrainConfig config = ConfigLoader.load(
-                TrainConfig.class,
-                run.resolve("config.yaml").toString(),
-                List.of(args).subList(2, args.length));
+        TrainConfig config =
+                ConfigLoader.load(TrainConfig.class, run.resolve("config.yaml").toString(), overrides);
         try (TrainingContext ctx = TrainingContext.open(config);
                 NDManager root = NDManager.newBaseManager()) {
             AlphaRlSweep sweep = new AlphaRlSweep(run, ctx, root);

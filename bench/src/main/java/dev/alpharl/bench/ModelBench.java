@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -23,12 +23,12 @@ import java.util.SplittableRandom;
  * Generation and training throughput of a ~3M-parameter Qwen3-shaped model (4 layers, hidden 256, 4/2 heads of 64,
  * SwiGLU 768, vocab 2048, tied): sampled generation tokens/s at batch 1 and 64 (prompt 32, 64 new tokens, no stop),
  * and one log-prob scoring forward+backward (the training path, {@link LogProbScorer#backward}) on 64 sequences
- * of 32 + 64 tokens. Usage: {@code ModelBench [iterations]}.
+ * of 32 + 64 tokens. Usage: {@code bench.jar model [iterations]}.
  */
 public final class ModelBench {
 
-    public static void main(String[] args) {
-        int iters = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    /** Measures with the best of {@code iters} timed runs of each case (after one warm-up). */
+    static void run(int iters) {
         TorchRuntime.init();
         QwenConfig config = QwenConfig.tiny("qwen3", 256, 768, 4, 4, 2, 64, 2048, true);
         try (NDManager base = NDManager.newBaseManager()) {

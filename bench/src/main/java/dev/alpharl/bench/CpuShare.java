@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,11 +1,11 @@
-package dev.alpharl.trainer.bench;
+package dev.alpharl.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.alpharl.trainer.bench.BenchReport.Row;
-import dev.alpharl.trainer.bench.BenchReport.Verdict;
+import dev.alpharl.bench.BenchReport.Row;
+import dev.alpharl.bench.BenchReport.Verdict;
 import dev.alpharl.trainer.model.QwenConfig;
 import java.util.List;
 import java.util.Map;

@@ -1,0 +1,127 @@
+package dev.alpharl.bench;
+
+import dev.alpharl.datasets.DatasetException;
+import dev.alpharl.trainer.cli.ExitCodes;
+import dev.alpharl.trainer.io.UserInputException;
+import dev.alpharl.trainer.tensor.safetensors.SafetensorsException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Set;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * Entry point of bench.jar, the experiments kept out of trainer.jar. It follows trainer.jar's conventions: picocli
+ * subcommands, {@code --log-level}, exit code 2 with one line for bad input and 1 with a stack trace for anything
+ * else. {@code bench.jar [OPTIONS]} (no command, or options first) means {@code bench.jar bench [OPTIONS]}, the
+ * benchmark that {@code bench/bench.sh} runs.
+ */
+@Command(
+        name = "bench.jar",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Benchmarks and experiments of the AlphaRL JVM trainer, kept out of trainer.jar; bench.jar runs with "
+                    + "trainer/target/trainer.jar on its class path (its manifest names it relative to bench/target/).",
+            "Without a command, or with options first, it runs 'bench'."
+        },
+        subcommands = {BenchCommand.class, SweepCommand.class, AttentionCommand.class, ModelCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
+public final class Main implements Runnable {
+    /** Log levels selectable with --log-level. */
+    enum LogLevel {
+        ERROR(Level.ERROR),
+        WARN(Level.WARN),
+        INFO(Level.INFO),
+        DEBUG(Level.DEBUG);
+
+        final Level level;
+
+        LogLevel(Level level) {
+            this.level = level;
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--log-level",
+            scope = ScopeType.INHERIT,
+            paramLabel = "LEVEL",
+            description = "Console log level: error, warn, info (default), debug.")
+    void setLogLevel(LogLevel level) {
+        Configurator.setRootLevel(level.level);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(
+                spec.commandLine(),
+                "missing command: choose one of "
+                        + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code (see {@link ExitCodes}). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main())
+                .setOut(out)
+                .setErr(err)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((exception, cl, parseResult) -> report(exception, cl.getErr()));
+        if (args.length == 0
+                || (args[0].startsWith("--")
+                        && !HELP_OR_VERSION.contains(args[0])
+                        && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
+            // `bench.jar [--layers 2 ...]` means `bench.jar bench [--layers 2 ...]`
+            String[] withCommand = new String[args.length + 1];
+            withCommand[0] = "bench";
+            System.arraycopy(args, 0, withCommand, 1, args.length);
+            args = withCommand;
+        }
+        return commandLine.execute(args);
+    }
+
+    private static final Set<String> HELP_OR_VERSION = Set.of("--help", "--version");
+
+    /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
+    static int report(Exception exception, PrintWriter err) {
+        if (exception instanceof UserInputException
+                || exception instanceof SafetensorsException
+                || exception instanceof DatasetException) {
+            err.println("error: " + exception.getMessage());
+            err.flush();
+            return ExitCodes.BAD_INPUT;
+        }
+        err.println("internal error: " + exception);
+        err.println("(this is a bug; please report it with the stack trace below)");
+        exception.printStackTrace(err);
+        err.flush();
+        return ExitCodes.INTERNAL;
+    }
+
+    /** bench.jar's version from its manifest (the trainer's is in {@code java -jar trainer.jar --version}). */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {
+                "bench " + (version == null ? "(not from a jar)" : version),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"
+            };
+        }
+    }
+}
