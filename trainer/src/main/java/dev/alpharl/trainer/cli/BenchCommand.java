@@ -9,6 +9,7 @@ import dev.alpharl.trainer.bench.BenchReport;
 import dev.alpharl.trainer.bench.BenchSettings;
 import dev.alpharl.trainer.bench.JvmBench;
 import dev.alpharl.trainer.bench.ReferenceRun;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
@@ -150,7 +151,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         TorchRuntime.init();
-        Files.createDirectories(out);
+        OutputDirectories.requireWritable(out, "--out");
         Path modelDir = out.resolve("model");
         Path inputsFile = out.resolve("inputs.safetensors");
         BenchInputs inputs = BenchInputs.random(settings);
