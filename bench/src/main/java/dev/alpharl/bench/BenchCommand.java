@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.trainer.cli.ExitCodes;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.ModelFormatException;
@@ -146,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         TorchRuntime.init();
-        Files.createDirectories(out);
+        OutputDirectories.requireWritable(out, "--out");
         Path modelDir = out.resolve("model");
         Path inputsFile = out.resolve("inputs.safetensors");
         BenchInputs inputs = BenchInputs.random(settings);

@@ -37,6 +37,14 @@ class MainTest {
     }
 
     @Test
+    void anOutputDirectoryUnderARegularFileIsExitCode2NamingIt() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path out = file.resolve("bench");
+        assertThat(run("bench", "--reference", "none", "--out", out.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--out: cannot write " + out + ": " + file + " is a file, not a directory");
+    }
+
+    @Test
     void sweepNeedsARunDirectoryAndKnownConfigKeys() throws IOException {
         assertThat(run("sweep", dir.resolve("nope").toString(), "2,4")).isEqualTo(2);
         assertThat(err.toString()).contains("RUN_DIR: ", "has no config.yaml");

@@ -3,6 +3,7 @@ package dev.alpharl.trainer.app;
 import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.rl.RlTrainer;
 import dev.alpharl.trainer.rl.TrainingContext;
@@ -20,6 +21,8 @@ public final class TrainingRun {
 
     /** The loop for {@code ctx}'s config with its callbacks registered (the caller closes it). */
     public static RlTrainer create(TrainingContext ctx) throws IOException {
+        // before the models load: an output directory that cannot be written is bad input, not a late failure
+        OutputDirectories.requireWritable(ctx.config().run().runDir(), "run.output-dir");
         RlTrainer trainer = new RlTrainer(ctx);
         try {
             TrainConfig config = ctx.config();

@@ -8,6 +8,7 @@ import dev.alpharl.trainer.alpharl.Rank1AnalysisWriter;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.TrainingContext;
@@ -74,6 +75,7 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         base = BuiltinModels.resolve(base, "--base");
         in.requireRun(base, checkpoints, 3, " (2 to fit, 1 held out)");
         List<Long> steps = in.steps(checkpoints, null);
+        OutputDirectories.requireWritable(out, "--out");
         Rank1AnalysisReport report;
         TorchRuntime.init();
         TrainingContext ctx = evalConfig == null

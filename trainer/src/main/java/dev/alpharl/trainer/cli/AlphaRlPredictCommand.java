@@ -12,6 +12,7 @@ import dev.alpharl.trainer.alpharl.SnapshotRecorder;
 import dev.alpharl.trainer.alpharl.TargetReward;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
@@ -132,6 +133,7 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
             throw in.bad("--target-step must be after the last checkpoint's step (" + stepList.get(stepList.size() - 1)
                     + "), got " + targetStep);
         }
+        OutputDirectories.requireWritableParent(out, "--out");
         Object report;
         TorchRuntime.init();
         try (NDManager root = NDManager.newBaseManager();

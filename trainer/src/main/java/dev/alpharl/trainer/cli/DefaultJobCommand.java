@@ -4,6 +4,7 @@ import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.report.CompareReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class DefaultJobCommand implements Callable<Integer> {
             throw new ConfigException("alpharl.window: the default job's accelerated run needs alpharl.window > 0, "
                     + "got 0 (set it in " + config + " or with --alpharl.window=N)");
         }
-        Path root = asGiven.run().runDir();
+        Path root = OutputDirectories.requireWritable(asGiven.run().runDir(), "run.output-dir");
         TrainConfig full = runConfig(root, FULL, "--alpharl.window=0");
         TrainConfig accelerated = runConfig(root, ACCELERATED);
         if (fresh) {

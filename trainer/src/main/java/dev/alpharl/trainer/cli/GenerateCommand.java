@@ -3,13 +3,16 @@ package dev.alpharl.trainer.cli;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alpharl.trainer.config.DataConfig;
 import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.QwenTokenizer;
 import dev.alpharl.trainer.rollout.Completion;
+import dev.alpharl.trainer.rollout.PromptEncoder;
 import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.TorchRuntime;
@@ -63,6 +66,14 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int maxNewTokens;
 
+    @Option(
+            names = "--truncate-prompt",
+            defaultValue = "none",
+            paramLabel = "none|left",
+            description = "A prompt that does not fit the model's max_position_embeddings with --max-new-tokens: "
+                    + "none refuses it (default), left keeps its last tokens.")
+    DataConfig.Truncation truncate;
+
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
     double temperature;
 
@@ -97,11 +108,15 @@ final class GenerateCommand implements Callable<Integer> {
         TorchRuntime.init();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper();
+        if (!java.nio.file.Files.isDirectory(model)) {
+            throw new UserInputException(model + ": not a directory (expected a Hugging Face model directory)");
+        }
+        QwenConfig config = QwenConfig.read(model); // the prompt is checked against it before the weights load
         try (NDManager manager = NDManager.newBaseManager();
-                QwenModel qwen = HfCheckpoint.load(model, manager);
                 QwenTokenizer tokenizer = QwenTokenizer.load(model)) {
             long[] prompt = input.ids != null ? input.ids : tokenizer.encode(chat.prompt(input.text));
-            long vocab = qwen.config().vocabSize();
+            prompt = fitted(prompt, config, model);
+            long vocab = config.vocabSize();
             for (long id : prompt) {
                 if (id < 0 || id >= vocab) {
                     throw new UserInputException(
@@ -118,8 +133,11 @@ final class GenerateCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(e.getMessage(), e);
             }
-            List<Completion> completions = RolloutEngine.local(qwen)
-                    .generate(Collections.nCopies(n, prompt), params, new SplittableRandom(seed), manager);
+            List<Completion> completions;
+            try (QwenModel qwen = HfCheckpoint.load(model, manager)) {
+                completions = RolloutEngine.local(qwen)
+                        .generate(Collections.nCopies(n, prompt), params, new SplittableRandom(seed), manager);
+            }
             for (Completion c : completions) {
                 String text = tokenizer.decode(c.tokens(), true);
                 if (json) {
@@ -144,6 +162,29 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The prompt when it fits the model's max_position_embeddings with --max-new-tokens; its last tokens with
+     * --truncate-prompt left; otherwise an error naming its length and the limit.
+     */
+    private long[] fitted(long[] prompt, QwenConfig config, Path model) {
+        int positions = config.maxPositionEmbeddings();
+        int fits = positions - maxNewTokens;
+        String source = "the model's max_position_embeddings (" + positions + ", " + model.resolve("config.json") + ")";
+        if (fits < 1) {
+            throw new UserInputException(
+                    "--max-new-tokens " + maxNewTokens + " leaves no room for a prompt within " + source);
+        }
+        if (prompt.length <= fits) {
+            return prompt;
+        }
+        if (truncate == DataConfig.Truncation.LEFT) {
+            return PromptEncoder.keepLast(prompt, fits);
+        }
+        throw new UserInputException((input.ids != null ? "--prompt-ids" : "--prompt") + ": the prompt has "
+                + prompt.length + " tokens, more than the " + fits + " that fit " + source + " with --max-new-tokens "
+                + maxNewTokens + "; --truncate-prompt left keeps its last " + fits + " tokens");
     }
 
     private static ChatTemplate parseTemplate(String name) {

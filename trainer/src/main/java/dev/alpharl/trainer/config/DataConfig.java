@@ -18,7 +18,12 @@ import java.util.Map;
  *                        verl-gsm8k, dapo) or a text containing {question}
  * @param chatTemplate    how the user message becomes model text: plain, chatml, qwen25-math, qwen3, qwen3-no-think
  * @param systemPrompt    system message for chat templates (null: the template's default)
- * @param maxPromptTokens longer prompts are dropped (and counted) when the run starts
+ * @param maxPromptTokens longer training prompts are dropped (and counted) when the run starts; with
+ *                        rollout.max-new-tokens it must fit the model's max_position_embeddings (0: as many as fit,
+ *                        max_position_embeddings − rollout.max-new-tokens)
+ * @param truncatePrompts what becomes of an eval or validation prompt that does not fit the model with
+ *                        rollout.max-new-tokens: none (the run is refused, naming the prompt and its length), or left
+ *                        (its first tokens are cut, keeping the last ones, as Hugging Face's truncation_side=left)
  * @param evalLimit       evaluate on the first N eval prompts (0: all)
  * @param shuffle         reshuffle training prompts every epoch (false: file order, every epoch)
  */
@@ -29,9 +34,16 @@ public record DataConfig(
         @Default("question") String promptTemplate,
         @Default("plain") String chatTemplate,
         String systemPrompt,
-        @Default("512") @Range(min = 1) int maxPromptTokens,
+        @Default("0") @Range(min = 0) int maxPromptTokens,
         @Default("0") @Range(min = 0) int evalLimit,
-        @Default("true") boolean shuffle) {
+        @Default("true") boolean shuffle,
+        @Default("none") Truncation truncatePrompts) {
+
+    /** How a prompt too long for the model is handled (data.truncate-prompts). */
+    public enum Truncation {
+        NONE,
+        LEFT
+    }
 
     public DataConfig {
         try {

@@ -83,6 +83,7 @@ public final class HfCheckpoint {
                     }
                     w = w.toType(dtype, false);
                 }
+                requireFinite(w, name, source);
                 weights.put(name, w);
             }
             try {
@@ -92,6 +93,35 @@ public final class HfCheckpoint {
             }
         } catch (IOException e) {
             throw new ModelFormatException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses a tensor holding NaN or ±Inf: such weights would turn every forward pass, and then every update, into
+     * NaN. One native reduction per tensor (a sum is finite only when every element is, barring overflow); the
+     * exact count is computed only for a tensor whose sum is not finite, and an overflowed sum of finite values
+     * passes.
+     */
+    static void requireFinite(NDArray w, String name, TensorSource source) throws IOException {
+        try (NDManager scratch = w.getManager().newSubManager()) {
+            NDArray sum = w.sum();
+            sum.attach(scratch);
+            if (Double.isFinite(sum.toType(DataType.FLOAT64, false).getDouble())) {
+                return;
+            }
+            NDArray nan = w.isNaN();
+            nan.attach(scratch);
+            NDArray inf = w.isInfinite();
+            inf.attach(scratch);
+            long nans = nan.countNonzero().getLong();
+            long infs = inf.countNonzero().getLong();
+            if (nans + infs == 0) {
+                return;
+            }
+            throw new ModelFormatException(source.entry(name).file() + ": tensor '" + name
+                    + "' holds non-finite values ("
+                    + nans + " NaN and " + infs + " Inf of " + w.size() + " elements); a model with NaN/Inf weights "
+                    + "cannot be trained or sampled");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.report;
 
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.report.ComparisonCharts.Chart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class CompareReport {
     /** Loads both runs, compares them and writes the report into {@code outDir} (created if needed). */
     public static Written write(Path acceleratedDir, Path fullDir, Path outDir) throws IOException {
         Comparison comparison = Comparison.of(RunDirectory.load(acceleratedDir), RunDirectory.load(fullDir));
-        Files.createDirectories(outDir);
+        OutputDirectories.requireWritable(outDir, "report directory (compare --out)");
         List<Chart> charts = ComparisonCharts.write(comparison, outDir);
         Path markdown =
                 Files.writeString(outDir.resolve(MARKDOWN), markdown(comparison, charts), StandardCharsets.UTF_8);

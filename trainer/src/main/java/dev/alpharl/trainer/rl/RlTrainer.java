@@ -209,6 +209,7 @@ public final class RlTrainer implements AutoCloseable {
         double startElapsed = elapsedBefore;
         EtaEstimator eta = new EtaEstimator(config.trainer().totalSteps());
         boolean stoppedByHook = false;
+        SkippedStepLimit skippedLimit = new SkippedStepLimit(config.trainer().maxSkippedSteps(), optimizer.steps());
         try (sink) {
             while (step < config.trainer().totalSteps() && !stopRequested && !stoppedByHook) {
                 step++;
@@ -258,6 +259,15 @@ public final class RlTrainer implements AutoCloseable {
                         && step % config.trainer().saveEvery() == 0;
                 if (save || stopRequested) {
                     metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
+                }
+                // trainer.max-skipped-steps: too many steps in a row without an optimizer step stop the run (after
+                // a checkpoint) instead of finishing it with unchanged weights
+                if (skippedLimit.reached(step, optimizer.steps(), timed)) {
+                    if (!save && !stopRequested) {
+                        metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
+                    }
+                    throw skippedLimit.failure(
+                            step, TrainerCheckpoint.latest(runDir).orElse(runDir));
                 }
             }
         }

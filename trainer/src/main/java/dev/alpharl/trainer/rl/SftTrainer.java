@@ -11,6 +11,7 @@ import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
+import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.metrics.StepRecord;
 import dev.alpharl.trainer.model.HfCheckpoint;
@@ -61,7 +62,7 @@ public final class SftTrainer {
     /** Trains and returns the directory of the final model. */
     public Path run() throws IOException {
         Path runDir = config.run().runDir();
-        Files.createDirectories(runDir);
+        OutputDirectories.requireWritable(runDir, "run.output-dir");
         Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
         var o = config.optim();
         QwenModel model = ctx.loadModel(ctx.modelDir());

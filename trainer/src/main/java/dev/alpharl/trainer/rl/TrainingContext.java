@@ -9,6 +9,7 @@ import dev.alpharl.datasets.source.DatasetSpec;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.Rewards;
 import dev.alpharl.trainer.config.ConfigException;
+import dev.alpharl.trainer.config.DataConfig;
 import dev.alpharl.trainer.config.ModelConfig;
 import dev.alpharl.trainer.config.RewardSpec;
 import dev.alpharl.trainer.config.TrainConfig;
@@ -76,6 +77,7 @@ public final class TrainingContext implements AutoCloseable {
             throw new ConfigException("model.path: " + modelDir + " is not a directory (expected a Hugging Face model "
                     + "directory with config.json, weights and tokenizer files)");
         }
+        PromptBudget budget = PromptBudget.of(config, modelDir); // prompt + max-new-tokens fit the model's positions
         TorchRuntime.init();
         QwenTokenizer tokenizer = QwenTokenizer.load(modelDir);
         ChatTemplate chat = ChatTemplate.named(config.data().chatTemplate());
@@ -83,23 +85,24 @@ public final class TrainingContext implements AutoCloseable {
                 PromptTemplate.parse(config.data().promptTemplate()),
                 chat,
                 config.data().systemPrompt(),
-                tokenizer);
+                tokenizer,
+                config.data().truncatePrompts() == DataConfig.Truncation.LEFT ? budget.fits() : 0);
         Path cwd = Path.of("").toAbsolutePath();
         List<PromptSample> train = DatasetSpec.load(config.data().train(), cwd, "data.train");
         MaxPromptLength.Result kept = MaxPromptLength.filter(
                 train,
                 question -> tokenizer.encode(encoder.render(new PromptSample("", question, ""))).length,
-                config.data().maxPromptTokens());
+                budget.maxPromptTokens());
         if (kept.dropped() > 0) {
             LOG.warn(
                     "data.train: dropped {} of {} prompts longer than data.max-prompt-tokens = {}",
                     kept.dropped(),
                     train.size(),
-                    config.data().maxPromptTokens());
+                    budget.maxPromptTokens());
         }
         if (kept.kept().isEmpty()) {
-            throw new ConfigException("data.train: no prompt is within data.max-prompt-tokens = "
-                    + config.data().maxPromptTokens());
+            throw new ConfigException(
+                    "data.train: no prompt is within data.max-prompt-tokens = " + budget.maxPromptTokens());
         }
         List<PromptSample> eval = List.of();
         if (config.data().eval() != null && !config.data().eval().isEmpty()) {
@@ -109,6 +112,8 @@ public final class TrainingContext implements AutoCloseable {
             }
         }
         List<PromptSample> validation = validationSet(config, cwd);
+        budget.check(eval, "data.eval", encoder, config);
+        budget.check(validation, "data.validation", encoder, config);
         RewardFunction reward = rewardOf(config.rewards());
         NDManager manager = NDManager.newBaseManager(device(config.model()));
         LOG.info(

@@ -14,7 +14,25 @@ import java.util.List;
  * Training and evaluation share one encoder, so their prompts are identical.
  */
 public record PromptEncoder(
-        PromptTemplate promptTemplate, ChatTemplate chatTemplate, String systemPrompt, QwenTokenizer tokenizer) {
+        PromptTemplate promptTemplate,
+        ChatTemplate chatTemplate,
+        String systemPrompt,
+        QwenTokenizer tokenizer,
+        int keepLastTokens) {
+
+    /** An encoder that never truncates. */
+    public PromptEncoder(
+            PromptTemplate promptTemplate, ChatTemplate chatTemplate, String systemPrompt, QwenTokenizer tokenizer) {
+        this(promptTemplate, chatTemplate, systemPrompt, tokenizer, 0);
+    }
+
+    /**
+     * The same encoder keeping only the last {@code n} tokens of a longer prompt (data.truncate-prompts: left);
+     * 0: none cut.
+     */
+    public PromptEncoder truncatingLeftTo(int n) {
+        return new PromptEncoder(promptTemplate, chatTemplate, systemPrompt, tokenizer, n);
+    }
 
     /** The model text of a sample's prompt (with the generation prompt appended). */
     public String render(PromptSample sample) {
@@ -28,8 +46,13 @@ public record PromptEncoder(
         return chatTemplate.render(messages, true);
     }
 
-    /** The token ids of {@link #render}. */
+    /** The token ids of {@link #render}, without their first tokens beyond {@link #keepLastTokens} when set. */
     public long[] encode(PromptSample sample) {
-        return tokenizer.encode(render(sample));
+        return keepLast(tokenizer.encode(render(sample)), keepLastTokens);
+    }
+
+    /** The last {@code n} ids of a longer prompt, as truncation_side=left does; {@code ids} itself otherwise. */
+    public static long[] keepLast(long[] ids, int n) {
+        return n > 0 && ids.length > n ? java.util.Arrays.copyOfRange(ids, ids.length - n, ids.length) : ids;
     }
 }

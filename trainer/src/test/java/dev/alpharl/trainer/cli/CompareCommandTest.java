@@ -90,6 +90,22 @@ class CompareCommandTest {
     }
 
     @Test
+    void anOutUnderARegularFileExitsTwoNamingIt() throws IOException {
+        Path file = Files.writeString(root.resolve("a-file"), "x");
+        Path target = file.resolve("report");
+        assertThat(run(
+                        "compare",
+                        runDir("a", 4, 0.4).toString(),
+                        runDir("b", 8, 0.5).toString(),
+                        "--out",
+                        target.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("error: report directory (compare --out): cannot write " + target + ": " + file
+                        + " is a file, not a directory" + System.lineSeparator());
+    }
+
+    @Test
     void aMissingArgumentIsAUsageError() {
         assertThat(run("compare", "only-one")).isEqualTo(2);
         assertThat(err.toString()).contains("Missing required parameter: 'RUN_B'");

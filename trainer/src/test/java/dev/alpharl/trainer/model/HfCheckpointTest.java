@@ -171,4 +171,24 @@ class HfCheckpointTest {
         assertThat(dir.resolve("a.txt")).doesNotExist();
         assertThat(Files.readString(dir.resolve("b.txt"))).isEqualTo("new");
     }
+
+    @Test
+    void weightsHoldingNaNOrInfAreRefusedNamingTheFileTheTensorAndTheCounts() {
+        String name = "model.layers.1.mlp.down_proj.weight";
+        Path dir = TinyModelCopies.withNonFinite(tmp.resolve("nan"), name);
+        assertThatThrownBy(() -> HfCheckpoint.load(dir, m))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessage(dir.resolve("model.safetensors") + ": tensor '" + name + "' holds non-finite values (1 NaN "
+                        + "and 1 Inf of 49152 elements); a model with NaN/Inf weights cannot be trained or sampled");
+        // nothing of the refused model stays in the caller's manager
+        assertThat(m.getManagedArrays()).isEmpty();
+    }
+
+    @Test
+    void finiteWeightsWhoseSumOverflowsStillLoad() {
+        String name = "model.layers.0.mlp.up_proj.weight";
+        try (QwenModel model = HfCheckpoint.load(TinyModelCopies.withHugeFinite(tmp.resolve("huge"), name), m)) {
+            assertThat(model.weights().get(name).getFloat(0, 0)).isEqualTo(3e38f);
+        }
+    }
 }
