@@ -237,7 +237,7 @@ public final class AlphaRlHook implements TrainingCallback {
                 Candidate c = predict(policy, horizonStep(horizon), scope);
                 result.putAll(c.entries());
                 JSON.writeValue(out.resolve(REPORT_FILE).toFile(), c.report());
-                try (QwenModel predicted = QwenModel.of(policy.config(), c.weights(), scope)) {
+                try (QwenModel predicted = policy.withWeights(c.weights(), scope)) {
                     saver.accept(predicted, out.resolve(PREDICTED_DIR));
                     if (stop) {
                         saver.accept(predicted, runDir.resolve("final"));
@@ -284,7 +284,7 @@ public final class AlphaRlHook implements TrainingCallback {
             double accuracy;
             try (NDManager scope = manager.newSubManager()) {
                 Candidate c = predict(policy, horizonStep(h), scope);
-                try (QwenModel model = QwenModel.of(policy.config(), c.weights(), scope)) {
+                try (QwenModel model = policy.withWeights(c.weights(), scope)) {
                     accuracy = validator.apply(model).accuracy();
                 }
             }

@@ -139,7 +139,7 @@ public final class Rank1Analysis {
             QwenModel base, QwenModel last, Double percent, ToDoubleFunction<QwenModel> evaluator, NDManager manager) {
         Map<String, NDArray> w =
                 RankReconstruction.build(base.weights(), last.weights(), base.projectionMatrices(), percent, manager);
-        try (QwenModel model = QwenModel.of(base.config(), w, manager)) {
+        try (QwenModel model = base.withWeights(w, manager)) {
             return evaluator.applyAsDouble(model);
         }
     }

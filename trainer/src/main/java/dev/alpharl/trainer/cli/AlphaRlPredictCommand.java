@@ -152,7 +152,7 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                 predicted = p.weights();
                 report = p.report();
             }
-            try (QwenModel model = QwenModel.of(w0.config(), predicted, root)) {
+            try (QwenModel model = w0.withWeights(predicted, root)) {
                 HfCheckpoint.save(model, out, SafetensorsDtype.F32, base);
             }
         }

@@ -51,8 +51,18 @@ public final class HfCheckpoint {
         return load(dir, DataType.FLOAT32, parent);
     }
 
+    /** Loads with fp32 master weights whose linear layers compute in {@code precision}. */
+    public static QwenModel load(Path dir, NDManager parent, QwenModel.Precision precision) {
+        return load(dir, DataType.FLOAT32, parent, precision);
+    }
+
     /** Loads with weights converted to {@code dtype} (FLOAT32, or FLOAT64 for gradient checks). */
     public static QwenModel load(Path dir, DataType dtype, NDManager parent) {
+        return load(dir, dtype, parent, QwenModel.Precision.FP32);
+    }
+
+    /** Loads with weights converted to {@code dtype}, computing in {@code precision}. */
+    public static QwenModel load(Path dir, DataType dtype, NDManager parent, QwenModel.Precision precision) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir + ": not a directory (expected a Hugging Face model directory)");
         }
@@ -87,7 +97,7 @@ public final class HfCheckpoint {
                 weights.put(name, w);
             }
             try {
-                return QwenModel.of(config, weights, parent);
+                return QwenModel.of(config, weights, parent, precision);
             } catch (ModelFormatException e) {
                 throw new ModelFormatException(dir + ": " + e.getMessage(), e);
             }

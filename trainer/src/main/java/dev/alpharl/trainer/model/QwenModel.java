@@ -45,10 +45,11 @@ public final class QwenModel implements AutoCloseable {
     private final Map<String, NDArray> weights;
     private final NDArray invFreq;
     private final TorchOps ops;
-    private volatile Precision precision = Precision.FP32;
+    private final Precision precision;
 
-    private QwenModel(QwenConfig config, NDManager manager, Map<String, NDArray> weights) {
+    private QwenModel(QwenConfig config, NDManager manager, Map<String, NDArray> weights, Precision precision) {
         this.config = config;
+        this.precision = precision;
         this.manager = manager;
         this.weights = weights;
         this.ops = TorchOps.on(manager.getDevice());
@@ -60,11 +61,17 @@ public final class QwenModel implements AutoCloseable {
         this.invFreq = manager.create(inv);
     }
 
-    /**
-     * A model over {@code weights} (HF names, shapes checked against the config); the arrays are moved to a new
-     * sub-manager of {@code parent} that the model owns.
-     */
+    /** An fp32 model over {@code weights}; see {@link #of(QwenConfig, Map, NDManager, Precision)}. */
     public static QwenModel of(QwenConfig config, Map<String, NDArray> weights, NDManager parent) {
+        return of(config, weights, parent, Precision.FP32);
+    }
+
+    /**
+     * A model over {@code weights} (HF names, shapes checked against the config) whose linear layers compute in
+     * {@code precision}; the arrays are moved to a new sub-manager of {@code parent} (and so its device) that the
+     * model owns. Precision and device are fixed for the model's life.
+     */
+    public static QwenModel of(QwenConfig config, Map<String, NDArray> weights, NDManager parent, Precision precision) {
         Map<String, Shape> expected = expectedShapes(config);
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
             NDArray w = weights.get(e.getKey());
@@ -85,7 +92,15 @@ public final class QwenModel implements AutoCloseable {
             w.setName(null);
             kept.put(name, w);
         }
-        return new QwenModel(config, own, kept);
+        return new QwenModel(config, own, kept, precision);
+    }
+
+    /**
+     * A model of the same architecture and precision over other weights (a copy of this one, a prediction), on
+     * {@code parent}: every model derived from the policy computes as the policy does.
+     */
+    public QwenModel withWeights(Map<String, NDArray> weights, NDManager parent) {
+        return of(config, weights, parent, precision);
     }
 
     /**
@@ -93,6 +108,12 @@ public final class QwenModel implements AutoCloseable {
      * norms 1, biases N(0, 0.02²) (nonzero so that tests exercise them).
      */
     public static QwenModel random(QwenConfig config, long seed, DataType dtype, NDManager parent) {
+        return random(config, seed, dtype, parent, Precision.FP32);
+    }
+
+    /** {@link #random(QwenConfig, long, DataType, NDManager)} computing in {@code precision}. */
+    public static QwenModel random(
+            QwenConfig config, long seed, DataType dtype, NDManager parent, Precision precision) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, NDArray> w = new LinkedHashMap<>();
         try (NDManager tmp = parent.newSubManager()) {
@@ -106,7 +127,7 @@ public final class QwenModel implements AutoCloseable {
                 NDArray a = tmp.create(values, e.getValue()).toType(dtype, false);
                 w.put(e.getKey(), a);
             }
-            return of(config, w, parent);
+            return of(config, w, parent, precision);
         }
     }
 
@@ -155,10 +176,6 @@ public final class QwenModel implements AutoCloseable {
     /** The long-lived manager holding the weights. */
     public NDManager manager() {
         return manager;
-    }
-
-    public void setPrecision(Precision precision) {
-        this.precision = precision;
     }
 
     public Precision precision() {

@@ -62,7 +62,7 @@ public final class Critic implements AutoCloseable, Checkpointable {
             NDManager parent) {
         Map<String, NDArray> copy = new LinkedHashMap<>();
         policy.weights().forEach((n, w) -> copy.put(n, w.duplicate()));
-        this.trunk = QwenModel.of(policy.config(), copy, parent);
+        this.trunk = policy.withWeights(copy, parent);
         this.headWeight = trunk.manager().zeros(new Shape(policy.config().hiddenSize()), DataType.FLOAT32);
         this.headBias = trunk.manager().zeros(new Shape(1), DataType.FLOAT32);
         trunk.setTrainable(true);
@@ -121,6 +121,11 @@ public final class Critic implements AutoCloseable, Checkpointable {
         all.put(HEAD_WEIGHT, headWeight);
         all.put(HEAD_BIAS, headBias);
         return all;
+    }
+
+    /** The critic's own copy of the policy's trunk. */
+    QwenModel trunk() {
+        return trunk;
     }
 
     public AdamW optimizer() {

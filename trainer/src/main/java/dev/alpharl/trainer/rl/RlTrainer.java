@@ -486,6 +486,13 @@ public final class RlTrainer implements AutoCloseable {
      * {@code with}, timed as the step's evaluation.
      */
     public EvalResult evaluate(Evaluator with, QwenModel model) {
+        if (model.precision() != policy.precision()
+                || !model.manager().getDevice().equals(policy.manager().getDevice())) {
+            // every model of a run is built with the run's precision and device (QwenModel#withWeights)
+            throw new IllegalStateException(
+                    "a " + model.precision() + " model on " + model.manager().getDevice() + " in a run of "
+                            + policy.precision() + " on " + policy.manager().getDevice());
+        }
         RolloutEngine g = model == policy ? generator : RolloutEngine.local(model);
         try (StepScope scope = StepScope.open(ctx.manager())) {
             return metrics.time(Phase.EVAL, () -> with.evaluate(g, scope.manager()));
@@ -649,6 +656,16 @@ public final class RlTrainer implements AutoCloseable {
 
     public QwenModel policy() {
         return policy;
+    }
+
+    /** The frozen reference model (KL on), or null. */
+    QwenModel reference() {
+        return reference;
+    }
+
+    /** The PPO critic, or null. */
+    Critic critic() {
+        return critic;
     }
 
     public TrainingMetrics metrics() {

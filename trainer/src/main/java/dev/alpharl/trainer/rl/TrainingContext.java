@@ -173,18 +173,21 @@ public final class TrainingContext implements AutoCloseable {
      * initialises them randomly from its config.json when model.random-init is set).
      */
     public QwenModel loadModel(Path dir) {
-        QwenModel model = config.model().randomInit()
+        return config.model().randomInit()
                 ? QwenModel.random(
                         dev.alpharl.trainer.model.QwenConfig.read(dir),
                         config.run().seed(),
                         ai.djl.ndarray.types.DataType.FLOAT32,
-                        manager)
-                : HfCheckpoint.load(dir, manager);
-        model.setPrecision(
-                config.model().dtype() == ModelConfig.DType.FLOAT32
-                        ? QwenModel.Precision.FP32
-                        : QwenModel.Precision.BF16);
-        return model;
+                        manager,
+                        precision())
+                : HfCheckpoint.load(dir, manager, precision());
+    }
+
+    /** How the configured model.dtype computes: fp32, or bf16 linear layers over fp32 master weights. */
+    public QwenModel.Precision precision() {
+        return config.model().dtype() == ModelConfig.DType.FLOAT32
+                ? QwenModel.Precision.FP32
+                : QwenModel.Precision.BF16;
     }
 
     /**

@@ -198,14 +198,28 @@ class QwenModelTest {
         NDArray input = ids(new long[][] {{1, 7, 22, 3, 9, 50, 61, 2}});
         NDArray pos = arangePositions(1, 8, 0);
         NDArray fp32 = model.logits(model.forward(input, pos, null, null)).logSoftmax(-1);
-        model.setPrecision(QwenModel.Precision.BF16);
-        NDArray bf16 = model.logits(model.forward(input, pos, null, null)).logSoftmax(-1);
-        model.setPrecision(QwenModel.Precision.FP32);
+        Map<String, NDArray> copy = new java.util.LinkedHashMap<>();
+        model.weights().forEach((n, w) -> copy.put(n, w.duplicate()));
+        QwenModel bf16Model = QwenModel.of(model.config(), copy, m, QwenModel.Precision.BF16);
+        NDArray bf16 =
+                bf16Model.logits(bf16Model.forward(input, pos, null, null)).logSoftmax(-1);
         float scale = fp32.abs().max().getFloat();
         float diff = maxDiff(fp32, bf16);
         assertThat(diff).isGreaterThan(0f).isLessThan(0.02f * scale);
         assertThat(fp32.argMax(-1).toLongArray())
                 .containsExactly(bf16.argMax(-1).toLongArray());
+        // a model derived from a bf16 model (a critic trunk, an AlphaRL candidate) computes in bf16 too
+        Map<String, NDArray> again = new java.util.LinkedHashMap<>();
+        model.weights().forEach((n, w) -> again.put(n, w.duplicate()));
+        try (QwenModel derived = bf16Model.withWeights(again, m)) {
+            assertThat(derived.precision()).isEqualTo(QwenModel.Precision.BF16);
+            assertThat(maxDiff(
+                            derived.logits(derived.forward(input, pos, null, null))
+                                    .logSoftmax(-1),
+                            bf16))
+                    .isZero();
+        }
+        assertThat(model.precision()).isEqualTo(QwenModel.Precision.FP32);
     }
 
     @Test
