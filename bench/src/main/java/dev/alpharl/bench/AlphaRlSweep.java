@@ -227,7 +227,7 @@ public final class AlphaRlSweep {
     }
 
     private void row(String label, long k, EvalResult acc) {
-        GainRetained g = GainRetained.of(forReport(acc), forReport(full), forReport(base));
+        GainRetained g = GainRetained.of(acc, full, base);
         System.out.printf(
                 Locale.ROOT,
                 "k=%4d  %-20s acc %.4f  retained %s%n",
@@ -244,10 +244,6 @@ public final class AlphaRlSweep {
                         .orElse("undefined (no gain)"));
         System.out.flush();
         tsv.add(String.format(Locale.ROOT, "%d\t%d\t%s\t%.6f\t%d", seed, k, label, acc.accuracy(), acc.graded()));
-    }
-
-    private static dev.alpharl.trainer.report.EvalResult forReport(EvalResult r) {
-        return new dev.alpharl.trainer.report.EvalResult(r.accuracy(), r.graded());
     }
 
     /** Mean rollout reward of steps (from, to], as the trainer's hook records a snapshot's y. */

@@ -11,9 +11,32 @@ import java.util.Map;
 public record EvalResult(
         double accuracy, int graded, int correct, double greedyAccuracy, double meanLength, double truncatedFraction) {
 
-    /** Standard error of the accuracy, treating graded samples as independent Bernoulli trials. */
+    /**
+     * An evaluation known only by its accuracy and number of graded samples (as a run's metrics and summary record
+     * it for reports); the other fields are NaN, {@code correct} is the rounded count.
+     */
+    public static EvalResult ofAccuracy(double accuracy, int graded) {
+        if (!(accuracy >= 0 && accuracy <= 1)) {
+            throw new IllegalArgumentException("accuracy must be in [0, 1], got " + accuracy);
+        }
+        if (graded <= 0) {
+            throw new IllegalArgumentException("the number of graded samples must be positive, got " + graded);
+        }
+        return new EvalResult(
+                accuracy, graded, (int) Math.round(accuracy * graded), Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * Binomial variance of the accuracy estimate, p(1 − p)/n, treating the graded samples as independent Bernoulli
+     * trials (with several samples per prompt they are correlated within a prompt, so this is approximate).
+     */
+    public double variance() {
+        return graded == 0 ? Double.NaN : accuracy * (1 - accuracy) / graded;
+    }
+
+    /** Standard error of the accuracy, √{@link #variance()}. */
     public double standardError() {
-        return graded == 0 ? Double.NaN : Math.sqrt(accuracy * (1 - accuracy) / graded);
+        return Math.sqrt(variance());
     }
 
     /** The JSON form used in summary.json and trainer state. */

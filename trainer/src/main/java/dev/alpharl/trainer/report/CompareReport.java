@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.report;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.report.ComparisonCharts.Chart;
 import java.io.IOException;
@@ -102,7 +103,7 @@ public final class CompareReport {
                         Locale.ROOT,
                         "%.4f (n=%d, from %s)",
                         e.accuracy(),
-                        e.n(),
+                        e.graded(),
                         comparison.full().summary().baseEval().isPresent()
                                 ? comparison.full().name()
                                 : comparison.accelerated().name()))
@@ -172,7 +173,8 @@ public final class CompareReport {
     }
 
     static String accuracy(Optional<EvalResult> eval) {
-        return eval.map(e -> String.format(Locale.ROOT, "%.4f %s (n=%d)", e.accuracy(), interval(e.wilson95()), e.n()))
+        return eval.map(e -> String.format(
+                        Locale.ROOT, "%.4f %s (n=%d)", e.accuracy(), interval(Wilson.interval95(e)), e.graded()))
                 .orElse("none");
     }
 

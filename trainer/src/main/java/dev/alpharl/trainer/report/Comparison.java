@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.report;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,10 +48,10 @@ public record Comparison(
                                 + "the full run's is used (were the runs started from the same model and eval set?)",
                         accelerated.name(),
                         baseA.accuracy(),
-                        baseA.n(),
+                        baseA.graded(),
                         full.name(),
                         baseB.accuracy(),
-                        baseB.n(),
+                        baseB.graded(),
                         difference / se));
             }
         }

@@ -1,5 +1,6 @@
 package dev.alpharl.trainer.report;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import java.util.Arrays;
 import java.util.Optional;
 import org.apache.commons.math3.random.RandomGenerator;
@@ -40,15 +41,15 @@ public record GainRetained(Optional<Double> estimate, Interval ci95) {
             return new GainRetained(estimate, null);
         }
         RandomGenerator random = new Well19937c(seed);
-        BinomialSampler a = new BinomialSampler(accelerated.n(), accelerated.accuracy());
-        BinomialSampler b = new BinomialSampler(full.n(), full.accuracy());
-        BinomialSampler c = new BinomialSampler(base.n(), base.accuracy());
+        BinomialSampler a = new BinomialSampler(accelerated.graded(), accelerated.accuracy());
+        BinomialSampler b = new BinomialSampler(full.graded(), full.accuracy());
+        BinomialSampler c = new BinomialSampler(base.graded(), base.accuracy());
         double[] ratios = new double[draws];
         int defined = 0;
         for (int i = 0; i < draws; i++) {
-            double aStar = (double) a.sample(random) / accelerated.n();
-            double bStar = (double) b.sample(random) / full.n();
-            double cStar = (double) c.sample(random) / base.n();
+            double aStar = (double) a.sample(random) / accelerated.graded();
+            double bStar = (double) b.sample(random) / full.graded();
+            double cStar = (double) c.sample(random) / base.graded();
             Optional<Double> r = ratio(aStar, bStar, cStar);
             if (r.isPresent()) {
                 ratios[defined++] = r.get();

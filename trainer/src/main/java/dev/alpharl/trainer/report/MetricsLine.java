@@ -1,5 +1,7 @@
 package dev.alpharl.trainer.report;
 
+import dev.alpharl.trainer.eval.EvalResult;
+
 /**
  * The keys of one metrics.jsonl line that a comparison uses. Absent or null (non-finite) values are NaN;
  * {@code evalN} is 0 on lines without an evaluation.
@@ -12,6 +14,6 @@ public record MetricsLine(
 
     /** This line's evaluation; only valid when {@link #hasEval()}. */
     public EvalResult eval() {
-        return new EvalResult(evalAccuracy, evalN);
+        return EvalResult.ofAccuracy(evalAccuracy, evalN);
     }
 }

@@ -2,6 +2,7 @@ package dev.alpharl.trainer.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.alpharl.trainer.eval.EvalResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ public record RunSummary(
         if (!(accuracy >= 0 && accuracy <= 1) || n <= 0) {
             throw new RunDirectoryException(at + " must have accuracy in [0, 1] and n > 0, got " + node);
         }
-        return Optional.of(new EvalResult(accuracy, n));
+        return Optional.of(EvalResult.ofAccuracy(accuracy, n));
     }
 
     private static Optional<AlphaRlInfo> alphaRl(JsonNode root, String where) {

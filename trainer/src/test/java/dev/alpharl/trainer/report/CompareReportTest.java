@@ -3,6 +3,7 @@ package dev.alpharl.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.report.CompareReport.Written;
 import dev.alpharl.trainer.report.ComparisonCharts.Chart;
 import java.awt.image.BufferedImage;
@@ -41,7 +42,7 @@ class CompareReportTest {
     @Test
     void tableNumbersOfTheBriefsRuns() {
         Comparison comparison = writeReport().comparison();
-        assertThat(comparison.base()).contains(new EvalResult(0.30, 500));
+        assertThat(comparison.base()).contains(EvalResult.ofAccuracy(0.30, 500));
         assertThat(comparison.gainRetained().orElseThrow().estimate())
                 .hasValueSatisfying(r -> assertThat(r).isCloseTo(0.9375, within(1e-12)));
         assertThat(comparison.stepSpeedup()).hasValue(5.0);
@@ -145,7 +146,7 @@ class CompareReportTest {
                 .singleElement()
                 .asString()
                 .contains("base evaluations differ", "0.3000", "0.4000");
-        assertThat(comparison.base()).contains(new EvalResult(0.40, 500));
+        assertThat(comparison.base()).contains(EvalResult.ofAccuracy(0.40, 500));
         assertThat(comparison.gainRetained().orElseThrow().estimate())
                 .hasValueSatisfying(r -> assertThat(r).isCloseTo(0.20 / 0.22, within(1e-12)));
     }

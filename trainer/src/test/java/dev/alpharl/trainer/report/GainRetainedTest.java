@@ -3,14 +3,15 @@ package dev.alpharl.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import org.apache.commons.math3.random.Well19937c;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.junit.jupiter.api.Test;
 
 class GainRetainedTest {
-    private static final EvalResult BASE = new EvalResult(0.30, 500);
-    private static final EvalResult ACCELERATED = new EvalResult(0.60, 500);
-    private static final EvalResult FULL = new EvalResult(0.62, 500);
+    private static final EvalResult BASE = EvalResult.ofAccuracy(0.30, 500);
+    private static final EvalResult ACCELERATED = EvalResult.ofAccuracy(0.60, 500);
+    private static final EvalResult FULL = EvalResult.ofAccuracy(0.62, 500);
 
     @Test
     void estimateIsTheRatioOfGains() {
@@ -26,8 +27,8 @@ class GainRetainedTest {
         double se = Math.sqrt((ACCELERATED.variance() + r * r * FULL.variance() + (r - 1) * (r - 1) * BASE.variance())
                 / (0.32 * 0.32));
         Interval interval = GainRetained.of(ACCELERATED, FULL, BASE).ci95();
-        assertThat(interval.low()).isCloseTo(r - EvalResult.Z95 * se, within(0.03));
-        assertThat(interval.high()).isCloseTo(r + EvalResult.Z95 * se, within(0.03));
+        assertThat(interval.low()).isCloseTo(r - Wilson.Z95 * se, within(0.03));
+        assertThat(interval.high()).isCloseTo(r + Wilson.Z95 * se, within(0.03));
     }
 
     @Test
@@ -39,15 +40,15 @@ class GainRetainedTest {
 
     @Test
     void undefinedWhenTheFullRunGainedNothing() {
-        GainRetained gain = GainRetained.of(ACCELERATED, new EvalResult(0.30, 500), BASE);
+        GainRetained gain = GainRetained.of(ACCELERATED, EvalResult.ofAccuracy(0.30, 500), BASE);
         assertThat(gain.estimate()).isEmpty();
         assertThat(gain.ci95()).isNull();
     }
 
     @Test
     void unboundedWhenTheFullRunsGainIsWithinNoise() {
-        GainRetained gain =
-                GainRetained.of(new EvalResult(0.31, 100), new EvalResult(0.32, 100), new EvalResult(0.30, 100));
+        GainRetained gain = GainRetained.of(
+                EvalResult.ofAccuracy(0.31, 100), EvalResult.ofAccuracy(0.32, 100), EvalResult.ofAccuracy(0.30, 100));
         assertThat(gain.estimate()).hasValueSatisfying(r -> assertThat(r).isCloseTo(0.5, within(1e-9)));
         assertThat(gain.ci95().isBounded()).isFalse();
     }

@@ -3,6 +3,7 @@ package dev.alpharl.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class MetricsLogTest {
                         new MetricsLine(1, 12.5, Double.NaN, 2048, Double.NaN, 0),
                         new MetricsLine(2, 25.0, 0.5, 4096, Double.NaN, 0));
         assertThat(log.warnings()).isEmpty();
-        assertThat(log.stepZeroEval()).contains(new EvalResult(0.25, 400));
+        assertThat(log.stepZeroEval()).contains(EvalResult.ofAccuracy(0.25, 400));
         assertThat(log.lastEval()).map(MetricsLine::step).contains(0);
         assertThat(log.atOrBefore(1)).map(MetricsLine::timeS).contains(12.5);
     }

@@ -3,6 +3,7 @@ package dev.alpharl.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.alpharl.trainer.eval.EvalResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,8 @@ class RunDirectoryTest {
                         40,
                         400.0,
                         OptionalLong.of(40_000),
-                        Optional.of(new EvalResult(0.30, 500)),
-                        Optional.of(new EvalResult(0.60, 500)),
+                        Optional.of(EvalResult.ofAccuracy(0.30, 500)),
+                        Optional.of(EvalResult.ofAccuracy(0.60, 500)),
                         Optional.of(new AlphaRlInfo("relex", 40, 200)),
                         true));
         assertThat(run.label()).isEqualTo("relex-40 (relex, window 40)");
@@ -46,8 +47,8 @@ class RunDirectoryTest {
         assertThat(summary.steps()).isEqualTo(31);
         assertThat(summary.wallTimeS()).isEqualTo(62.0);
         assertThat(summary.tokens()).hasValue(31_000);
-        assertThat(summary.finalEval()).contains(new EvalResult(0.5, 500)); // the eval line at step 30
-        assertThat(summary.baseEval()).contains(new EvalResult(0.30, 500)); // the eval line at step 0
+        assertThat(summary.finalEval()).contains(EvalResult.ofAccuracy(0.5, 500)); // the eval line at step 30
+        assertThat(summary.baseEval()).contains(EvalResult.ofAccuracy(0.30, 500)); // the eval line at step 0
         assertThat(summary.alphaRl()).isEmpty();
         assertThat(run.label()).isEqualTo("killed");
         assertThat(run.warnings()).hasSize(2);
@@ -60,8 +61,8 @@ class RunDirectoryTest {
         Path dir = RunFixtures.metrics(root.resolve("r"), 10, 1.0, 5, 0.4);
         RunFixtures.summary(dir, 10, 10.0, 10_000, "null", "{\"accuracy\": 0.41, \"n\": 500}", "null");
         RunSummary summary = RunDirectory.load(dir).summary();
-        assertThat(summary.baseEval()).contains(new EvalResult(0.30, 500));
-        assertThat(summary.finalEval()).contains(new EvalResult(0.41, 500));
+        assertThat(summary.baseEval()).contains(EvalResult.ofAccuracy(0.30, 500));
+        assertThat(summary.finalEval()).contains(EvalResult.ofAccuracy(0.41, 500));
     }
 
     @Test
