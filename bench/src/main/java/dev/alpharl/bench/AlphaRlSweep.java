@@ -2,8 +2,6 @@ package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.trainer.alpharl.AlphaRlPredictor;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.RelexPredictor;
@@ -17,6 +15,7 @@ import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.report.GainRetained;
@@ -24,7 +23,6 @@ import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,14 +258,10 @@ public final class AlphaRlSweep {
     }
 
     private static Map<Long, Double> rewards(Path metrics) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         Map<Long, Double> out = new LinkedHashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(metrics)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                JsonNode n = json.readTree(line);
-                if (n.has("reward/mean")) {
-                    out.put(n.get("step").asLong(), n.get("reward/mean").asDouble());
-                }
+        for (Map<String, Object> line : MetricsJsonl.read(metrics)) {
+            if (line.get("reward/mean") instanceof Number r) {
+                out.put(((Number) line.get("step")).longValue(), r.doubleValue());
             }
         }
         return out;

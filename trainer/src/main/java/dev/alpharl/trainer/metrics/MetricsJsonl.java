@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -195,9 +196,24 @@ public final class MetricsJsonl implements Closeable {
         }
     }
 
-    private record Line(int number, String text, Map<String, Object> values) {}
+    /** One line of a metrics file: its 1-based number, its text and its values. */
+    public record Line(int number, String text, Map<String, Object> values) {}
 
+    /** Lines of a metrics file whose every line carries an integer step; a torn last line is logged and dropped. */
     private static List<Line> parse(Path file) throws IOException {
+        List<Line> lines = readLines(file, LOG::warn);
+        for (Line line : lines) {
+            stepOf(file, line);
+        }
+        return lines;
+    }
+
+    /**
+     * The one reader of metrics files (the trainer's resume, the reports, the sweep): one {@link Line} per non-blank
+     * line, values as {@link #read} gives them. A torn last line (a crash while writing it) is dropped and reported
+     * to {@code onTornLine}; a malformed line elsewhere is an error naming the file and line.
+     */
+    public static List<Line> readLines(Path file, Consumer<String> onTornLine) throws IOException {
         List<String> texts = Files.readAllLines(file, StandardCharsets.UTF_8);
         int last = texts.size() - 1;
         while (last >= 0 && texts.get(last).isBlank()) {
@@ -214,11 +230,8 @@ public final class MetricsJsonl implements Closeable {
                 values = READER.readValue(text, LinkedHashMap.class);
             } catch (JsonProcessingException e) {
                 if (i == last) {
-                    LOG.warn(
-                            "{}:{}: ignoring a torn last line (the run stopped while writing it): {}",
-                            file,
-                            i + 1,
-                            abbreviate(text));
+                    onTornLine.accept(file + ":" + (i + 1) + ": ignored the torn last line (the run was stopped while "
+                            + "writing it): " + abbreviate(text));
                     break;
                 }
                 throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage(), e);
@@ -228,9 +241,7 @@ public final class MetricsJsonl implements Closeable {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> typed = values;
-            Line line = new Line(i + 1, text, typed);
-            stepOf(file, line);
-            lines.add(line);
+            lines.add(new Line(i + 1, text, typed));
         }
         return lines;
     }

@@ -1,18 +1,13 @@
 package dev.alpharl.trainer.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.alpharl.trainer.eval.EvalResult;
+import dev.alpharl.trainer.metrics.MetricsJsonl;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,11 +18,6 @@ import java.util.Optional;
  * than the previous one (the run resumed from an earlier checkpoint) drops the lines it supersedes, with a warning.
  */
 public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnings) {
-    static final JsonMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
-
     public MetricsLog {
         lines = List.copyOf(lines);
         warnings = List.copyOf(warnings);
@@ -35,40 +25,19 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
 
     /** Reads {@code file}; throws RunDirectoryException when it is missing or malformed. */
     public static MetricsLog read(Path file) {
-        List<String> text;
+        List<String> warnings = new ArrayList<>();
+        List<MetricsJsonl.Line> raw;
         try {
-            text = Files.readAllLines(file, StandardCharsets.UTF_8);
+            raw = MetricsJsonl.readLines(file, warnings::add);
         } catch (NoSuchFileException e) {
             throw new RunDirectoryException(file + ": no such file (a run directory holds metrics.jsonl)");
         } catch (IOException e) {
-            throw new RunDirectoryException(file + ": cannot read: " + e.getMessage(), e);
-        }
-        int last = text.size() - 1;
-        while (last >= 0 && text.get(last).isBlank()) {
-            last--;
+            throw new RunDirectoryException(e.getMessage(), e);
         }
         List<MetricsLine> lines = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        for (int i = 0; i <= last; i++) {
-            String raw = text.get(i);
-            if (raw.isBlank()) {
-                continue;
-            }
-            String where = file + ":" + (i + 1);
-            JsonNode node;
-            try {
-                node = JSON.readTree(raw);
-            } catch (JsonProcessingException e) {
-                if (i == last) {
-                    warnings.add(where + ": ignored the torn last line (the run was stopped while writing it)");
-                    break;
-                }
-                throw new RunDirectoryException(where + ": not a JSON object: " + e.getOriginalMessage());
-            }
-            if (!node.isObject()) {
-                throw new RunDirectoryException(where + ": expected a JSON object, got " + node.getNodeType());
-            }
-            append(lines, parse(node, where), where, warnings);
+        for (MetricsJsonl.Line line : raw) {
+            String where = file + ":" + line.number();
+            append(lines, parse(line.values(), where), where, warnings);
         }
         if (lines.isEmpty()) {
             throw new RunDirectoryException(file + ": no metrics lines (expected one JSON object per step)");
@@ -113,10 +82,10 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
         return Double.isNaN(later) ? earlier : later;
     }
 
-    private static MetricsLine parse(JsonNode node, String where) {
+    private static MetricsLine parse(Map<String, Object> node, String where) {
         int step = integer(node, "step", where)
                 .orElseThrow(() -> new RunDirectoryException(where + ": missing key step (an integer)"));
-        if (!node.has("time_s")) {
+        if (!node.containsKey("time_s")) {
             throw new RunDirectoryException(where + ": missing key time_s (wall seconds since the run started)");
         }
         double accuracy = number(node, "eval/accuracy", where);
@@ -142,27 +111,33 @@ public record MetricsLog(Path file, List<MetricsLine> lines, List<String> warnin
     }
 
     /** The value of a numeric key; NaN when absent or null (the trainer writes non-finite values as null). */
-    static double number(JsonNode node, String key, String where) {
-        JsonNode value = node.get(key);
-        if (value == null || value.isNull()) {
+    static double number(Map<String, Object> node, String key, String where) {
+        Object value = node.get(key);
+        if (value == null) {
             return Double.NaN;
         }
-        if (!value.isNumber()) {
-            throw new RunDirectoryException(where + ": " + key + " must be a number or null, got " + value);
+        if (!(value instanceof Number n)) {
+            throw new RunDirectoryException(where + ": " + key + " must be a number or null, got " + quoted(value));
         }
-        return value.doubleValue();
+        return n.doubleValue();
     }
 
     /** The value of an integer key; empty when absent or null. */
-    static Optional<Integer> integer(JsonNode node, String key, String where) {
-        JsonNode value = node.get(key);
-        if (value == null || value.isNull()) {
+    static Optional<Integer> integer(Map<String, Object> node, String key, String where) {
+        Object value = node.get(key);
+        if (value == null) {
             return Optional.empty();
         }
-        if (!value.canConvertToInt() || !(value.isIntegralNumber() || value.doubleValue() == value.intValue())) {
-            throw new RunDirectoryException(where + ": " + key + " must be an integer, got " + value);
+        if (!(value instanceof Number n)
+                || n.doubleValue() != Math.rint(n.doubleValue())
+                || Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+            throw new RunDirectoryException(where + ": " + key + " must be an integer, got " + quoted(value));
         }
-        return Optional.of(value.intValue());
+        return Optional.of(n.intValue());
+    }
+
+    private static String quoted(Object value) {
+        return value instanceof String text ? "\"" + text + "\"" : String.valueOf(value);
     }
 
     public MetricsLine last() {
