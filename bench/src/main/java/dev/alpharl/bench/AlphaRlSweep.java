@@ -2,13 +2,12 @@ package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.alpharl.trainer.alpharl.AlphaRlPredictor;
+import dev.alpharl.trainer.alpharl.AlphaRlJump;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.RelexPredictor;
 import dev.alpharl.trainer.alpharl.RelexTrajectory;
 import dev.alpharl.trainer.alpharl.Snapshot;
 import dev.alpharl.trainer.alpharl.SnapshotRecorder;
-import dev.alpharl.trainer.alpharl.TargetReward;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
@@ -200,21 +199,21 @@ public final class AlphaRlSweep {
 
     private Scored score(Map<String, NDArray> weights, QwenModel w0) {
         try (NDManager scope = root.newSubManager();
-                QwenModel m = QwenModel.of(w0.config(), weights, scope)) {
+                QwenModel m = w0.withWeights(weights, scope)) {
             return score(m);
         }
     }
 
     /** AlphaRL's prediction of step {@code target}, as the trainer's hook makes it (assembly replace). */
     private static Map<String, NDArray> alphaRl(List<Snapshot> snapshots, QwenModel wk, long target, NDManager out) {
-        double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
-        double yStar = TargetReward.extrapolated(s, AlphaRlPredictor.responses(snapshots), target, 1.0);
-        return AlphaRlPredictor.predict(
+        return AlphaRlJump.predict(
                         snapshots,
+                        new AlphaRlJump.Target(null, target, 1.0),
+                        AlphaRlConfig.Assembly.REPLACE,
                         Map.of(),
                         wk.weights(),
-                        new AlphaRlPredictor.Options(yStar, AlphaRlConfig.Assembly.REPLACE),
                         out)
+                .prediction()
                 .weights();
     }
 

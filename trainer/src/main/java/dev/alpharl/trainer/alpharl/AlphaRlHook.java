@@ -326,27 +326,21 @@ public final class AlphaRlHook implements TrainingCallback {
 
     private AlphaRlPredictor.Prediction predictAlphaRl(
             QwenModel policy, long target, Map<String, Object> result, NDManager out) {
-        List<Snapshot> snapshots = recorder.snapshots();
-        double[] y = AlphaRlPredictor.responses(snapshots);
-        double targetReward;
-        if (config.targetReward() != null) {
-            targetReward = config.targetReward();
-            result.put("target_reward_source", "config");
-        } else {
-            double[] s = snapshots.stream().mapToDouble(Snapshot::step).toArray();
-            targetReward = TargetReward.extrapolated(s, y, target, config.rewardCap());
-            result.put("target_reward_source", "extrapolated");
-        }
-        AlphaRlPredictor.Options options = new AlphaRlPredictor.Options(targetReward, config.assembly());
-        AlphaRlPredictor.Prediction p;
+        AlphaRlJump.Target jumpTarget = new AlphaRlJump.Target(config.targetReward(), target, config.rewardCap());
+        AlphaRlJump.Result jump;
         if (config.assembly() == AlphaRlConfig.Assembly.BASE) {
             try (QwenModel w0 = baseModel.get()) {
-                p = AlphaRlPredictor.predict(snapshots, w0.weights(), policy.weights(), options, out);
+                jump = AlphaRlJump.predict(
+                        recorder.snapshots(), jumpTarget, config.assembly(), w0.weights(), policy.weights(), out);
             }
         } else {
             // replace and add assemble on W_k only
-            p = AlphaRlPredictor.predict(snapshots, Map.of(), policy.weights(), options, out);
+            jump = AlphaRlJump.predict(
+                    recorder.snapshots(), jumpTarget, config.assembly(), Map.of(), policy.weights(), out);
         }
+        AlphaRlPredictor.Prediction p = jump.prediction();
+        double targetReward = jump.targetReward();
+        result.put("target_reward_source", jump.extrapolated() ? "extrapolated" : "config");
         AlphaRlFitReport r = p.report();
         result.put("target_reward", targetReward);
         result.put("y_source", r.ySource());

@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.trainer.alpharl.AlphaRlJump;
 import dev.alpharl.trainer.alpharl.AlphaRlPredictor;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.RelexPredictor;
 import dev.alpharl.trainer.alpharl.RelexTrajectory;
 import dev.alpharl.trainer.alpharl.SnapshotRecorder;
-import dev.alpharl.trainer.alpharl.TargetReward;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.io.OutputDirectories;
@@ -140,8 +140,7 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                 QwenModel w0 = in.load(base, root)) {
             Map<String, NDArray> predicted;
             if (method == AlphaRlConfig.Method.ALPHARL) {
-                double y = alphaRlTarget(in, stepList);
-                AlphaRlPredictor.Prediction p = predictAlphaRl(in, w0, stepList, y, root);
+                AlphaRlPredictor.Prediction p = predictAlphaRl(in, w0, stepList, alphaRlTarget(in), root);
                 predicted = p.weights();
                 report = p.report();
             } else {
@@ -166,23 +165,18 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private double alphaRlTarget(AlphaRlInputs in, List<Long> stepList) {
+    private AlphaRlJump.Target alphaRlTarget(AlphaRlInputs in) {
         if (rewards == null) {
             throw in.bad("--method alpharl needs --rewards (one per checkpoint)");
         }
         if (target == null) {
             throw in.bad("--method alpharl needs --target-reward or --target-step");
         }
-        if (target.reward != null) {
-            return target.reward;
-        }
-        double[] s = stepList.stream().mapToDouble(Long::doubleValue).toArray();
-        double[] y = rewards.stream().mapToDouble(Double::doubleValue).toArray();
-        return TargetReward.extrapolated(s, y, target.step, maxReward);
+        return new AlphaRlJump.Target(target.reward, target.step, maxReward);
     }
 
     private AlphaRlPredictor.Prediction predictAlphaRl(
-            AlphaRlInputs in, QwenModel w0, List<Long> stepList, double targetReward, NDManager root) {
+            AlphaRlInputs in, QwenModel w0, List<Long> stepList, AlphaRlJump.Target jumpTarget, NDManager root) {
         try (SnapshotRecorder recorder =
                 new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root)) {
             QwenModel last = null;
@@ -196,12 +190,9 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                         ck.close();
                     }
                 }
-                return AlphaRlPredictor.predict(
-                        recorder.snapshots(),
-                        w0.weights(),
-                        last.weights(),
-                        new AlphaRlPredictor.Options(targetReward, assembly),
-                        root);
+                return AlphaRlJump.predict(
+                                recorder.snapshots(), jumpTarget, assembly, w0.weights(), last.weights(), root)
+                        .prediction();
             } finally {
                 if (last != null) {
                     last.close();
