@@ -10,7 +10,10 @@ import dev.alpharl.trainer.checkpoint.StateWriter;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.metrics.Phase;
 import dev.alpharl.trainer.model.QwenModel;
+import dev.alpharl.trainer.rl.RunEnd;
+import dev.alpharl.trainer.rl.StepEnd;
 import dev.alpharl.trainer.rl.TrainingCallback;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,6 +149,25 @@ public final class AlphaRlHook implements TrainingCallback {
     @Override
     public boolean afterStep(StepEnd end) {
         return afterStep(end.step(), end.policy(), end.rewardMean(), end.eval());
+    }
+
+    /** Its work per step is reported as {@code timing/alpharl}. */
+    @Override
+    public Phase phase() {
+        return Phase.ALPHARL;
+    }
+
+    /**
+     * Adds the {@code alpharl} entry to summary.json; when the run stopped at the jump, the predicted model's
+     * evaluation is the run's {@code final_eval}.
+     */
+    @Override
+    public void onEnd(RunEnd end) {
+        EvalResult predicted = finalEvaluation();
+        if (predicted != null) {
+            end.summary().put("final_eval", predicted.toMap());
+        }
+        end.summary().put(DIR, summary());
     }
 
     /** Observes step {@code step}; returns true when the run stops (at the jump with after-jump stop). */
@@ -536,7 +558,6 @@ public final class AlphaRlHook implements TrainingCallback {
      * Summary entries: method, window, target step, snapshot steps and time, and after the jump what it produced
      * (target reward, matrices used and excluded, the predicted model's eval).
      */
-    @Override
     public Map<String, Object> summary() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("method", name(method()));
@@ -556,13 +577,7 @@ public final class AlphaRlHook implements TrainingCallback {
         return s;
     }
 
-    @Override
-    public String summaryKey() {
-        return DIR;
-    }
-
-    /** With after-jump stop, the predicted model's evaluation is the run's final evaluation. */
-    @Override
+    /** With after-jump stop, the predicted model's evaluation is the run's final evaluation (else null). */
     @SuppressWarnings("unchecked")
     public EvalResult finalEvaluation() {
         Object predicted = outcome.get("predicted_eval");

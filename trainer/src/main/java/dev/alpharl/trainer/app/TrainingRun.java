@@ -6,14 +6,16 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.rl.RlTrainer;
+import dev.alpharl.trainer.rl.RunEnd;
+import dev.alpharl.trainer.rl.TrainingCallback;
 import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import java.io.IOException;
 
 /**
- * Assembles a training run: the RL loop and the callbacks its config asks for. The loop knows nothing of AlphaRL;
- * this is the one place that wires it in (the {@code train} command, the default job and the tests all build runs
- * here).
+ * Assembles a training run: the RL loop and the callbacks its config asks for — the metrics file, the progress
+ * line, evaluation, AlphaRL, checkpoints. The loop knows none of them; this is the one place that wires them (the
+ * {@code train} command, the default job and the tests all build runs here).
  */
 public final class TrainingRun {
 
@@ -21,13 +23,20 @@ public final class TrainingRun {
 
     /** The loop for {@code ctx}'s config with its callbacks registered (the caller closes it). */
     public static RlTrainer create(TrainingContext ctx) throws IOException {
+        TrainConfig config = ctx.config();
         // before the models load: an output directory that cannot be written is bad input, not a late failure
-        OutputDirectories.requireWritable(ctx.config().run().runDir(), "run.output-dir");
+        OutputDirectories.requireWritable(config.run().runDir(), "run.output-dir");
         RlTrainer trainer = new RlTrainer(ctx);
         try {
-            TrainConfig config = ctx.config();
+            Evaluator evaluator = ctx.evaluator(null);
+            // order matters: the metrics file is open before step 0's evaluation line, the evaluation is attached
+            // to a step before AlphaRL sees it, and a checkpoint is written after its step's metrics line
+            trainer.addCallback(new MetricsFileCallback());
+            trainer.addCallback(new ProgressCallback(
+                    config.trainer().totalSteps(), config.metrics().logEvery()));
+            trainer.addCallback(
+                    new EvaluationCallback(evaluator, config.trainer().evalEvery()));
             if (config.alpharl().enabled()) {
-                Evaluator evaluator = trainer.evaluator();
                 Evaluator validator = config.alpharl().validate() ? ctx.validator() : null;
                 trainer.addCallback(new AlphaRlHook(
                         config.alpharl(),
@@ -38,7 +47,16 @@ public final class TrainingRun {
                         validator == null ? null : model -> trainer.evaluate(validator, model),
                         (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
                         ctx.manager()));
+            } else {
+                // summary.json always has the key: null says "a full run" to compare and to users' scripts
+                trainer.addCallback(new TrainingCallback() {
+                    @Override
+                    public void onEnd(RunEnd end) {
+                        end.summary().put(AlphaRlHook.DIR, null);
+                    }
+                });
             }
+            trainer.addCallback(new CheckpointCallback(config.trainer().saveEvery()));
             return trainer;
         } catch (RuntimeException e) {
             trainer.close();

@@ -16,11 +16,8 @@ import dev.alpharl.trainer.checkpoint.TrainerCheckpoint;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
-import dev.alpharl.trainer.metrics.EtaEstimator;
-import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.metrics.Phase;
 import dev.alpharl.trainer.metrics.ProcessMemory;
-import dev.alpharl.trainer.metrics.ProgressLine;
 import dev.alpharl.trainer.metrics.StepRecord;
 import dev.alpharl.trainer.metrics.TrainingMetrics;
 import dev.alpharl.trainer.model.HfCheckpoint;
@@ -62,7 +59,7 @@ import org.apache.logging.log4j.Logger;
  * the saved cursor, and everything else that evolves (weights, AdamW moments, KL coefficient, critic, hook state)
  * is in the checkpoint, so a resumed run computes what an uninterrupted run would have.
  */
-public final class RlTrainer implements AutoCloseable {
+public final class RlTrainer implements TrainingLoop, AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(RlTrainer.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -82,7 +79,6 @@ public final class RlTrainer implements AutoCloseable {
     private final PolicyUpdater updater;
     private final RolloutEngine generator;
     private final RolloutCollector collector;
-    private final Evaluator evaluator;
 
     private final EpochSampler sampler;
     private final TrainingMetrics metrics;
@@ -96,8 +92,9 @@ public final class RlTrainer implements AutoCloseable {
     private long skippedSteps;
     private long rewardErrors;
     private long rewardTimeouts;
-    private EvalResult baseEval;
-    private EvalResult lastEval;
+    /** The step of the last checkpoint written by this process (-1: none), so a step is saved once. */
+    private long checkpointedStep = -1;
+
     private RewardCounts countsBefore = RewardCounts.NONE;
 
     public RlTrainer(TrainingContext ctx) throws IOException {
@@ -149,7 +146,6 @@ public final class RlTrainer implements AutoCloseable {
         this.generator = RolloutEngine.local(policy);
         this.collector = new RolloutCollector(
                 generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(), spec.overlongPenalty());
-        this.evaluator = ctx.evaluator(null);
         this.sampler =
                 new EpochSampler(ctx.train(), config.run().seed(), config.data().shuffle());
         this.kl = klController(spec.klCoef());
@@ -188,103 +184,76 @@ public final class RlTrainer implements AutoCloseable {
         Files.createDirectories(runDir);
         Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
         Optional<Path> checkpoint = TrainerCheckpoint.latest(runDir);
-        MetricsJsonl sink;
         if (checkpoint.isPresent()) {
             restore(checkpoint.get());
-            sink = MetricsJsonl.resume(runDir.resolve("metrics.jsonl"), step);
             LOG.info("resumed from {} (step {})", checkpoint.get(), step);
-        } else {
-            sink = MetricsJsonl.create(runDir.resolve("metrics.jsonl"));
-            if (evaluator != null) {
-                baseEval = evaluate();
-                lastEval = baseEval;
-                sink.append(StepRecord.builder(0, 0)
-                        .eval(baseEval.accuracy(), baseEval.graded())
-                        .put("eval/greedy_accuracy", baseEval.greedyAccuracy())
-                        .build());
-                LOG.info("step 0 | eval {} (n={})", fmt(baseEval.accuracy()), baseEval.graded());
-            }
+        }
+        RunStart start = new RunStart(step, checkpoint.isPresent(), this);
+        for (TrainingCallback c : callbacks) {
+            c.onStart(start);
         }
         long started = System.nanoTime();
         double startElapsed = elapsedBefore;
-        EtaEstimator eta = new EtaEstimator(config.trainer().totalSteps());
-        boolean stoppedByHook = false;
+        boolean stoppedByCallback = false;
         SkippedStepLimit skippedLimit = new SkippedStepLimit(config.trainer().maxSkippedSteps(), optimizer.steps());
-        try (sink) {
-            while (step < config.trainer().totalSteps() && !stopRequested && !stoppedByHook) {
-                step++;
-                long t0 = System.nanoTime();
-                StepRecord.Builder record;
-                double rewardMean;
-                EvalResult eval = null;
-                try (StepScope scope = StepScope.open(ctx.manager())) {
-                    StepResult result = trainStep(scope.manager());
-                    rewardMean = result.rewardMean;
-                    record = result.record;
-                }
-                if (evaluator != null
-                        && config.trainer().evalEvery() > 0
-                        && step % config.trainer().evalEvery() == 0) {
-                    eval = evaluate();
-                    lastEval = eval;
-                    record.eval(eval.accuracy(), eval.graded()).put("eval/greedy_accuracy", eval.greedyAccuracy());
-                }
-                try (StepScope scope = StepScope.open(ctx.manager())) {
-                    var end = new TrainingCallback.StepEnd(step, policy, rewardMean, eval, scope.manager());
-                    // the only callback with work per step today is AlphaRL: its time is reported as timing/alpharl
-                    stoppedByHook = metrics.time(Phase.ALPHARL, () -> afterStep(end));
-                }
-                // a callback may have written new weights (AlphaRL continuing from its prediction)
-                generator.weightsUpdated(policy);
-                elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
-                record.timings(metrics.takeStepTimings())
-                        .put("tokens/total", tokensTotal)
-                        .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
-                        .put(
-                                "memory/live_arrays",
-                                ctx.manager().getManagedArrays().size());
-                long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
-                if (gpuBytes >= 0) {
-                    record.put("memory/gpu_used_mb", gpuBytes / 1e6);
-                }
-                StepRecord line = record.build();
-                StepRecord timed = rebuild(line, elapsedBefore);
-                sink.append(timed);
-                metrics.observe(timed);
-                eta.observe((System.nanoTime() - t0) / 1e9);
-                if (step % config.metrics().logEvery() == 0 || eval != null) {
-                    LOG.info(ProgressLine.format(timed, eta));
-                }
-                boolean save = config.trainer().saveEvery() > 0
-                        && step % config.trainer().saveEvery() == 0;
-                if (save || stopRequested) {
-                    metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
-                }
-                // trainer.max-skipped-steps: too many steps in a row without an optimizer step stop the run (after
-                // a checkpoint) instead of finishing it with unchanged weights
-                if (skippedLimit.reached(step, optimizer.steps(), timed)) {
-                    if (!save && !stopRequested) {
-                        metrics.time(Phase.CHECKPOINT, this::saveCheckpoint);
-                    }
-                    throw skippedLimit.failure(
-                            step, TrainerCheckpoint.latest(runDir).orElse(runDir));
-                }
+        while (step < config.trainer().totalSteps() && !stopRequested && !stoppedByCallback) {
+            step++;
+            StepRecord.Builder record;
+            double rewardMean;
+            try (StepScope scope = StepScope.open(ctx.manager())) {
+                StepResult result = trainStep(scope.manager());
+                rewardMean = result.rewardMean;
+                record = result.record;
+            }
+            try (StepScope scope = StepScope.open(ctx.manager())) {
+                stoppedByCallback = afterStep(new StepEnd(step, policy, rewardMean, record, scope.manager()));
+            }
+            // a callback may have written new weights (AlphaRL continuing from its prediction)
+            generator.weightsUpdated(policy);
+            elapsedBefore = startElapsed + (System.nanoTime() - started) / 1e9;
+            record.timings(metrics.takeStepTimings())
+                    .put("tokens/total", tokensTotal)
+                    .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
+                    .put("memory/live_arrays", ctx.manager().getManagedArrays().size());
+            long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
+            if (gpuBytes >= 0) {
+                record.put("memory/gpu_used_mb", gpuBytes / 1e6);
+            }
+            StepRecord line = rebuild(record.build(), elapsedBefore);
+            emit(line);
+            // trainer.max-skipped-steps: too many steps in a row without an optimizer step stop the run (after
+            // a checkpoint) instead of finishing it with unchanged weights
+            if (skippedLimit.reached(step, optimizer.steps(), line)) {
+                saveCheckpoint();
+                throw skippedLimit.failure(
+                        step, TrainerCheckpoint.latest(runDir).orElse(runDir));
             }
         }
         if (stopRequested && step < config.trainer().totalSteps()) {
             LOG.info("stopped at step {} on request; resume with the same command", step);
             return runDir;
         }
-        finish(stoppedByHook);
+        finish(stoppedByCallback);
         return runDir;
     }
 
-    private boolean afterStep(TrainingCallback.StepEnd end) {
+    private boolean afterStep(StepEnd end) {
         boolean stop = false;
         for (TrainingCallback c : callbacks) {
-            stop |= c.afterStep(end);
+            stop |= c.phase() == null ? c.afterStep(end) : metrics.time(c.phase(), () -> c.afterStep(end));
         }
         return stop;
+    }
+
+    @Override
+    public void emit(StepRecord record) {
+        try {
+            for (TrainingCallback c : callbacks) {
+                c.onRecord(record);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Re-creates a record with the final wall time (known only once the step, eval and hook are done). */
@@ -472,19 +441,11 @@ public final class RlTrainer implements AutoCloseable {
         return group.stream().anyMatch(r -> r.score() != first);
     }
 
-    private EvalResult evaluate() {
-        return evaluate(evaluator, policy);
-    }
-
-    /** The run's held-out evaluation (data.eval), or null when the config has none. */
-    public Evaluator evaluator() {
-        return evaluator;
-    }
-
     /**
      * Evaluates {@code model} (the policy, or a model built from it such as AlphaRL's prediction) with
      * {@code with}, timed as the step's evaluation.
      */
+    @Override
     public EvalResult evaluate(Evaluator with, QwenModel model) {
         if (model.precision() != policy.precision()
                 || !model.manager().getDevice().equals(policy.manager().getDevice())) {
@@ -508,9 +469,6 @@ public final class RlTrainer implements AutoCloseable {
     record Progress(
             long step, double elapsedSeconds, long tokens, long skippedSteps, long rewardErrors, long rewardTimeouts) {}
 
-    /** The evaluations a resumed run still reports: step 0's and the latest (as {@link EvalResult#toMap()}). */
-    record Evaluations(Map<String, Object> base, Map<String, Object> last) {}
-
     /** The KL controller's state: its current β. */
     record KlState(double beta) {}
 
@@ -528,11 +486,6 @@ public final class RlTrainer implements AutoCloseable {
                     skippedSteps = p.skippedSteps();
                     rewardErrors = p.rewardErrors();
                     rewardTimeouts = p.rewardTimeouts();
-                }));
-        parts.add(Checkpointable.json(
-                "evaluations", Evaluations.class, () -> new Evaluations(evalMap(baseEval), evalMap(lastEval)), e -> {
-                    baseEval = evalOf(e.base());
-                    lastEval = evalOf(e.last());
                 }));
         parts.add(optimizer);
         parts.add(Checkpointable.json("data", EpochSampler.Cursor.class, sampler::cursor, sampler::restore));
@@ -554,14 +507,21 @@ public final class RlTrainer implements AutoCloseable {
                 : KlController.fixed(beta);
     }
 
-    private void saveCheckpoint() {
-        Path dir = TrainerCheckpoint.save(
-                runDir,
-                step,
-                policy,
-                ctx.modelDir(),
-                stateParts(),
-                config.trainer().keepCheckpoints());
+    @Override
+    public void saveCheckpoint() {
+        if (checkpointedStep == step) {
+            return;
+        }
+        Path dir = metrics.time(
+                Phase.CHECKPOINT,
+                () -> TrainerCheckpoint.save(
+                        runDir,
+                        step,
+                        policy,
+                        ctx.modelDir(),
+                        stateParts(),
+                        config.trainer().keepCheckpoints()));
+        checkpointedStep = step;
         LOG.info("checkpoint {}", dir);
     }
 
@@ -577,48 +537,24 @@ public final class RlTrainer implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> evalMap(EvalResult e) {
-        return e == null ? null : e.toMap();
-    }
-
-    private static EvalResult evalOf(Map<String, Object> m) {
-        return m == null ? null : EvalResult.fromMap(m);
-    }
-
     // ---- end of run
 
-    private void finish(boolean stoppedByHook) throws IOException {
-        if (!stoppedByHook) {
+    private void finish(boolean stoppedByCallback) throws IOException {
+        if (!stoppedByCallback) {
             HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, ctx.modelDir());
-            if (evaluator != null
-                    && (lastEval == null
-                            || config.trainer().evalEvery() == 0
-                            || step % config.trainer().evalEvery() != 0)) {
-                lastEval = evaluate();
-            }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", step);
         summary.put("wall_time_s", elapsedBefore);
         summary.put("tokens", tokensTotal);
         summary.put("algorithm", spec.name().name().toLowerCase(java.util.Locale.ROOT));
-        summary.put("base_eval", evalMap(baseEval));
-        EvalResult finalEval = lastEval;
-        for (TrainingCallback c : callbacks) {
-            if (c.finalEvaluation() != null) {
-                finalEval = c.finalEvaluation();
-            }
-        }
-        summary.put("final_eval", evalMap(finalEval));
-        summary.put("alpharl", null);
-        for (TrainingCallback c : callbacks) {
-            if (c.summaryKey() != null) {
-                summary.put(c.summaryKey(), c.summary());
-            }
-        }
         summary.put("skipped_steps", skippedSteps);
         summary.put("reward_errors", rewardErrors);
         summary.put("reward_timeouts", rewardTimeouts);
+        RunEnd end = new RunEnd(step, stoppedByCallback, summary);
+        for (TrainingCallback c : callbacks) {
+            c.onEnd(end);
+        }
         JSON.writeValue(runDir.resolve("summary.json").toFile(), summary);
         LOG.info(
                 "done: {} steps in {} s; final eval {}; run directory {}",
@@ -654,8 +590,24 @@ public final class RlTrainer implements AutoCloseable {
         return finished;
     }
 
+    @Override
     public QwenModel policy() {
         return policy;
+    }
+
+    @Override
+    public long step() {
+        return step;
+    }
+
+    @Override
+    public Path runDir() {
+        return runDir;
+    }
+
+    @Override
+    public boolean stopRequested() {
+        return stopRequested;
     }
 
     /** The frozen reference model (KL on), or null. */
@@ -668,6 +620,7 @@ public final class RlTrainer implements AutoCloseable {
         return critic;
     }
 
+    @Override
     public TrainingMetrics metrics() {
         return metrics;
     }
