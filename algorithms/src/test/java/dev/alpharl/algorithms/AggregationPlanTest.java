@@ -125,6 +125,13 @@ class AggregationPlanTest extends NdTestBase {
                 }
                 ref[i][t] = logp[i][t] + 0.3 * rnd.nextGaussian();
             }
+            // the same for GSPO's sequence ratio against its range (0.9, 1.15): at an edge, the summation order of
+            // the row mean (which the thread count can change) decides the branch
+            while (nearGspoClipEdge(sequenceRatio(logp[i], old[i], ROW_LENGTHS[i]))) {
+                for (int t = 0; t < STEPS; t++) {
+                    old[i][t] -= 0.01;
+                }
+            }
         }
         NDArray mask = f64(maskOf(STEPS, ROW_LENGTHS)).toType(dtype, false);
         NDArray adv = Masked.broadcast(manager.create(seqAdv).toType(dtype, false), mask);
@@ -196,6 +203,18 @@ class AggregationPlanTest extends NdTestBase {
             }
         }
         return rows(leaf.getGradient());
+    }
+
+    private static double sequenceRatio(double[] logp, double[] old, int length) {
+        double sum = 0;
+        for (int t = 0; t < length; t++) {
+            sum += logp[t] - old[t];
+        }
+        return Math.exp(sum / Math.max(length, 1));
+    }
+
+    private static boolean nearGspoClipEdge(double ratio) {
+        return Math.abs(ratio - 0.9) < 1e-3 || Math.abs(ratio - 1.15) < 1e-3;
     }
 
     private static boolean nearClipEdge(double ratio) {
