@@ -155,6 +155,16 @@ public record SequenceBatch(List<long[]> prompts, List<long[]> completions, long
         return perToken.concat(zero, 0).get(m.create(layout)).reshape(to - from, c);
     }
 
+    /** The given rows, in that order, as a batch of their own (the completion width stays the parent's). */
+    public SequenceBatch select(int[] rows) {
+        List<long[]> p = new java.util.ArrayList<>(rows.length), c = new java.util.ArrayList<>(rows.length);
+        for (int r : rows) {
+            p.add(prompts.get(r));
+            c.add(completions.get(r));
+        }
+        return new SequenceBatch(p, c, padId, completionWidth);
+    }
+
     /** The rows [from, to) as a batch of their own. */
     public SequenceBatch slice(int from, int to) {
         return new SequenceBatch(prompts.subList(from, to), completions.subList(from, to), padId, completionWidth);

@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.rl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.alpharl.trainer.model.SequenceBatch;
 
@@ -34,6 +35,29 @@ public record Experience(
                 rows(refLogp, from, to),
                 rows(oldValues, from, to),
                 rows(returns, from, to));
+    }
+
+    /** The given rows, in that order, as an experience of their own, with its arrays on {@code m}. */
+    public Experience select(int[] rowIndices, NDManager m) {
+        long[] index = java.util.Arrays.stream(rowIndices).asLongStream().toArray();
+        NDArray rowsArray = m.create(index);
+        return new Experience(
+                batch.select(rowIndices),
+                gather(mask, rowsArray, m),
+                gather(advantages, rowsArray, m),
+                gather(oldLogp, rowsArray, m),
+                gather(refLogp, rowsArray, m),
+                gather(oldValues, rowsArray, m),
+                gather(returns, rowsArray, m));
+    }
+
+    private static NDArray gather(NDArray a, NDArray rows, NDManager m) {
+        if (a == null) {
+            return null;
+        }
+        NDArray out = a.get(rows);
+        out.attach(m);
+        return out;
     }
 
     public int rows() {

@@ -41,6 +41,7 @@ public final class PolicyUpdater {
     private final AlgorithmSpec spec;
     private final double temperature;
     private final int microBatchSize;
+    private final int maxTokensPerMicroBatch;
     private final double gradClip;
     private final long constantNormSequences;
     private final long constantNormTokens;
@@ -52,6 +53,7 @@ public final class PolicyUpdater {
             AlgorithmSpec spec,
             double temperature,
             int microBatchSize,
+            int maxTokensPerMicroBatch,
             double gradClip,
             long constantNormSequences,
             long constantNormTokens) {
@@ -61,6 +63,7 @@ public final class PolicyUpdater {
         this.spec = spec;
         this.temperature = temperature;
         this.microBatchSize = microBatchSize;
+        this.maxTokensPerMicroBatch = maxTokensPerMicroBatch;
         this.gradClip = gradClip;
         this.constantNormSequences = constantNormSequences;
         this.constantNormTokens = constantNormTokens;
@@ -97,10 +100,11 @@ public final class PolicyUpdater {
                 ? AggregationPlan.constantNorm(aggregation, constantNormSequences, constantNormTokens)
                 : AggregationPlan.forStep(aggregation, StepCounts.of(mb.mask()));
         Sums step = new Sums();
-        for (int from = 0; from < mb.rows(); from += microBatchSize) {
-            Experience micro = mb.slice(from, Math.min(mb.rows(), from + microBatchSize));
+        for (int[] rows : MicroBatches.plan(mb.batch(), microBatchSize, maxTokensPerMicroBatch)) {
             try (StepScope scope = StepScope.open(m);
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Experience micro =
+                        isRun(rows) ? mb.slice(rows[0], rows[0] + rows.length) : mb.select(rows, scope.manager());
                 scorer.backward(
                         micro.batch(),
                         temperature,
@@ -125,6 +129,16 @@ public final class PolicyUpdater {
         }
         step.gradNorm = norm;
         total.add(step);
+    }
+
+    /** Whether the rows are consecutive (a plain slice, no gather needed). */
+    private static boolean isRun(int[] rows) {
+        for (int i = 1; i < rows.length; i++) {
+            if (rows[i] != rows[0] + i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private NDArray chunkLoss(Experience c, LogProbScorer.Scores s, AggregationPlan plan, double klBeta, Sums sums) {

@@ -140,6 +140,7 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                 spec,
                 r.temperature(),
                 config.trainer().microBatchSize(),
+                config.trainer().maxTokensPerMicroBatch(),
                 o.gradClip(),
                 (long) r.promptsPerStep() * r.groupSize(),
                 r.maxNewTokens());

@@ -66,6 +66,7 @@ class PolicyUpdaterTest {
                 spec,
                 1.0,
                 8,
+                0,
                 1.0,
                 2,
                 3);
@@ -128,6 +129,7 @@ class PolicyUpdaterTest {
                 spec("algorithm: {name: grpo}\n"),
                 1.0,
                 8,
+                0,
                 1.0,
                 2,
                 3);

@@ -254,7 +254,7 @@ class RlTrainerTest {
     }
 
     @Test
-    void microBatchSizeDoesNotChangeTheUpdate(@TempDir Path tmp) throws Exception {
+    void microBatchSizeAndTokenBudgetDoNotChangeTheUpdate(@TempDir Path tmp) throws Exception {
         // AdamW's eps is raised so that the update is Lipschitz in the gradient: with eps = 1e-8 a gradient entry of
         // ±1e-12 (summation-order noise) would move its weight by ±lr either way
         String[] common = {
@@ -265,12 +265,22 @@ class RlTrainerTest {
             "--optim.lr=1e-3",
             "--optim.eps=1e-3"
         };
-        List<String> two = new ArrayList<>(List.of(common));
-        two.add("--trainer.micro-batch-size=2");
-        List<String> eight = new ArrayList<>(List.of(common));
-        eight.add("--trainer.micro-batch-size=8");
-        Path a = train(config(tmp, "mb2", two.toArray(String[]::new)));
-        Path b = train(config(tmp, "mb8", eight.toArray(String[]::new)));
+        Path reference = train(config(tmp, "mb8", with(common, "--trainer.micro-batch-size=8")));
+        // consecutive rows, 2 at a time; then length-sorted rows packed by token budgets of a few and of many rows
+        assertSameUpdate(reference, train(config(tmp, "mb2", with(common, "--trainer.micro-batch-size=2"))));
+        assertSameUpdate(
+                reference, train(config(tmp, "tok40", with(common, "--trainer.max-tokens-per-micro-batch=40"))));
+        assertSameUpdate(
+                reference, train(config(tmp, "tok200", with(common, "--trainer.max-tokens-per-micro-batch=200"))));
+    }
+
+    private static String[] with(String[] common, String extra) {
+        List<String> all = new ArrayList<>(List.of(common));
+        all.add(extra);
+        return all.toArray(String[]::new);
+    }
+
+    private static void assertSameUpdate(Path b, Path a) throws Exception {
         double worst = 0, scale = 0;
         try (NDManager m = NDManager.newBaseManager()) {
             QwenModel base = HfCheckpoint.load(tinyModel, m);
@@ -283,7 +293,9 @@ class RlTrainerTest {
             }
         }
         assertThat(scale).as("the updates moved the weights").isGreaterThan(1e-5);
-        assertThat(worst).as("max |Δ_mb2 − Δ_mb8| against max |Δ| = %s", scale).isLessThan(1e-4 * scale);
+        assertThat(worst)
+                .as("%s: max |Δ − Δ_mb8| against max |Δ| = %s", a, scale)
+                .isLessThan(1e-4 * scale);
         // the accumulated gradient itself: the pre-clip global norm and the loss of each step agree
         List<Map<String, Object>> ma = deterministicMetrics(a), mb = deterministicMetrics(b);
         for (int i = 0; i < ma.size(); i++) {
@@ -291,7 +303,7 @@ class RlTrainerTest {
                 double x = ((Number) ma.get(i).get(key)).doubleValue(),
                         y = ((Number) mb.get(i).get(key)).doubleValue();
                 assertThat(x)
-                        .as("%s at step %d", key, i + 1)
+                        .as("%s: %s at step %d", a, key, i + 1)
                         .isCloseTo(y, org.assertj.core.api.Assertions.within(1e-5 * Math.abs(x) + 1e-6));
             }
         }
