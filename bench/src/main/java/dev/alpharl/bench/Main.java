@@ -1,14 +1,7 @@
 package dev.alpharl.bench;
 
-import dev.alpharl.datasets.DatasetException;
 import dev.alpharl.trainer.cli.ExitCodes;
-import dev.alpharl.trainer.io.UserInputException;
-import dev.alpharl.trainer.tensor.safetensors.SafetensorsException;
 import java.io.PrintWriter;
-import java.util.Arrays;
-import java.util.Set;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -37,20 +30,6 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
-    /** Log levels selectable with --log-level. */
-    enum LogLevel {
-        ERROR(Level.ERROR),
-        WARN(Level.WARN),
-        INFO(Level.INFO),
-        DEBUG(Level.DEBUG);
-
-        final Level level;
-
-        LogLevel(Level level) {
-            this.level = level;
-        }
-    }
-
     @Spec
     CommandSpec spec;
 
@@ -59,8 +38,8 @@ public final class Main implements Runnable {
             scope = ScopeType.INHERIT,
             paramLabel = "LEVEL",
             description = "Console log level: error, warn, info (default), debug.")
-    void setLogLevel(LogLevel level) {
-        Configurator.setRootLevel(level.level);
+    void setLogLevel(dev.alpharl.trainer.cli.Main.LogLevel level) {
+        level.apply();
     }
 
     @Override
@@ -81,36 +60,10 @@ public final class Main implements Runnable {
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler((exception, cl, parseResult) -> report(exception, cl.getErr()));
-        if (args.length == 0
-                || (args[0].startsWith("--")
-                        && !HELP_OR_VERSION.contains(args[0])
-                        && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
-            // `bench.jar [--layers 2 ...]` means `bench.jar bench [--layers 2 ...]`
-            String[] withCommand = new String[args.length + 1];
-            withCommand[0] = "bench";
-            System.arraycopy(args, 0, withCommand, 1, args.length);
-            args = withCommand;
-        }
-        return commandLine.execute(args);
-    }
-
-    private static final Set<String> HELP_OR_VERSION = Set.of("--help", "--version");
-
-    /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
-    static int report(Exception exception, PrintWriter err) {
-        if (exception instanceof UserInputException
-                || exception instanceof SafetensorsException
-                || exception instanceof DatasetException) {
-            err.println("error: " + exception.getMessage());
-            err.flush();
-            return ExitCodes.BAD_INPUT;
-        }
-        err.println("internal error: " + exception);
-        err.println("(this is a bug; please report it with the stack trace below)");
-        exception.printStackTrace(err);
-        err.flush();
-        return ExitCodes.INTERNAL;
+                .setExecutionExceptionHandler(
+                        (exception, cl, parseResult) -> dev.alpharl.trainer.cli.Main.report(exception, cl.getErr()));
+        // `bench.jar [--layers 2 ...]` means `bench.jar bench [--layers 2 ...]`
+        return commandLine.execute(dev.alpharl.trainer.cli.Main.withDefaultCommand(commandLine, args, "bench"));
     }
 
     /** bench.jar's version from its manifest (the trainer's is in {@code java -jar trainer.jar --version}). */

@@ -3,14 +3,10 @@ package dev.alpharl.rewards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.alpharl.rewards.math.MathEquivalence;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,23 +23,10 @@ class MathAnswerTableTest {
 
     static List<Row> rows() throws IOException {
         List<Row> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                Objects.requireNonNull(MathAnswerTableTest.class.getResourceAsStream("math_answers.txt")),
-                StandardCharsets.UTF_8))) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank() || line.startsWith("#")) continue;
-                String[] cols = line.split(" ¦ ", 4);
-                if (cols.length != 4)
-                    throw new IllegalStateException(
-                            "math_answers.txt line " + n + ": expected 4 columns separated by ' ¦ '");
-                if (!cols[1].equals("0") && !cols[1].equals("1"))
-                    throw new IllegalStateException("math_answers.txt line " + n + ": expected 0 or 1");
-                String completion = cols[3].replace("<NL>", "\n").replace("<PAD400>", FILLER);
-                rows.add(new Row(n, cols[0], cols[1].equals("1"), cols[2], completion));
-            }
+        for (TableFile.Line line : TableFile.read("math_answers.txt", 4, 1)) {
+            String[] cols = line.columns();
+            String completion = cols[3].replace("<NL>", "\n").replace("<PAD400>", FILLER);
+            rows.add(new Row(line.number(), cols[0], cols[1].equals("1"), cols[2], completion));
         }
         return rows;
     }

@@ -2,15 +2,11 @@ package dev.alpharl.rewards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,29 +27,17 @@ class MathTableTest {
 
     static List<Row> rows() throws IOException {
         List<Row> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                Objects.requireNonNull(MathTableTest.class.getResourceAsStream("math_table.txt")),
-                StandardCharsets.UTF_8))) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank() || line.startsWith("#")) continue;
-                String[] cols = line.split(" ¦ ", 5);
-                if (cols.length != 5)
-                    throw new IllegalStateException(
-                            "math_table.txt line " + n + ": expected 5 columns separated by ' ¦ '");
-                if (!cols[2].equals("0") && !cols[2].equals("1"))
-                    throw new IllegalStateException("math_table.txt line " + n + ": expected 0 or 1");
-                Map<String, Object> options = new LinkedHashMap<>();
-                if (!cols[1].equals("-")) {
-                    for (String kv : cols[1].split(";")) {
-                        String[] p = kv.split("=", 2);
-                        options.put(p[0].strip(), p[1].strip());
-                    }
+        for (TableFile.Line line : TableFile.read("math_table.txt", 5, 2)) {
+            String[] cols = line.columns();
+            Map<String, Object> options = new LinkedHashMap<>();
+            if (!cols[1].equals("-")) {
+                for (String kv : cols[1].split(";")) {
+                    String[] p = kv.split("=", 2);
+                    options.put(p[0].strip(), p[1].strip());
                 }
-                rows.add(new Row(n, cols[0], options, cols[2].equals("1"), cols[3], cols[4].replace("<NL>", "\n")));
             }
+            rows.add(new Row(
+                    line.number(), cols[0], options, cols[2].equals("1"), cols[3], cols[4].replace("<NL>", "\n")));
         }
         return rows;
     }

@@ -39,17 +39,22 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {
-    /** Log levels selectable with --log-level. */
-    enum LogLevel {
+    /** Log levels selectable with --log-level (bench.jar's command line uses them too). */
+    public enum LogLevel {
         ERROR(Level.ERROR),
         WARN(Level.WARN),
         INFO(Level.INFO),
         DEBUG(Level.DEBUG);
 
-        final Level level;
+        private final Level level;
 
         LogLevel(Level level) {
             this.level = level;
+        }
+
+        /** Sets the console's root level. */
+        public void apply() {
+            Configurator.setRootLevel(level);
         }
     }
 
@@ -62,7 +67,7 @@ public final class Main implements Runnable {
             paramLabel = "LEVEL",
             description = "Console log level: error, warn, info (default), debug.")
     void setLogLevel(LogLevel level) {
-        Configurator.setRootLevel(level.level);
+        level.apply();
     }
 
     @Override
@@ -87,14 +92,23 @@ public final class Main implements Runnable {
         if (args.length > 0 && args[0].startsWith("--config")) {
             // `trainer.jar --config FILE` means `trainer.jar train --config FILE`
             args = prepend("train", args);
-        } else if (args.length == 0
-                || (args[0].startsWith("--")
-                        && !HELP_OR_VERSION.contains(args[0])
-                        && Arrays.stream(args).noneMatch(commandLine.getSubcommands()::containsKey))) {
+        } else {
             // `trainer.jar [--fresh] [--section.key=value ...] [--log-level L]` runs the default job
-            args = prepend("default", args);
+            args = withDefaultCommand(commandLine, args, "default");
         }
         return commandLine.execute(args);
+    }
+
+    /**
+     * {@code args} with {@code command} in front when they name no command: no arguments, or options first (other
+     * than --help and --version) and no subcommand among them.
+     */
+    public static String[] withDefaultCommand(CommandLine commandLine, String[] args, String command) {
+        boolean named = args.length > 0
+                && (!args[0].startsWith("--")
+                        || HELP_OR_VERSION.contains(args[0])
+                        || Arrays.stream(args).anyMatch(commandLine.getSubcommands()::containsKey));
+        return named ? args : prepend(command, args);
     }
 
     private static final Set<String> HELP_OR_VERSION = Set.of("--help", "--version");
@@ -107,7 +121,7 @@ public final class Main implements Runnable {
     }
 
     /** Bad input is one line on stderr with exit code 2; anything else is an internal failure with its stack trace. */
-    static int report(Exception exception, PrintWriter err) {
+    public static int report(Exception exception, PrintWriter err) {
         if (isBadInput(exception)) {
             err.println("error: " + exception.getMessage());
             err.flush();
