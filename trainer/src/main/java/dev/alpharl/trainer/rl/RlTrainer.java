@@ -52,12 +52,13 @@ import org.apache.logging.log4j.Logger;
  * The RL loop (the {@code train} command). Each step: draw prompts-per-step prompts, generate group-size
  * completions each, score them (dropping all-equal groups and drawing more prompts under dynamic sampling),
  * compute advantages (with the critic's values for GAE), score π_old and π_ref when needed, update the policy
- * (and the critic), then log metrics, evaluate every eval-every steps, checkpoint every save-every steps, and let
- * the AlphaRL hook observe the weights.
+ * (and the critic), then hand the step to the registered {@link TrainingCallback}s (evaluation, AlphaRL) and its
+ * finished metrics line to them (metrics file, progress line, checkpoints); see docs/ARCHITECTURE.md.
  *
  * <p>Exact resume: the sampling generator of step s is derived from (seed, s), the data order from the seed and
- * the saved cursor, and everything else that evolves (weights, AdamW moments, KL coefficient, critic, hook state)
- * is in the checkpoint, so a resumed run computes what an uninterrupted run would have.
+ * the saved cursor, and everything else that evolves (weights, and every {@link Checkpointable} part: AdamW moments,
+ * KL coefficient, critic, totals, each callback's state) is in the checkpoint, so a resumed run computes what an
+ * uninterrupted run would have.
  */
 public final class RlTrainer implements TrainingLoop, AutoCloseable {
 
