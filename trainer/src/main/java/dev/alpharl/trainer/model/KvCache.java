@@ -17,11 +17,54 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private final long capacity;
+    private final long batch;
     private long length;
+
+    private KvCache(NDManager manager, NDArray[] keys, NDArray[] values, long capacity, long batch, long length) {
+        this.manager = manager;
+        this.keys = keys;
+        this.values = values;
+        this.capacity = capacity;
+        this.batch = batch;
+        this.length = length;
+    }
+
+    /**
+     * A cache of {@code times}·B rows in which rows {@code r·times .. r·times + times − 1} hold copies of this cache's
+     * row r (its filled slots and the same length): the G samples of one prompt continue from one prefill.
+     */
+    public KvCache repeatRows(int times, NDManager parent) {
+        long[] source = new long[Math.toIntExact(batch * times)];
+        for (int r = 0; r < source.length; r++) {
+            source[r] = r / times;
+        }
+        return selectRows(source, parent);
+    }
+
+    /** A cache whose row i is a copy of this cache's row {@code source[i]} (same slots, same length). */
+    public KvCache selectRows(long[] source, NDManager parent) {
+        NDManager own = parent.newSubManager();
+        NDArray rows = own.create(source);
+        NDArray[] k = new NDArray[keys.length];
+        NDArray[] v = new NDArray[values.length];
+        for (int i = 0; i < keys.length; i++) {
+            k[i] = keys[i].get(rows);
+            v[i] = values[i].get(rows);
+            k[i].attach(own);
+            v[i].attach(own);
+        }
+        return new KvCache(own, k, v, capacity, source.length, length);
+    }
+
+    /** Rows (B). */
+    public long batch() {
+        return batch;
+    }
 
     public KvCache(QwenConfig config, long batch, long capacity, DataType dtype, NDManager parent) {
         this.manager = parent.newSubManager();
         this.capacity = capacity;
+        this.batch = batch;
         Shape shape = new Shape(batch, config.numKvHeads(), capacity, config.headDim());
         keys = new NDArray[config.numLayers()];
         values = new NDArray[config.numLayers()];

@@ -18,16 +18,26 @@ public final class TokenSampler {
 
     /** The chosen ids [B] (int64) and, for each, log softmax(logits)[id] at temperature 1. */
     public static NDList sample(NDArray logits, SamplingParams p, SplittableRandom rng) {
+        float[] u = new float[(int) logits.getShape().get(0)];
+        if (!p.greedy()) {
+            for (int i = 0; i < u.length; i++) {
+                u[i] = (float) rng.nextDouble();
+            }
+        }
+        return sample(logits, p, u);
+    }
+
+    /**
+     * As {@link #sample(NDArray, SamplingParams, SplittableRandom)} with row i drawn at the uniform {@code u[i]}
+     * (unused when greedy): a caller with one generator per row keeps each row's draws independent of the others.
+     */
+    public static NDList sample(NDArray logits, SamplingParams p, float[] u) {
         NDArray chosen;
         if (p.greedy()) {
             chosen = logits.argMax(-1);
         } else {
             long b = logits.getShape().get(0), v = logits.getShape().get(1);
             NDArray scaled = logits.div((float) p.temperature());
-            float[] u = new float[(int) b];
-            for (int i = 0; i < u.length; i++) {
-                u[i] = (float) rng.nextDouble();
-            }
             NDArray uniforms = logits.getManager().create(u);
             TorchOps ops = TorchOps.of(logits);
             int k = p.topK() > 0

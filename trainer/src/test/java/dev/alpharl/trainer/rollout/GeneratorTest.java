@@ -118,4 +118,50 @@ class GeneratorTest {
                         m);
         assertThat(m.getManagedArrays()).hasSize(before);
     }
+
+    /**
+     * Shared prefill and compaction: G samples per prompt from one prefill each, with finished rows leaving the
+     * batch, give for the same seed the completions of the plain path that prefills every row and feeds finished
+     * rows pad until the longest ends (token for token; log-probs within 1e-5), with padding, stop tokens and rows
+     * finishing early, sampled at temperature 1 and greedy.
+     */
+    @Test
+    void sharedPrefillGivesThePlainPathsCompletions() {
+        List<long[]> prompts = List.of(new long[] {5, 9, 13, 2, 7}, new long[] {11, 4}, new long[] {30, 1, 17});
+        int g = 4;
+        List<long[]> rows = new java.util.ArrayList<>();
+        for (long[] prompt : prompts) {
+            for (int i = 0; i < g; i++) {
+                rows.add(prompt);
+            }
+        }
+        for (SamplingParams params : List.of(
+                new SamplingParams(7, 1.0, 1.0, 0, Set.of(3L, 8L), 0), new SamplingParams(5, 0, 1, 0, Set.of(), 0))) {
+            List<Completion> shared =
+                    new Generator(model).generateGroups(prompts, g, params, new SplittableRandom(42), m);
+            List<Completion> plain = new Generator(model, false).generate(rows, params, new SplittableRandom(42), m);
+            assertThat(shared).hasSize(rows.size());
+            for (int r = 0; r < rows.size(); r++) {
+                assertThat(shared.get(r).tokens())
+                        .as("row %d", r)
+                        .containsExactly(plain.get(r).tokens());
+                assertThat(shared.get(r).logprobs())
+                        .as("row %d", r)
+                        .containsExactly(plain.get(r).logprobs(), within(1e-5f));
+                assertThat(shared.get(r).finish()).isEqualTo(plain.get(r).finish());
+            }
+            if (params.temperature() > 0) {
+                // sampling really varies within a group, and some rows stop early
+                assertThat(shared.stream()
+                                .map(c -> java.util.Arrays.toString(c.tokens()))
+                                .distinct()
+                                .count())
+                        .isGreaterThan(prompts.size());
+                // rows stop well before the longest ends, so the batch was compacted while others went on
+                assertThat(shared)
+                        .anyMatch(c -> c.finish() == Completion.FinishReason.STOP
+                                && c.tokens().length < params.maxNewTokens() - 1);
+            }
+        }
+    }
 }
