@@ -48,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
             if (ctx.eval().isEmpty()) {
                 throw new ConfigException("data.eval: the config has no eval set");
             }
-            try (QwenModel qwen = ctx.loadModel(BuiltinModels.resolve(model, "--model"))) {
+            try (QwenModel qwen = ctx.loadWeights(BuiltinModels.resolve(model, "--model"))) {
                 RolloutEngine generator = RolloutEngine.local(qwen);
                 Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;
