@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
@@ -316,6 +319,67 @@ public final class TorchOps {
     /** x·wᵀ for a weight w [out, in] computed in bf16 and returned as fp32: the bf16 compute path for fp32 masters. */
     public NDArray linearBf16(NDArray x, NDArray w) {
         return call("linear_bf16", x, w).head();
+    }
+
+    // ---- weights straight into native memory (no Java heap or direct buffer holds them, DJL.md §12) ----
+
+    /**
+     * Reads {@code count} little-endian elements of type {@code stored} that start at byte {@code offset} of
+     * {@code file} into a new 1-d array of type {@code to} on {@code manager}'s device. libtorch maps the file
+     * privately ({@code from_file}, read-only) and copies {@code chunkElements} elements at a time into the result,
+     * converting the type on the way; each chunk's mapping is dropped before the next one is made, so the transient
+     * memory is one chunk of file pages. {@code stored} may be a type DJL cannot hold (BFLOAT16, FLOAT16): it never
+     * reaches Java. A byte offset that is not a multiple of the element size costs one extra copy of the chunk.
+     */
+    public NDArray readFile(
+            NDManager manager, Path file, long offset, long count, DataType stored, DataType to, long chunkElements) {
+        if (chunkElements <= 0) {
+            throw new IllegalArgumentException("chunkElements must be positive, got " + chunkElements);
+        }
+        long[] at = {offset, count, scalarType(stored), stored.getNumOfBytes(), scalarType(to), chunkElements};
+        try (NDManager args = manager.newSubManager()) {
+            NDArray like = args.create(0f);
+            NDArray path = args.create(file.toAbsolutePath().toString());
+            NDArray params = args.create(at);
+            NDArray out = call("read_file", like, path, params).head();
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /**
+     * A new array of the given shape and type on {@code manager}'s device filled with independent N(0, std²) draws
+     * from a libtorch CPU generator (mt19937) seeded with {@code seed}: the values depend only on seed, shape and
+     * type, are the same for every device (the draw is made on the CPU and then moved), and never pass through Java.
+     */
+    public static NDArray randomNormal(NDManager manager, Shape shape, DataType type, double std, long seed) {
+        Device device = manager.getDevice();
+        boolean onCpu = Device.cpu().equals(device);
+        try (NDManager host = onCpu ? manager.newSubManager() : NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray x = host.create(shape, type); // uninitialised (torch.empty), filled in place below
+            NDArray s = host.create(seed);
+            NDArray sd = host.create(std);
+            on(Device.cpu()).call("fill_normal", x, s, sd).close(); // the result is x itself
+            NDArray out = onCpu ? x : x.toDevice(device, false);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /** libtorch's ScalarType code of a DJL type (c10/core/ScalarType.h). */
+    static int scalarType(DataType type) {
+        return switch (type) {
+            case UINT8 -> 0;
+            case INT8 -> 1;
+            case INT32 -> 3;
+            case INT64 -> 4;
+            case FLOAT16 -> 5;
+            case FLOAT32 -> 6;
+            case FLOAT64 -> 7;
+            case BOOLEAN -> 11;
+            case BFLOAT16 -> 15;
+            default -> throw new IllegalArgumentException("no libtorch scalar type for DJL " + type);
+        };
     }
 
     /** Result of {@link #svd}: u [m, k], s [k], vt [k, n] with k = min(m, n). */
