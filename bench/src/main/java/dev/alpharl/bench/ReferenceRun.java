@@ -111,7 +111,8 @@ public final class ReferenceRun {
                 number(n, "train_step_s"),
                 losses,
                 number(n, "first_grad_norm"),
-                required(n, "peak_rss_bytes").asLong());
+                required(n, "peak_rss_bytes").asLong(),
+                number(n, "optimizer_step_s"));
         return new Result(
                 m,
                 required(n, "blas").asText(),

@@ -96,9 +96,9 @@ public final class SftTrainer {
                 try (StepScope scope = StepScope.open(ctx.manager())) {
                     SequenceBatch batch = batch(samples, eos);
                     loss = backward(scorer, batch, scope.manager());
-                    norm = GradientClipping.clip(optimizer.weights(), o.gradClip(), scope.manager());
+                    norm = GradientClipping.clip(optimizer.weights(), o.gradClip());
                     if (Double.isFinite(norm) && Double.isFinite(loss)) {
-                        optimizer.step(lr, scope.manager());
+                        optimizer.step(lr);
                     } else {
                         optimizer.zeroGradients();
                         LOG.warn("sft step {} skipped: non-finite loss {} or gradient norm {}", step, loss, norm);
