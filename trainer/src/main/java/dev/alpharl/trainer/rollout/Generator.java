@@ -40,7 +40,7 @@ public final class Generator implements RolloutEngine {
     /** Generates one completion per prompt; {@code rng} drives sampling (unused when greedy). */
     @Override
     public List<Completion> generate(List<long[]> prompts, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, 1, p, rng, parent);
+        return decode(prompts, 1, p, null, rng, parent);
     }
 
     /**
@@ -51,13 +51,44 @@ public final class Generator implements RolloutEngine {
     @Override
     public List<Completion> generateGroups(
             List<long[]> prompts, int samplesPerPrompt, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, samplesPerPrompt, p, rng, parent);
+        return decode(prompts, samplesPerPrompt, p, null, rng, parent);
     }
 
+    /**
+     * {@link #generateGroups} with a max-new-tokens per row: row r (prompt-major) ends after at most
+     * {@code maxNewTokens[r]} tokens (finish reason LENGTH when its limit ends it), and every limit is at most the
+     * params' max-new-tokens. A row samples from its own generator, so its tokens are the first ones of the
+     * completion it would have without the limit. The RL-step bench forces its completion lengths with this.
+     */
+    public List<Completion> generateGroups(
+            List<long[]> prompts,
+            int samplesPerPrompt,
+            SamplingParams p,
+            int[] maxNewTokens,
+            SplittableRandom rng,
+            NDManager parent) {
+        if (maxNewTokens.length != prompts.size() * samplesPerPrompt) {
+            throw new IllegalArgumentException(
+                    "need one limit per row (" + prompts.size() * samplesPerPrompt + "), got " + maxNewTokens.length);
+        }
+        for (int limit : maxNewTokens) {
+            if (limit < 1 || limit > p.maxNewTokens()) {
+                throw new IllegalArgumentException(
+                        "a row's max-new-tokens must be in [1, " + p.maxNewTokens() + "], got " + limit);
+            }
+        }
+        return decode(prompts, samplesPerPrompt, p, maxNewTokens.clone(), rng, parent);
+    }
+
+    /** {@code limits}: each row's max-new-tokens, or null for the params' on every row. */
     private List<Completion> decode(
-            List<long[]> prompts, int group, SamplingParams p, SplittableRandom rng, NDManager parent) {
+            List<long[]> prompts, int group, SamplingParams p, int[] limits, SplittableRandom rng, NDManager parent) {
         int unique = prompts.size();
         int b = unique * group;
+        if (limits == null) {
+            limits = new int[b];
+            Arrays.fill(limits, p.maxNewTokens());
+        }
         int promptLen = prompts.stream().mapToInt(x -> x.length).max().orElseThrow();
         if (prompts.stream().anyMatch(x -> x.length == 0)) {
             throw new IllegalArgumentException(
@@ -124,7 +155,7 @@ public final class Generator implements RolloutEngine {
                     cache = shared.selectRows(source, gm);
                     shared.close();
                 }
-                feed = record(pick(last, p, uniforms(streams, live, p)), live, p, out, outLogp, produced, done);
+                feed = record(pick(last, p, uniforms(streams, live, p)), live, p, limits, out, outLogp, produced, done);
             }
             for (int t = 1; t < p.maxNewTokens() && !allDone(done); t++) {
                 if (compact && worthCompacting(live, done)) {
@@ -164,6 +195,7 @@ public final class Generator implements RolloutEngine {
                             pick(hidden.get(new NDIndex(":, -1, :")), p, uniforms(streams, live, p)),
                             live,
                             p,
+                            limits,
                             out,
                             outLogp,
                             produced,
@@ -206,12 +238,13 @@ public final class Generator implements RolloutEngine {
 
     /**
      * Appends each unfinished row's token (batch row i is original row {@code live[i]}) and returns the ids to feed
-     * next (pad for finished rows).
+     * next (pad for finished rows). A row finishes on a stop id or at its limit.
      */
     private static long[] record(
             NDList picked,
             int[] live,
             SamplingParams p,
+            int[] limits,
             long[][] out,
             float[][] outLogp,
             int[] produced,
@@ -227,7 +260,7 @@ public final class Generator implements RolloutEngine {
             out[r][produced[r]] = tokens[i];
             outLogp[r][produced[r]] = logp[i];
             produced[r]++;
-            done[r] = p.stopIds().contains(tokens[i]);
+            done[r] = p.stopIds().contains(tokens[i]) || produced[r] == limits[r];
         }
         return tokens;
     }
