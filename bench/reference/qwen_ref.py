@@ -44,10 +44,13 @@ def parse_args():
     return p.parse_args()
 
 
-ARGS = parse_args()
-# OpenBLAS reads its thread count when it is loaded, i.e. at `import torch`: set it first.
-os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
-os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
+# Imported as a module (bench/reference/rl_step_ref.py reuses the model), the importer parses its own arguments and
+# sets the thread counts before importing this file.
+ARGS = parse_args() if __name__ == "__main__" else None
+if ARGS is not None:
+    # OpenBLAS reads its thread count when it is loaded, i.e. at `import torch`: set it first.
+    os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -311,10 +314,9 @@ def openblas_builds():
     return sorted({os.path.basename(os.path.dirname(p)) for p in paths})
 
 
-def main():
-    torch.set_num_threads(ARGS.threads)
-    m, k, n = (int(x) for x in ARGS.gemm.split(","))
-    log(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+def require_optimized_blas():
+    """The library torch's sgemm comes from; exits 3 when it is not OpenBLAS, MKL or BLIS, or when two OpenBLAS builds
+    are loaded."""
     blas = sgemm_provider()
     if blas is None or not any(name in blas for name in ("openblas", "mkl", "blis")):
         print(f"error: torch's sgemm comes from {blas or 'an unknown library'}, not OpenBLAS, MKL or BLIS: the netlib "
@@ -328,6 +330,14 @@ def main():
               f"cores. Select the same build for the alternatives libblas.so.3, liblapack.so.3 and libopenblas.so.0 "
               f"(bench/bench.sh selects openblas-openmp for all three).", file=sys.stderr)
         sys.exit(3)
+    return blas
+
+
+def main():
+    torch.set_num_threads(ARGS.threads)
+    m, k, n = (int(x) for x in ARGS.gemm.split(","))
+    log(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    blas = require_optimized_blas()
     log(f"sgemm from {blas}")
 
     with open(os.path.join(ARGS.model, "config.json")) as f:

@@ -299,15 +299,28 @@ public final class BenchReport {
                 settings.trainFlops().linear() / 1e9,
                 settings.trainFlops().attention() / 1e9,
                 settings.trainFlops().head() / 1e9));
+        s.append(table(
+                jvm.measurements().implementation(),
+                reference == null ? null : reference.measurements().implementation(),
+                rows()));
+        if (reference != null) {
+            s.append("\nReference sgemm from ").append(reference.blas()).append('\n');
+        }
+        return s.toString();
+    }
+
+    /**
+     * The Markdown table of {@code rows}: metric, JVM ({@code jvmLabel}), reference ({@code referenceLabel}, null
+     * when it did not run), JVM / reference, target, result.
+     */
+    static String table(String jvmLabel, String referenceLabel, List<Row> rows) {
+        StringBuilder s = new StringBuilder();
         s.append("| metric | JVM (")
-                .append(jvm.measurements().implementation())
+                .append(jvmLabel)
                 .append(") | ")
-                .append(
-                        reference == null
-                                ? "reference (not run)"
-                                : reference.measurements().implementation())
+                .append(referenceLabel == null ? "reference (not run)" : referenceLabel)
                 .append(" | JVM / reference | target | result |\n|---|---|---|---|---|---|\n");
-        for (Row r : rows()) {
+        for (Row r : rows) {
             s.append("| ")
                     .append(String.join(
                             " | ",
@@ -318,9 +331,6 @@ public final class BenchReport {
                             r.target(),
                             r.verdict() == Verdict.NONE ? "" : r.verdict().name()))
                     .append(" |\n");
-        }
-        if (reference != null) {
-            s.append("\nReference sgemm from ").append(reference.blas()).append('\n');
         }
         return s.toString();
     }
