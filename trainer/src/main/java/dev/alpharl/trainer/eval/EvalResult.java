@@ -55,7 +55,9 @@ public record EvalResult(
         m.put("greedy_accuracy", greedyAccuracy);
         m.put("mean_length", meanLength);
         m.put("truncated_fraction", truncatedFraction);
-        m.put("pass_at_n", passAtN);
+        if (!Double.isNaN(passAtN)) {
+            m.put("pass_at_n", passAtN); // absent when not measured
+        }
         return m;
     }
 
