@@ -215,14 +215,21 @@ public final class TorchOps {
     /**
      * The attention kernel to call. On CPU, libtorch 2.7's fused SDPA kernel does not take {@code enable_gqa} and
      * falls back to the unfused math path (measured 3.6x slower at B=8, H=14, T=512): there K and V are repeated to
-     * the query heads first. On CUDA the kernels read grouped K/V directly.
+     * the query heads first. A single query token (a decode step, without causal masking) needs no repeat: the
+     * g = Hq/Hkv query heads that share a KV head attend as g query rows of that head (heads are grouped as
+     * repeat_interleave groups them, and a key mask [B, 1, 1, S] is the same for every row), which is exact and
+     * copies nothing. On CUDA the kernels read grouped K/V directly.
      */
     private String attention(String method, NDArray q, NDArray k) {
         boolean grouped = q.getShape().get(1) != k.getShape().get(1);
-        return grouped && !device.isGpu() ? method + "_repeat" : method;
+        if (!grouped || device.isGpu()) {
+            return method;
+        }
+        boolean oneQuery = q.getShape().get(2) == 1 && !method.equals("sdpa_causal");
+        return method + (oneQuery ? "_grouped" : "_repeat");
     }
 
-    /** Unmasked scaled dot-product attention (every query sees every key), e.g. one new token over a full cache. */
+    /** Attention of every query to every key (no mask), grouped K/V read as in {@link #sdpaCausal}. */
     public NDArray sdpaFull(NDArray q, NDArray k, NDArray v) {
         return call(attention("sdpa_full", q, k), q, k, v).head();
     }
@@ -233,7 +240,12 @@ public final class TorchOps {
      * PyTorch; padded query rows should use an additive mask with a finite minimum instead.
      */
     public NDArray sdpa(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        return call(attention("sdpa_masked", q, k), q, k, v, mask).head();
+        String method = attention("sdpa_masked", q, k);
+        Shape ms = mask.getShape();
+        if (method.endsWith("_grouped") && ms.dimension() == 4 && ms.get(1) != 1) {
+            method = "sdpa_masked_repeat"; // a per-head mask cannot follow the query heads into their groups
+        }
+        return call(method, q, k, v, mask).head();
     }
 
     /** RMSNorm over the last axis: x · w / sqrt(mean(x²) + eps). */

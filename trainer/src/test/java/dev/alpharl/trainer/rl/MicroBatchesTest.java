@@ -22,8 +22,28 @@ class MicroBatchesTest {
     }
 
     @Test
-    void withoutABudgetRowsGoInConsecutiveRuns() {
-        assertThat(MicroBatches.plan(BATCH, 4, 0)).containsExactly(new int[] {0, 1, 2, 3}, new int[] {4, 5});
+    void withoutABudgetLengthSortedRowsGoInRunsOfMaxRows() {
+        // sorted by length: 4 (20), 0 (12), 2 (7), 3 (7), 5 (4), 1 (3)
+        List<int[]> plan = MicroBatches.plan(BATCH, 4, 0);
+        assertThat(plan).containsExactly(new int[] {4, 0, 2, 3}, new int[] {5, 1});
+        // padded tokens (rows x longest): 4 x 20 + 2 x 4 = 88; in runs of 3, 3 x 20 + 3 x 7 = 81 against the
+        // unsorted runs' 3 x 12 + 3 x 20 = 96
+        assertThat(padded(plan)).isEqualTo(88);
+        assertThat(padded(MicroBatches.plan(BATCH, 3, 0)))
+                .isEqualTo(3 * 20 + 3 * 7)
+                .isLessThan(3 * 12 + 3 * 20);
+    }
+
+    private static int padded(List<int[]> plan) {
+        int sum = 0;
+        for (int[] group : plan) {
+            int longest = 0;
+            for (int r : group) {
+                longest = Math.max(longest, 2 + BATCH.completions().get(r).length);
+            }
+            sum += group.length * longest;
+        }
+        return sum;
     }
 
     @Test

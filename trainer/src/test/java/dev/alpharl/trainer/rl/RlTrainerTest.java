@@ -266,7 +266,7 @@ class RlTrainerTest {
             "--optim.eps=1e-3"
         };
         Path reference = train(config(tmp, "mb8", with(common, "--trainer.micro-batch-size=8")));
-        // consecutive rows, 2 at a time; then length-sorted rows packed by token budgets of a few and of many rows
+        // length-sorted rows, 2 at a time; then packed by token budgets of a few and of many rows
         assertSameUpdate(reference, train(config(tmp, "mb2", with(common, "--trainer.micro-batch-size=2"))));
         assertSameUpdate(
                 reference, train(config(tmp, "tok40", with(common, "--trainer.max-tokens-per-micro-batch=40"))));

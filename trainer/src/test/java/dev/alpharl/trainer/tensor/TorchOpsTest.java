@@ -44,6 +44,8 @@ class TorchOpsTest {
                         "sdpa_causal_repeat",
                         "sdpa_full_repeat",
                         "sdpa_masked_repeat",
+                        "sdpa_full_grouped",
+                        "sdpa_masked_grouped",
                         "rms_norm",
                         "svd",
                         "svdvals",
@@ -148,6 +150,54 @@ class TorchOpsTest {
             assertClose(withBool[i], manual[i], 2e-5);
             assertClose(withAdd[i], manual[i], 2e-5);
         }
+    }
+
+    /**
+     * A decode step (one query token) reads grouped K/V without repeating them: the query heads of a group attend
+     * as rows of their KV head. Same values and gradients as attention over repeated K/V, with no mask, a key mask
+     * shared by the heads, and a per-head mask (which takes the repeat path).
+     */
+    @Test
+    void oneQueryTokenAttendsGroupedKeysAsRepeatedAttentionDoes() {
+        int b = 3, hq = 6, hkv = 2, s = 9, d = 8;
+        NDArray q = m.randomNormal(new Shape(b, hq, 1, d));
+        NDArray k = m.randomNormal(new Shape(b, hkv, s, d));
+        NDArray v = m.randomNormal(new Shape(b, hkv, s, d));
+        NDArray r = m.randomNormal(new Shape(b, hq, 1, d));
+        NDArray noMask = m.zeros(new Shape(1, 1, 1, s));
+        // row 0 sees every key, row 1 not the first 3 (left padding), row 2 not the last key
+        boolean[] valid = new boolean[b * s];
+        for (int j = 0; j < s; j++) {
+            valid[j] = true;
+            valid[s + j] = j >= 3;
+            valid[2 * s + j] = j < s - 1;
+        }
+        NDArray keyMask = m.create(valid, new Shape(b, 1, 1, s));
+        NDArray keyAdditive =
+                keyMask.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f);
+        NDArray perHead = m.randomUniform(0f, 1f, new Shape(b, hq, 1, s))
+                .gt(0.3f)
+                .logicalOr(m.arange(s).eq(0).reshape(1, 1, 1, s));
+        NDArray perHeadAdditive =
+                perHead.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f);
+
+        NDArray[] full = valueAndGrads(x -> ops.sdpaFull(x[0], x[1], x[2]), r, q, k, v);
+        NDArray[] fullManual = valueAndGrads(x -> manualAttention(x[0], x[1], x[2], noMask), r, q, k, v);
+        NDArray[] keyed = valueAndGrads(x -> ops.sdpa(x[0], x[1], x[2], keyAdditive), r, q, k, v);
+        NDArray[] keyedManual = valueAndGrads(x -> manualAttention(x[0], x[1], x[2], keyAdditive), r, q, k, v);
+        NDArray[] headed = valueAndGrads(x -> ops.sdpa(x[0], x[1], x[2], perHeadAdditive), r, q, k, v);
+        NDArray[] headedManual = valueAndGrads(x -> manualAttention(x[0], x[1], x[2], perHeadAdditive), r, q, k, v);
+        for (int i = 0; i < 4; i++) {
+            assertClose(full[i], fullManual[i], 2e-5);
+            assertClose(keyed[i], keyedManual[i], 2e-5);
+            assertClose(headed[i], headedManual[i], 2e-5);
+        }
+        // query head 5 belongs to KV head 1: with one visible key its output is that key's value
+        NDArray onlyLast = m.create(new boolean[s * b], new Shape(b, 1, 1, s))
+                .logicalOr(m.arange(s).eq(s - 1).reshape(1, 1, 1, s));
+        NDArray out = ops.sdpa(
+                q, k, v, onlyLast.logicalNot().toType(DataType.FLOAT32, false).mul(-1e30f));
+        assertClose(out.get(":, 5, 0, :"), v.get(":, 1, {}, :", s - 1), 1e-6);
     }
 
     @Test
