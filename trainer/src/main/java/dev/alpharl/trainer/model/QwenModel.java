@@ -2,7 +2,6 @@ package dev.alpharl.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -263,8 +262,8 @@ public final class QwenModel implements AutoCloseable {
             q = ops.rmsNorm(q, weights.get(p + "self_attn.q_norm.weight"), config.rmsNormEps());
             k = ops.rmsNorm(k, weights.get(p + "self_attn.k_norm.weight"), config.rmsNormEps());
         }
-        q = applyRope(q.transpose(0, 2, 1, 3), rope);
-        k = applyRope(k.transpose(0, 2, 1, 3), rope);
+        q = ops.rope(q, rope[0], rope[1]);
+        k = ops.rope(k, rope[0], rope[1]);
         if (cache != null) {
             NDArray[] kvAll = cache.write(layer, k, v, past);
             k = kvAll[0];
@@ -280,15 +279,6 @@ public final class QwenModel implements AutoCloseable {
         NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(invFreq);
         NDArray emb = freqs.concat(freqs, -1).expandDims(1);
         return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
-    }
-
-    /** x·cos + rotate_half(x)·sin with rotate_half(x) = concat(−x[d/2:], x[:d/2]). */
-    private static NDArray applyRope(NDArray x, NDArray[] rope) {
-        long half = x.getShape().get(3) / 2;
-        NDArray x1 = x.get(new NDIndex("..., :{}", half));
-        NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(rope[0]).add(rotated.mul(rope[1]));
     }
 
     /**

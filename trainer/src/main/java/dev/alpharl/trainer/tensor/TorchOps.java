@@ -255,6 +255,15 @@ public final class TorchOps {
         }
     }
 
+    /**
+     * Rotary position embedding of heads laid out [B, T, H, d], returned as [B, H, T, d]: y·cos + rotate_half(y)·sin
+     * with y = xᵀ (axes 1, 2), rotate_half(y) = concat(−y[d/2:], y[:d/2]) (the half-split layout of HF's Qwen), and
+     * cos, sin broadcastable to [B, 1, T, d]. One call in place of eight DJL ops per projection.
+     */
+    public NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+        return call("rope", x, cos, sin).head();
+    }
+
     /** The SwiGLU gate of Qwen's MLP: SiLU(gate) ⊙ up, with SiLU(z) = z·σ(z). */
     public NDArray swiglu(NDArray gate, NDArray up) {
         return call("swiglu", gate, up).head();

@@ -47,6 +47,7 @@ class TorchOpsTest {
                         "sdpa_full_grouped",
                         "sdpa_masked_grouped",
                         "rms_norm",
+                        "rope",
                         "svd",
                         "svdvals",
                         "qr",
@@ -219,6 +220,50 @@ class TorchOpsTest {
         for (int i = 0; i < 3; i++) {
             assertClose(fused[i], manual[i], 1e-5);
         }
+    }
+
+    /**
+     * RoPE against the rotation written out per pair: for the half-split layout, element i &lt; d/2 pairs with
+     * i + d/2, and (a, b) at angle θ becomes (a·cosθ − b·sinθ, b·cosθ + a·sinθ); gradients against DJL primitives.
+     */
+    @Test
+    void ropeRotatesHalfSplitPairsAndTransposesHeads() {
+        int b = 2, t = 3, h = 2, d = 4;
+        NDArray x = m.randomNormal(new Shape(b, t, h, d));
+        NDArray theta = m.randomUniform(-3f, 3f, new Shape(b, 1, t, d / 2));
+        NDArray cos = theta.cos().concat(theta.cos(), -1);
+        NDArray sin = theta.sin().concat(theta.sin(), -1);
+        NDArray y = ops.rope(x, cos, sin);
+        assertThat(y.getShape()).isEqualTo(new Shape(b, h, t, d));
+        float[] xs = x.toFloatArray(), ys = y.toFloatArray(), th = theta.toFloatArray();
+        for (int bi = 0; bi < b; bi++) {
+            for (int ti = 0; ti < t; ti++) {
+                for (int hi = 0; hi < h; hi++) {
+                    for (int i = 0; i < d / 2; i++) {
+                        double angle = th[(bi * t + ti) * (d / 2) + i];
+                        double a = xs[((bi * t + ti) * h + hi) * d + i];
+                        double c = xs[((bi * t + ti) * h + hi) * d + i + d / 2];
+                        int out = ((bi * h + hi) * t + ti) * d;
+                        assertThat(ys[out + i])
+                                .isCloseTo((float) (a * Math.cos(angle) - c * Math.sin(angle)), within(1e-5f));
+                        assertThat(ys[out + i + d / 2])
+                                .isCloseTo((float) (c * Math.cos(angle) + a * Math.sin(angle)), within(1e-5f));
+                    }
+                }
+            }
+        }
+        NDArray r = m.randomNormal(new Shape(b, h, t, d));
+        NDArray[] fused = valueAndGrads(a -> ops.rope(a[0], cos, sin), r, x);
+        NDArray[] manual = valueAndGrads(
+                a -> {
+                    NDArray z = a[0].transpose(0, 2, 1, 3);
+                    NDArray rotated = z.get("..., 2:").neg().concat(z.get("..., :2"), -1);
+                    return z.mul(cos).add(rotated.mul(sin));
+                },
+                r,
+                x);
+        assertClose(fused[0], manual[0], 1e-6);
+        assertClose(fused[1], manual[1], 1e-6);
     }
 
     @Test
