@@ -16,6 +16,7 @@ import java.nio.file.Path;
 public final class ProcessMemory {
 
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
     private ProcessMemory() {}
@@ -58,6 +59,19 @@ public final class ProcessMemory {
      */
     public static long peakResidentBytes() {
         return statusKiloBytes(PROC_STATUS, "VmHWM");
+    }
+
+    /**
+     * Resets the peak ({@code VmHWM}) to the current resident size by writing 5 to /proc/self/clear_refs (Linux
+     * 4.0+); false where that is not possible.
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** {@code VmRSS} of a /proc status file in bytes, or -1 when the file or the field is missing or unreadable. */

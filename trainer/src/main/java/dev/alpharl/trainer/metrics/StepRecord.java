@@ -172,6 +172,15 @@ public final class StepRecord {
             return this;
         }
 
+        /**
+         * Adds {@code memory/peak_<phase>_mb} for each phase (and {@code memory/peak_step_mb}), e.g. from {@link
+         * TrainingMetrics#takeStepPeaks()}.
+         */
+        public Builder peaks(Map<String, Double> megabytesByPhase) {
+            megabytesByPhase.forEach((phase, mb) -> put("memory/peak_" + phase + "_mb", mb));
+            return this;
+        }
+
         /** Adds an extra key; the value must be a Number, Boolean or String. */
         public Builder put(String key, Object value) {
             Objects.requireNonNull(key, "key");

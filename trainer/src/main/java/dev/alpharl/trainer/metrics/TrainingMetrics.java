@@ -72,6 +72,8 @@ public final class TrainingMetrics implements AutoCloseable {
     private final Counter rewardTimeouts;
     /** Seconds per phase since the last {@link #takeStepTimings()}, in order of first use. */
     private final Map<String, Double> stepTimings = new LinkedHashMap<>();
+
+    private final PhasePeaks phasePeaks;
     /** Last values of the step gauges, as double bits. */
     private final Map<String, AtomicLong> lastValues = new ConcurrentHashMap<>();
 
@@ -82,6 +84,7 @@ public final class TrainingMetrics implements AutoCloseable {
      */
     public TrainingMetrics(Clock clock, Integer prometheusPort) throws IOException {
         this.clock = clock;
+        this.phasePeaks = PhasePeaks.ofProcess();
         this.registry = new CompositeMeterRegistry(clock);
         registry.add(new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock));
         if (prometheusPort != null) {
@@ -169,6 +172,7 @@ public final class TrainingMetrics implements AutoCloseable {
 
     /** Starts timing {@code phase}; closing the result records it. For bodies that throw checked exceptions. */
     public PhaseTiming start(Phase phase) {
+        phasePeaks.enter(phase.key());
         return new PhaseTiming(phase, clock.monotonicTime());
     }
 
@@ -188,6 +192,7 @@ public final class TrainingMetrics implements AutoCloseable {
             if (!recorded) {
                 recorded = true;
                 record(phase, clock.monotonicTime() - startNanos);
+                phasePeaks.exit(phase.key());
             }
         }
     }
@@ -209,6 +214,14 @@ public final class TrainingMetrics implements AutoCloseable {
             stepTimings.clear();
             return taken;
         }
+    }
+
+    /**
+     * Peak resident megabytes of each phase since the previous call, and {@code step} for the largest of all (the
+     * per-phase memory trace, {@link PhasePeaks}); empty where the process's high-water mark cannot be reset.
+     */
+    public Map<String, Double> takeStepPeaks() {
+        return phasePeaks.take();
     }
 
     public Counter rolloutTokens() {

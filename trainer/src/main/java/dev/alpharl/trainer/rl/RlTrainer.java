@@ -154,13 +154,14 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
         this.metrics = TrainingMetrics.fromConfig(config.metrics());
         metrics.registerLiveArrays(() -> ctx.manager().getManagedArrays().size());
         LOG.info(
-                "model: {} ({} parameters, {} layers, vocab {}), {} on {}",
+                "model: {} ({} parameters, {} layers, vocab {}), {} on {}; resident memory {} MB",
                 config.model().path(),
                 policy.parameterCount(),
                 policy.config().numLayers(),
                 policy.config().vocabSize(),
                 policy.precision(),
-                ctx.manager().getDevice());
+                ctx.manager().getDevice(),
+                Math.round(ProcessMemory.residentBytes() / 1e6));
         LOG.info(
                 "per step: {} prompts x {} samples = {} sequences; {} optimizer step(s) per rollout; "
                         + "micro-batches of {} sequences",
@@ -216,6 +217,7 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
             record.timings(metrics.takeStepTimings())
                     .put("tokens/total", tokensTotal)
                     .put("memory/rss_mb", ProcessMemory.residentBytes() / 1e6)
+                    .peaks(metrics.takeStepPeaks())
                     .put("memory/live_arrays", ctx.manager().getManagedArrays().size());
             long gpuBytes = ProcessMemory.gpuUsedBytes(ctx.manager().getDevice());
             if (gpuBytes >= 0) {
