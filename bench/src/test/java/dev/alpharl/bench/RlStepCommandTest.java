@@ -3,6 +3,7 @@ package dev.alpharl.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.alpharl.trainer.config.TrainConfig;
+import dev.alpharl.trainer.model.QwenConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -30,7 +31,9 @@ class RlStepCommandTest {
         new CommandLine(c).parseArgs();
         assertThat(List.of(c.prompts, c.groupSize, c.promptLen, c.maxNewTokens, c.iters, c.warmup))
                 .containsExactly(2, 8, 128, 256, 3, 1);
-        assertThat(List.of(c.shape.layers, c.shape.hidden, c.shape.vocab)).containsExactly(8, 512, 4096);
+        QwenConfig shape = c.shape.config();
+        assertThat(List.of(shape.numLayers(), shape.hiddenSize(), shape.vocabSize()))
+                .containsExactly(8, 512, 4096);
         assertThat(c.reference).isEqualTo("bench/reference/rl_step_ref.py");
         assertThat(c.overrides).isEmpty();
     }
