@@ -214,7 +214,7 @@ public final class JvmBench {
                         .backward(
                                 batch,
                                 1.0,
-                                false,
+                                LogProbScorer.Entropy.NONE,
                                 (from, to, scores) -> {
                                     NDArray chunk = scores.logp()
                                             .mul(adv.get(from + ":" + to))

@@ -66,7 +66,12 @@ public final class ModelBench {
                     long t0 = System.nanoTime();
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         scorer.backward(
-                                seqs, 1.0, true, (a, b, s) -> s.logp().mean().neg(), gc, step.manager());
+                                seqs,
+                                1.0,
+                                LogProbScorer.Entropy.DETACHED,
+                                (a, b, s) -> s.logp().mean().neg(),
+                                gc,
+                                step.manager());
                     }
                     double s = (System.nanoTime() - t0) / 1e9;
                     if (i >= 0) {

@@ -44,6 +44,15 @@ public final class LogProbScorer {
         this(model, DEFAULT_CHUNK_ELEMENTS);
     }
 
+    /** Whether {@link #backward} computes entropies, and whether the loss may differentiate them. */
+    public enum Entropy {
+        NONE,
+        /** For metrics only: computed without a graph. */
+        DETACHED,
+        /** Part of the loss (an entropy bonus): differentiable. */
+        DIFFERENTIABLE
+    }
+
     /** Completion-aligned scores [rows, C]; zero where the completion has ended. Entropy is null unless asked for. */
     public record Scores(NDArray logp, NDArray entropy) {}
 
@@ -59,20 +68,20 @@ public final class LogProbScorer {
      */
     public Scores score(SequenceBatch batch, double temperature, boolean withEntropy, NDManager m) {
         NDArray hidden = flatHidden(batch, m);
+        Entropy entropy = withEntropy ? Entropy.DIFFERENTIABLE : Entropy.NONE;
         List<NDArray> logps = new ArrayList<>();
         List<NDArray> entropies = new ArrayList<>();
         for (int[] chunk : chunks(batch)) {
-            Scores s = head(
-                    batch,
-                    chunk[0],
-                    chunk[1],
-                    gatherRows(batch, chunk[0], chunk[1], hidden, m),
-                    temperature,
-                    withEntropy,
-                    m);
-            logps.add(s.logp());
-            if (withEntropy) {
-                entropies.add(s.entropy());
+            // the chunk's [tokens, V] arrays live in their own manager and are freed with it (a graph that needs
+            // them for a later backward keeps its own references)
+            try (NDManager cm = m.newSubManager()) {
+                NDArray rows = gatherRows(batch, chunk[0], chunk[1], hidden, m);
+                rows.attach(cm);
+                Scores s = head(batch, chunk[0], chunk[1], rows, temperature, entropy, cm);
+                logps.add(moveTo(s.logp(), m));
+                if (withEntropy) {
+                    entropies.add(moveTo(s.entropy(), m));
+                }
             }
         }
         return new Scores(joinRows(logps), withEntropy ? joinRows(entropies) : null);
@@ -85,7 +94,7 @@ public final class LogProbScorer {
     public Scores backward(
             SequenceBatch batch,
             double temperature,
-            boolean withEntropy,
+            Entropy entropy,
             ChunkLoss loss,
             GradientCollector gc,
             NDManager m) {
@@ -98,14 +107,18 @@ public final class LogProbScorer {
         int tokenStart = 0;
         for (int[] chunk : chunks(batch)) {
             int tokens = batch.completionTokens(chunk[0], chunk[1]);
-            NDArray rows = leaf.get(tokenStart + ":" + (tokenStart + tokens));
-            Scores s = head(batch, chunk[0], chunk[1], rows, temperature, withEntropy, m);
-            if (tokens > 0) {
-                gc.backward(loss.apply(chunk[0], chunk[1], s));
-            }
-            logps.add(s.logp().stopGradient());
-            if (withEntropy) {
-                entropies.add(s.entropy().stopGradient());
+            // the chunk's logits, log-softmax and their gradients are freed with its manager, before the next chunk
+            try (NDManager cm = m.newSubManager()) {
+                NDArray rows = leaf.get(tokenStart + ":" + (tokenStart + tokens));
+                rows.attach(cm);
+                Scores s = head(batch, chunk[0], chunk[1], rows, temperature, entropy, cm);
+                if (tokens > 0) {
+                    gc.backward(loss.apply(chunk[0], chunk[1], s));
+                }
+                logps.add(moveTo(s.logp().stopGradient(), m));
+                if (entropy != Entropy.NONE) {
+                    entropies.add(moveTo(s.entropy().stopGradient(), m));
+                }
             }
             tokenStart += tokens;
         }
@@ -114,7 +127,12 @@ public final class LogProbScorer {
             upstream.attach(m);
             gc.backward(selected.mul(upstream).sum());
         }
-        return new Scores(joinRows(logps), withEntropy ? joinRows(entropies) : null);
+        return new Scores(joinRows(logps), entropy != Entropy.NONE ? joinRows(entropies) : null);
+    }
+
+    private static NDArray moveTo(NDArray x, NDManager m) {
+        x.attach(m);
+        return x;
     }
 
     /** Concatenates along rows. (DJL's {@code NDArrays.concat} of one array returns a detached copy: avoid it.) */
@@ -139,16 +157,10 @@ public final class LogProbScorer {
 
     /** Head, log-softmax and gather for one chunk; scores laid out [to − from, C]. */
     private Scores head(
-            SequenceBatch batch,
-            int from,
-            int to,
-            NDArray hidden,
-            double temperature,
-            boolean withEntropy,
-            NDManager m) {
+            SequenceBatch batch, int from, int to, NDArray hidden, double temperature, Entropy entropy, NDManager m) {
         if (batch.completionTokens(from, to) == 0) {
             NDArray zeros = m.zeros(new Shape(to - from, batch.maxCompletion()));
-            return new Scores(zeros, withEntropy ? zeros : null);
+            return new Scores(zeros, entropy != Entropy.NONE ? zeros : null);
         }
         NDArray logits = model.logits(hidden);
         if (temperature != 1.0) {
@@ -157,12 +169,14 @@ public final class LogProbScorer {
         NDArray logSoftmax = logits.logSoftmax(-1);
         NDArray targets = m.create(batch.completionIds(from, to)).expandDims(-1);
         NDArray logp = logSoftmax.gather(targets, -1).squeeze(-1);
-        NDArray entropy = null;
-        if (withEntropy) {
-            entropy = batch.alignToCompletions(
-                    logSoftmax.exp().mul(logSoftmax).sum(new int[] {-1}).neg(), from, to, m);
+        NDArray h = null;
+        if (entropy != Entropy.NONE) {
+            // a detached entropy records no graph, which would otherwise hold two [tokens, V] arrays until the
+            // chunk's manager closes
+            NDArray ls = entropy == Entropy.DETACHED ? logSoftmax.stopGradient() : logSoftmax;
+            h = batch.alignToCompletions(ls.exp().mul(ls).sum(new int[] {-1}).neg(), from, to, m);
         }
-        return new Scores(batch.alignToCompletions(logp, from, to, m), entropy);
+        return new Scores(batch.alignToCompletions(logp, from, to, m), h);
     }
 
     /** Row ranges [from, to) whose logits fit the chunk budget (a row larger than the budget is a chunk alone). */

@@ -108,7 +108,7 @@ public final class PolicyUpdater {
                 scorer.backward(
                         micro.batch(),
                         temperature,
-                        true,
+                        spec.entropyCoef() > 0 ? LogProbScorer.Entropy.DIFFERENTIABLE : LogProbScorer.Entropy.DETACHED,
                         (a, b, scores) -> chunkLoss(micro.slice(a, b), scores, plan, klBeta, step),
                         gc,
                         scope.manager());

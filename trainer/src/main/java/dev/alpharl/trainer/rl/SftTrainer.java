@@ -198,7 +198,7 @@ public final class SftTrainer {
                 scorer.backward(
                         part,
                         1.0,
-                        false,
+                        LogProbScorer.Entropy.NONE,
                         (a, b, s) -> {
                             NDArray chunkLoss = s.logp()
                                     .mul(mask.get(a + ":" + b))

@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -117,7 +118,8 @@ class LogProbScorerTest {
         model.weights().values().forEach(w -> w.getGradient().muli(0f));
 
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            new LogProbScorer(model, 5L * model.config().vocabSize()).backward(batch, 0.9, true, chunkLoss, gc, m);
+            new LogProbScorer(model, 5L * model.config().vocabSize())
+                    .backward(batch, 0.9, LogProbScorer.Entropy.DIFFERENTIABLE, chunkLoss, gc, m);
         }
         for (String n : names) {
             float[] chunked = model.weights().get(n).getGradient().toFloatArray();
@@ -132,6 +134,49 @@ class LogProbScorerTest {
                         .isCloseTo(whole.get(n)[i], org.assertj.core.api.Assertions.within(1e-5f * scale));
             }
         }
+    }
+
+    /**
+     * Metrics-only entropies: the same values as differentiable ones and no effect on the gradient; and no array
+     * with the vocabulary axis outlives its chunk (each chunk's logits, log-softmax and entropy terms are freed
+     * before the next chunk's are made), whether the entropy is detached or not.
+     */
+    @Test
+    void detachedEntropiesMatchAndNoVocabularySizedArrayOutlivesItsChunk() {
+        long v = model.config().vocabSize();
+        NDArray mask = batch.completionMask(m);
+        model.setTrainable(true);
+        LogProbScorer chunked = new LogProbScorer(model, 2L * v); // 4 chunks
+        Map<LogProbScorer.Entropy, float[]> entropies = new HashMap<>();
+        Map<LogProbScorer.Entropy, float[]> grads = new HashMap<>();
+        for (LogProbScorer.Entropy e : List.of(LogProbScorer.Entropy.DETACHED, LogProbScorer.Entropy.DIFFERENTIABLE)) {
+            try (NDManager step = m.newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                LogProbScorer.Scores s = chunked.backward(
+                        batch,
+                        1.0,
+                        e,
+                        (from, to, sc) -> sc.logp()
+                                .mul(mask.get(new NDIndex("{}:{}", from, to)))
+                                .sum()
+                                .neg(),
+                        gc,
+                        step);
+                entropies.put(e, s.entropy().toFloatArray());
+                assertThat(step.getManagedArrays())
+                        .as("arrays left on the step's manager by a %s backward", e)
+                        .noneMatch(x -> x.getShape().dimension() > 0
+                                && x.getShape().get(x.getShape().dimension() - 1) == v);
+            }
+            NDArray g = model.weights().get("model.layers.0.mlp.up_proj.weight").getGradient();
+            grads.put(e, g.toFloatArray());
+            model.weights().values().forEach(w -> w.getGradient().muli(0f));
+        }
+        assertThat(entropies.get(LogProbScorer.Entropy.DETACHED))
+                .containsExactly(entropies.get(LogProbScorer.Entropy.DIFFERENTIABLE), within(1e-6f));
+        assertThat(grads.get(LogProbScorer.Entropy.DETACHED))
+                .containsExactly(grads.get(LogProbScorer.Entropy.DIFFERENTIABLE), within(1e-7f));
+        assertThat(entropies.get(LogProbScorer.Entropy.DETACHED)[0]).isGreaterThan(0f);
     }
 
     @Test
