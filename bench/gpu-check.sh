@@ -46,14 +46,7 @@ fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 model_args=(--model.path="${MODEL:-$OUT/qwen3-0.6b-random}")
 if [ -z "$MODEL" ]; then
-  mkdir -p "$OUT/qwen3-0.6b-random"
-  cp trainer/src/test/resources/tokenizers/qwen3/tokenizer*.json "$OUT/qwen3-0.6b-random/"
-  cat > "$OUT/qwen3-0.6b-random/config.json" <<'EOF'
-{"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": 1024, "intermediate_size": 3072,
- "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 151936,
- "rms_norm_eps": 1e-06, "rope_theta": 1000000, "tie_word_embeddings": true, "max_position_embeddings": 40960,
- "hidden_act": "silu", "attention_bias": false, "bos_token_id": 151643, "eos_token_id": 151645, "torch_dtype": "bfloat16"}
-EOF
+  bench/random-qwen3-0.6b.sh "$OUT/qwen3-0.6b-random"
   model_args+=(--model.random-init=true)
 fi
 

@@ -14,14 +14,8 @@ STEPS=${1:-5}
 shift || true
 [ -f "$JAR" ] || { echo "scale-check: $JAR not found: build it with 'mvn -B -DskipTests package'" >&2; exit 1; }
 
-rm -rf "$OUT" && mkdir -p "$OUT/qwen3-0.6b-random"
-cp trainer/src/test/resources/tokenizers/qwen3/tokenizer*.json "$OUT/qwen3-0.6b-random/"
-cat > "$OUT/qwen3-0.6b-random/config.json" <<'EOF'
-{"architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "hidden_size": 1024, "intermediate_size": 3072,
- "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128, "vocab_size": 151936,
- "rms_norm_eps": 1e-06, "rope_theta": 1000000, "tie_word_embeddings": true, "max_position_embeddings": 40960,
- "hidden_act": "silu", "attention_bias": false, "bos_token_id": 151643, "eos_token_id": 151645, "torch_dtype": "bfloat16"}
-EOF
+rm -rf "$OUT" && mkdir -p "$OUT"
+bench/random-qwen3-0.6b.sh "$OUT/qwen3-0.6b-random"
 /usr/bin/time -v "$JAVA" -jar "$JAR" train --config tiny-grpo --model.path="$OUT/qwen3-0.6b-random" \
   --model.random-init=true --model.dtype=float32 --model.device=cpu \
   --run.output-dir="$OUT" --run.name=run --trainer.total-steps="$STEPS" --trainer.eval-every=0 \
