@@ -145,6 +145,15 @@ public final class KvCache implements AutoCloseable {
         return new NDArray[] {kAll, vAll};
     }
 
+    /** The whole key and value buffers [B, n_kv, capacity, d] of {@code layer}, for a write of t slots at past. */
+    NDArray[] buffers(int layer, long past, long t) {
+        if (past + t > capacity) {
+            throw new IllegalStateException(
+                    "KV cache full: " + past + " + " + t + " tokens exceed its capacity " + capacity);
+        }
+        return new NDArray[] {keys[layer], values[layer]};
+    }
+
     void advance(long t) {
         length += t;
     }

@@ -255,6 +255,25 @@ public final class QwenModel implements AutoCloseable {
     private NDArray attention(
             NDArray x, String p, NDArray[] rope, NDArray mask, KvCache cache, int layer, long b, long t, long past) {
         int nh = config.numHeads(), nkv = config.numKvHeads(), d = config.headDim();
+        if (t == 1
+                && cache != null
+                && precision == Precision.FP32
+                && (mask == null || mask.getShape().get(1) == 1)) {
+            NDArray[] kv = cache.buffers(layer, past, t);
+            return ops.decodeAttention(
+                    x,
+                    attentionWeights(p),
+                    rope[0],
+                    rope[1],
+                    kv[0],
+                    kv[1],
+                    mask,
+                    past,
+                    nh,
+                    nkv,
+                    d,
+                    config.rmsNormEps());
+        }
         NDArray q = linear(x, p + "self_attn.q_proj").reshape(b, t, nh, d);
         NDArray k = linear(x, p + "self_attn.k_proj").reshape(b, t, nkv, d);
         NDArray v = linear(x, p + "self_attn.v_proj").reshape(b, t, nkv, d).transpose(0, 2, 1, 3);
@@ -272,6 +291,20 @@ public final class QwenModel implements AutoCloseable {
         NDArray out =
                 mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v) : ops.sdpaFull(q, k, v);
         return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj");
+    }
+
+    private TorchOps.AttentionWeights attentionWeights(String p) {
+        String a = p + "self_attn.";
+        return new TorchOps.AttentionWeights(
+                weights.get(a + "q_proj.weight"),
+                weights.get(a + "k_proj.weight"),
+                weights.get(a + "v_proj.weight"),
+                weights.get(a + "o_proj.weight"),
+                weights.get(a + "q_proj.bias"),
+                weights.get(a + "k_proj.bias"),
+                weights.get(a + "v_proj.bias"),
+                weights.get(a + "q_norm.weight"),
+                weights.get(a + "k_norm.weight"));
     }
 
     /** cos and sin of positions·inv_freq, duplicated to head_dim (half-split layout), shaped [B, 1, T, d]. */

@@ -48,6 +48,7 @@ class TorchOpsTest {
                         "sdpa_masked_grouped",
                         "rms_norm",
                         "rope",
+                        "decode_attention",
                         "svd",
                         "svdvals",
                         "qr",
