@@ -30,6 +30,11 @@ public record TrainConfig(
                 alpharl.window() < trainer.totalSteps(),
                 "alpharl.window",
                 "must be less than trainer.total-steps (" + trainer.totalSteps() + "), got " + alpharl.window());
+        InvalidValue.check(
+                alpharl.window() == 0 || !model.usesLora(),
+                "alpharl.window",
+                "> 0 with LoRA (model.lora.r > 0 or model.adapter) is not supported yet: AlphaRL in adapter space "
+                        + "is planned; set alpharl.window: 0, or train every weight (model.lora.r: 0)");
     }
 
     /** Loads a config by path or name in {@code configs/} with command-line overrides ({@code --a.b=v}). */
