@@ -11,31 +11,32 @@ import java.util.regex.PatternSyntaxException;
  * zero) and s = alpha/r, or alpha/√r with use-rslora. Only A and B are trained.
  *
  * @param r                    the rank (PEFT {@code r}); 0: LoRA off (full fine-tuning)
- * @param alpha                PEFT {@code lora_alpha}
+ * @param alpha                PEFT {@code lora_alpha} (null: PEFT's default, 8)
  * @param dropout              PEFT {@code lora_dropout}: dropout on the adapter's input, in the update's forward only
+ *                             (null: PEFT's default 0, or the lora_dropout of model.adapter's file)
  * @param targetModules        PEFT {@code target_modules} given as a list: a module is adapted when its name equals
  *                             an entry or ends with "." + the entry (q_proj, model.layers.0.mlp.up_proj, ...); the one
  *                             entry {@code all-linear} adapts every attention and MLP projection; empty: PEFT's
  *                             default for Qwen2/Qwen3, q_proj and v_proj
  * @param targetModulesRegex   PEFT {@code target_modules} given as a string: a regular expression that must match a
  *                             module's whole name (excludes target-modules)
- * @param useRslora            PEFT {@code use_rslora}: scale by alpha/√r instead of alpha/r
+ * @param useRslora            PEFT {@code use_rslora}: scale by alpha/√r instead of alpha/r (null: false)
  * @param rankPattern          PEFT {@code rank_pattern}: module-name regex → rank; a key matches a module whose name
  *                             is the key or ends with "." + the key (the key is a regular expression)
  * @param alphaPattern         PEFT {@code alpha_pattern}: module-name regex → alpha, matched as rank-pattern
  */
 public record LoraConfig(
         @Default("0") @Range(min = 0) int r,
-        @Default("8") @Range(min = 0) double alpha,
-        @Default("0.0") @Range(min = 0, max = 0.999) double dropout,
+        @Range(min = 0) Double alpha,
+        @Range(min = 0, max = 0.999) Double dropout,
         List<String> targetModules,
         String targetModulesRegex,
-        @Default("false") boolean useRslora,
+        Boolean useRslora,
         Map<String, String> rankPattern,
         Map<String, String> alphaPattern) {
 
-    /** PEFT's shorthand for every linear layer but the output head. */
-    public static final String ALL_LINEAR = "all-linear";
+    /** PEFT's default lora_alpha. */
+    public static final double DEFAULT_ALPHA = 8;
 
     public LoraConfig {
         targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
@@ -72,6 +73,27 @@ public record LoraConfig(
     /** Whether LoRA is on. */
     public boolean enabled() {
         return r > 0;
+    }
+
+    /** Whether any key but dropout is set (they describe new adapters; an adapter file brings its own). */
+    public boolean describesAdapters() {
+        return r > 0
+                || alpha != null
+                || !targetModules.isEmpty()
+                || targetModulesRegex != null
+                || useRslora != null
+                || !rankPattern.isEmpty()
+                || !alphaPattern.isEmpty();
+    }
+
+    /** lora_alpha, PEFT's default when unset. */
+    public double alphaOrDefault() {
+        return alpha == null ? DEFAULT_ALPHA : alpha;
+    }
+
+    /** use_rslora, false when unset. */
+    public boolean rslora() {
+        return useRslora != null && useRslora;
     }
 
     /** rank-pattern with its ranks parsed. */

@@ -39,8 +39,8 @@ public record ModelConfig(
         InvalidValue.check(
                 dtype != DType.FLOAT16, "dtype", "float16 compute is not supported: use float32, or bfloat16 on a GPU");
         InvalidValue.check(
-                adapter == null || !lora.enabled(),
-                "lora.r",
+                adapter == null || !lora.describesAdapters(),
+                "lora",
                 "and model.adapter are both set: the adapter's adapter_config.json gives the rank, alpha, target "
                         + "modules and patterns; remove model.lora (model.lora.dropout alone may stay)");
         InvalidValue.check(adapter == null || !randomInit, "adapter", "cannot be combined with model.random-init");

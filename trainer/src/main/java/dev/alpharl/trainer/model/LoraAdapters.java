@@ -190,14 +190,15 @@ public final class LoraAdapters implements AutoCloseable {
         return Linear.linear(down, ab[1]).head().mul((float) modules.get(module).scaling());
     }
 
-    /** The merged weight W + s·B·A of {@code module} for its base weight {@code w} [out, in] (same dtype), on {@code into}. */
-    public NDArray merged(String module, NDArray w, NDManager into) {
+    /**
+     * The merged weight W + s·B·A of {@code module} for its base weight {@code w} [out, in] (same dtype); the result
+     * and its temporaries belong to {@code scratch}.
+     */
+    public NDArray merged(String module, NDArray w, NDManager scratch) {
         NDArray[] ab = byModule.get(module);
         NDArray product = ab[1].matMul(ab[0]); // lands on the adapters' manager: move it
-        product.attach(into);
-        NDArray ba = product.mul((float) modules.get(module).scaling());
-        NDArray out = ba.add(w);
-        return out;
+        product.attach(scratch);
+        return product.mul((float) modules.get(module).scaling()).add(w);
     }
 
     @Override

@@ -30,7 +30,7 @@ class LoraConfigTest {
         assertThat(lora.alpha()).isEqualTo(32.0);
         assertThat(lora.dropout()).isEqualTo(0.05);
         assertThat(lora.targetModules()).containsExactly("q_proj", "v_proj");
-        assertThat(lora.useRslora()).isTrue();
+        assertThat(lora.rslora()).isTrue();
         assertThat(lora.ranks()).isEqualTo(Map.of("q_proj", 4));
         assertThat(lora.alphas()).isEqualTo(Map.of("v_proj", 8.0));
         assertThat(parse(REQUIRED, "--model.adapter=some/dir").model().usesLora())
@@ -57,7 +57,14 @@ class LoraConfigTest {
     void badLoraValuesAreOneLineErrors() {
         assertThatThrownBy(() -> parse(REQUIRED, "--model.lora.r=8", "--model.adapter=a"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("model.lora.r and model.adapter are both set");
+                .hasMessageContaining("model.lora and model.adapter are both set");
+        assertThatThrownBy(() -> parse(REQUIRED, "--model.lora.alpha=8", "--model.adapter=a"))
+                .hasMessageContaining("model.lora and model.adapter are both set");
+        assertThat(parse(REQUIRED, "--model.lora.dropout=0.1", "--model.adapter=a")
+                        .model()
+                        .lora()
+                        .dropout())
+                .isEqualTo(0.1);
         assertThatThrownBy(() -> parse(REQUIRED, "--model.lora.target-modules-regex=(q_proj"))
                 .hasMessageContaining("model.lora.target-modules-regex holds an invalid regular expression");
         assertThatThrownBy(() -> parse(
