@@ -83,9 +83,11 @@ public final class TrainingContext implements AutoCloseable {
             throw new ConfigException("model.path: " + modelDir + " is not a directory (expected a Hugging Face model "
                     + "directory with config.json, weights and tokenizer files)");
         }
-        // LoRA's targets against the model's modules, and model.adapter's config, before any work starts
-        loraSpec(config.model(), dev.alpharl.trainer.model.QwenConfig.read(modelDir));
         PromptBudget budget = PromptBudget.of(config, modelDir); // prompt + max-new-tokens fit the model's positions
+        if (config.model().usesLora()) {
+            // LoRA's targets against the model's modules, and model.adapter's config, before any work starts
+            loraSpec(config.model(), dev.alpharl.trainer.model.QwenConfig.read(modelDir));
+        }
         TorchRuntime.init();
         QwenTokenizer tokenizer = QwenTokenizer.load(modelDir);
         ChatTemplate chat = ChatTemplate.named(config.data().chatTemplate());

@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.model;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
@@ -18,11 +19,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Peak resident memory and time of training steps on a random Qwen3-shaped model, one configuration per JVM (the
- * figures of docs/results.md, "LoRA and activation checkpointing"). A step scores the reference model (when there is
- * one), back-propagates the token-mean NLL of B random sequences of T tokens through {@link LogProbScorer} (one
- * micro-batch) and applies AdamW; step 1 is a warm-up, the time is the mean of the others. Prints one line of
- * {@code key=value} pairs.
+ * Resident memory and time of training steps on a random Qwen3-shaped model, one configuration per JVM (the
+ * figures of docs/LORA.md §6). The weights are drawn natively (N(0, 0.02²), norms 1), so the Java heap stays small;
+ * the resident size is read once the models are built, then the peak counter is reset ({@code /proc/self/clear_refs})
+ * and read again after the steps. A step scores the reference model (when there is one), back-propagates the
+ * token-mean NLL of B random sequences of T tokens through {@link LogProbScorer} (one micro-batch) and applies AdamW;
+ * step 1 is a warm-up, the time is the mean of the others. Prints one line of {@code key=value} pairs.
  *
  * <pre>
  * TrainingMemoryRun layers=8 hidden=512 intermediate=1536 heads=8 kv-heads=2 head-dim=64 vocab=4096
@@ -46,7 +48,7 @@ public final class TrainingMemoryRun {
         TorchRuntime.init();
         QwenConfig config = QwenConfig.tiny("qwen3", hidden, inter, layers, heads, kvHeads, headDim, vocab, false);
         try (NDManager root = NDManager.newBaseManager()) {
-            QwenModel policy = QwenModel.random(config, 1, DataType.FLOAT32, root);
+            QwenModel policy = randomModel(config, root);
             if (r > 0) {
                 LoraSpec spec = LoraSpec.of(r, 2.0 * r, List.of(LoraSpec.ALL_LINEAR));
                 policy = PeftAdapter.adoptBase(
@@ -55,10 +57,12 @@ public final class TrainingMemoryRun {
             QwenModel ref = switch (reference) {
                 case "none" -> null;
                 case "view" -> policy.withoutAdapters();
-                case "copy" -> QwenModel.random(config, 1, DataType.FLOAT32, root);
+                case "copy" -> randomModel(config, root);
                 default -> throw new IllegalArgumentException("reference=view|copy|none, got " + reference);
             };
+            System.gc();
             long loaded = ProcessMemory.residentBytes();
+            resetPeak();
             policy.setTrainable(true);
             AdamW optimizer =
                     new AdamW(ParamGroup.decayMatricesOnly(policy.trainableWeights(), 0.0), 0.9, 0.999, 1e-8, root);
@@ -118,6 +122,27 @@ public final class TrainingMemoryRun {
                     ProcessMemory.peakResidentBytes() / 1e6,
                     steps > 1 ? seconds / (steps - 1) : Double.NaN);
             optimizer.close();
+        }
+    }
+
+    /** A model with weights drawn natively: N(0, 0.02²) matrices and biases, unit norms. */
+    private static QwenModel randomModel(QwenConfig config, NDManager root) {
+        Map<String, NDArray> w = new java.util.LinkedHashMap<>();
+        QwenModel.expectedShapes(config)
+                .forEach((name, shape) -> w.put(
+                        name,
+                        name.endsWith("norm.weight")
+                                ? root.ones(shape)
+                                : root.randomNormal(0f, 0.02f, shape, DataType.FLOAT32)));
+        return QwenModel.of(config, w, root);
+    }
+
+    /** Resets the kernel's peak-resident counter (VmHWM) of this process to its current resident size. */
+    private static void resetPeak() {
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of("/proc/self/clear_refs"), "5");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot reset the peak resident size", e);
         }
     }
 
