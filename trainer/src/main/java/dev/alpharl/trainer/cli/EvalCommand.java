@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code eval}: mean@n accuracy of any model directory (optionally with a LoRA adapter) on the config's eval set, with
- * the config's templates.
+ * {@code eval}: mean@n accuracy (and pass@n) of any model directory (optionally with a LoRA adapter) on the config's
+ * eval set, with the config's templates.
  */
 @Command(
         name = "eval",
@@ -63,7 +63,7 @@ final class EvalCommand implements Callable<Integer> {
             if (adapter != null) {
                 AdapterOption.check(adapter, QwenConfig.read(modelDir));
             }
-            QwenModel loaded = ctx.loadModel(modelDir);
+            QwenModel loaded = ctx.loadWeights(modelDir);
             try (QwenModel qwen =
                     adapter == null ? loaded : PeftAdapter.attach(loaded, adapter, null, 0, ctx.manager())) {
                 RolloutEngine generator = RolloutEngine.local(qwen);
@@ -77,11 +77,12 @@ final class EvalCommand implements Callable<Integer> {
                         .printf(
                                 Locale.ROOT,
                                 "{\"accuracy\": %.6f, \"n\": %d, \"correct\": %d, \"greedy_accuracy\": %.6f, "
-                                        + "\"stderr\": %.6f, \"mean_length\": %.2f, \"truncated_fraction\": %.4f}%n",
+                                        + "\"pass_at_n\": %.6f, \"stderr\": %.6f, \"mean_length\": %.2f, \"truncated_fraction\": %.4f}%n",
                                 r.accuracy(),
                                 r.graded(),
                                 r.correct(),
                                 r.greedyAccuracy(),
+                                r.passAtN(),
                                 r.standardError(),
                                 r.meanLength(),
                                 r.truncatedFraction());

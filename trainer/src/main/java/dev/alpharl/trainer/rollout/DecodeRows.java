@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 /**
  * What one generate call has produced per requested row, wherever the row sits in the decode batch: its tokens and
  * sampling log-probs so far, whether it has finished (stop token or length limit), the RoPE position of its next
- * token and its own random generator. Row r is sample {@code r mod G} of prompt {@code r / G}.
+ * token, its own random generator and its length limit. Row r is sample {@code r mod G} of prompt {@code r / G}.
  */
 final class DecodeRows {
 
@@ -21,8 +21,10 @@ final class DecodeRows {
     private final boolean[] done;
     private final long[] nextPosition;
     private final SplittableRandom[] streams;
+    private final int[] limits;
 
-    DecodeRows(List<long[]> prompts, int group, SamplingParams params, SplittableRandom rng) {
+    /** {@code limits}: each row's max-new-tokens, or null for the params' on every row. */
+    DecodeRows(List<long[]> prompts, int group, SamplingParams params, int[] limits, SplittableRandom rng) {
         this.params = params;
         this.group = group;
         int n = prompts.size() * group;
@@ -32,11 +34,18 @@ final class DecodeRows {
         done = new boolean[n];
         nextPosition = new long[n];
         streams = new SplittableRandom[n];
+        this.limits = limits != null ? limits : filled(n, params.maxNewTokens());
         for (int r = 0; r < n; r++) {
             nextPosition[r] = prompts.get(r / group).length;
             // split in row order: a row's draws do not depend on when it enters or leaves the batch
             streams[r] = rng.split();
         }
+    }
+
+    private static int[] filled(int n, int value) {
+        int[] a = new int[n];
+        Arrays.fill(a, value);
+        return a;
     }
 
     int count() {
@@ -98,7 +107,7 @@ final class DecodeRows {
             tokens[r][produced[r]] = next[i];
             logprobs[r][produced[r]] = logp[i];
             produced[r]++;
-            done[r] = params.stopIds().contains(next[i]) || produced[r] == params.maxNewTokens();
+            done[r] = params.stopIds().contains(next[i]) || produced[r] == limits[r];
         }
         return next;
     }

@@ -59,7 +59,7 @@ public final class Generator implements RolloutEngine {
     /** Generates one completion per prompt; {@code rng} drives sampling (unused when greedy). */
     @Override
     public List<Completion> generate(List<long[]> prompts, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, 1, p, rng, parent);
+        return decode(prompts, 1, p, null, rng, parent);
     }
 
     /**
@@ -70,17 +70,44 @@ public final class Generator implements RolloutEngine {
     @Override
     public List<Completion> generateGroups(
             List<long[]> prompts, int samplesPerPrompt, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, samplesPerPrompt, p, rng, parent);
+        return decode(prompts, samplesPerPrompt, p, null, rng, parent);
     }
 
+    /**
+     * {@link #generateGroups} with a max-new-tokens per row: row r (prompt-major) ends after at most
+     * {@code maxNewTokens[r]} tokens (finish reason LENGTH when its limit ends it), and every limit is at most the
+     * params' max-new-tokens. A row samples from its own generator, so its tokens are the first ones of the
+     * completion it would have without the limit. The RL-step bench forces its completion lengths with this.
+     */
+    public List<Completion> generateGroups(
+            List<long[]> prompts,
+            int samplesPerPrompt,
+            SamplingParams p,
+            int[] maxNewTokens,
+            SplittableRandom rng,
+            NDManager parent) {
+        if (maxNewTokens.length != prompts.size() * samplesPerPrompt) {
+            throw new IllegalArgumentException(
+                    "need one limit per row (" + prompts.size() * samplesPerPrompt + "), got " + maxNewTokens.length);
+        }
+        for (int limit : maxNewTokens) {
+            if (limit < 1 || limit > p.maxNewTokens()) {
+                throw new IllegalArgumentException(
+                        "a row's max-new-tokens must be in [1, " + p.maxNewTokens() + "], got " + limit);
+            }
+        }
+        return decode(prompts, samplesPerPrompt, p, maxNewTokens.clone(), rng, parent);
+    }
+
+    /** {@code limits}: each row's max-new-tokens, or null for the params' on every row. */
     private List<Completion> decode(
-            List<long[]> prompts, int group, SamplingParams p, SplittableRandom rng, NDManager parent) {
+            List<long[]> prompts, int group, SamplingParams p, int[] limits, SplittableRandom rng, NDManager parent) {
         if (prompts.stream().anyMatch(x -> x.length == 0)) {
             throw new IllegalArgumentException(
                     "an empty prompt cannot be continued: every prompt needs at least one token");
         }
         int unique = prompts.size();
-        DecodeRows rows = new DecodeRows(prompts, group, p, rng);
+        DecodeRows rows = new DecodeRows(prompts, group, p, limits, rng);
         int cap = !compact || maxSequences == 0 ? rows.count() : Math.max(maxSequences, group);
         int admitted = 0;
         try (StepScope gen = StepScope.open(parent)) {

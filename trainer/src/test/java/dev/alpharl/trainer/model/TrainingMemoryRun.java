@@ -98,8 +98,8 @@ public final class TrainingMemoryRun {
                                 inner.manager(),
                                 s);
                     }
-                    GradientClipping.clip(optimizer.weights(), 1.0, m);
-                    optimizer.step(1e-4, m);
+                    GradientClipping.clip(optimizer.weights(), 1.0);
+                    optimizer.step(1e-4);
                 }
                 if (s > 1) {
                     seconds += (System.nanoTime() - t0) / 1e9;

@@ -490,6 +490,28 @@ class RlTrainerTest {
         Path run = train(config(tmp, "e", "--trainer.total-steps=1", "--trainer.save-every=0"));
         assertThat(MetricsJsonl.read(run.resolve("metrics.jsonl")).get(0).get("eval/accuracy"))
                 .isEqualTo(result.get("accuracy").asDouble());
+        // --model is evaluated even when the config starts its runs from random weights (an sft config)
+        StringWriter out2 = new StringWriter();
+        assertThat(Main.execute(
+                        new String[] {
+                            "eval",
+                            "--model",
+                            tinyModel.toString(),
+                            "--config",
+                            yamlFile.toString(),
+                            "--n",
+                            "1",
+                            "--model.random-init=true"
+                        },
+                        new PrintWriter(out2),
+                        new PrintWriter(err)))
+                .as(err.toString())
+                .isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(out2.toString())
+                        .get("accuracy")
+                        .asDouble())
+                .isEqualTo(result.get("accuracy").asDouble());
     }
 
     @Test

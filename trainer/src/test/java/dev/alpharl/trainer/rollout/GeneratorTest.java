@@ -210,4 +210,46 @@ class GeneratorTest {
                     .isGreaterThan(2);
         }
     }
+
+    /**
+     * A max-new-tokens per row cuts each row's completion to the first {@code limit} tokens of what it samples without
+     * limits (same seed: each row has its own generator), or to its stop token if that comes first; the rows that
+     * finish early leave the batch while the others go on.
+     */
+    @Test
+    void perRowLimitsCutEachRowsOwnCompletion() {
+        List<long[]> prompts = List.of(new long[] {5, 9, 13, 2, 7}, new long[] {11, 4});
+        int g = 3;
+        int[] limits = {1, 7, 3, 6, 2, 5};
+        for (SamplingParams params : List.of(
+                new SamplingParams(7, 1.0, 1.0, 0, Set.of(), 0),
+                new SamplingParams(7, 1.0, 1.0, 0, Set.of(3L, 8L), 0))) {
+            List<Completion> free = new Generator(model).generateGroups(prompts, g, params, new SplittableRandom(7), m);
+            List<Completion> cut =
+                    new Generator(model).generateGroups(prompts, g, params, limits, new SplittableRandom(7), m);
+            for (int r = 0; r < limits.length; r++) {
+                Completion f = free.get(r);
+                int expected = Math.min(limits[r], f.tokens().length);
+                assertThat(cut.get(r).tokens())
+                        .as("row %d", r)
+                        .containsExactly(java.util.Arrays.copyOf(f.tokens(), expected));
+                assertThat(cut.get(r).logprobs())
+                        .containsExactly(java.util.Arrays.copyOf(f.logprobs(), expected), within(1e-5f));
+                boolean stopped = f.finish() == Completion.FinishReason.STOP && f.tokens().length <= limits[r];
+                assertThat(cut.get(r).finish())
+                        .isEqualTo(stopped ? Completion.FinishReason.STOP : Completion.FinishReason.LENGTH);
+            }
+            if (params.stopIds().isEmpty()) {
+                assertThat(cut.stream().mapToInt(c -> c.tokens().length).toArray())
+                        .containsExactly(limits);
+            }
+        }
+        SamplingParams p = new SamplingParams(7, 1.0, 1.0, 0, Set.of(), 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Generator(model)
+                        .generateGroups(prompts, g, p, new int[] {1, 2}, new SplittableRandom(7), m))
+                .hasMessageContaining("one limit per row");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Generator(model)
+                        .generateGroups(prompts, g, p, new int[] {1, 2, 3, 4, 5, 8}, new SplittableRandom(7), m))
+                .hasMessageContaining("in [1, 7]");
+    }
 }

@@ -56,7 +56,10 @@ class TorchOpsTest {
                         "to_bf16",
                         "to_f32",
                         "matmul_bf16",
-                        "linear_bf16");
+                        "linear_bf16",
+                        "adamw_step",
+                        "clip_grad_norm",
+                        "zero_grad");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
