@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AlphaRL's predicted model as a LoRA adapter (ALPHARL.md §12), for a policy trained through adapters: the
+ * AlphaRL's predicted model as a LoRA adapter (ALPHARL.md §13), for a policy trained through adapters: the
  * prediction {@link Assembly} writes into full matrices, written instead as an adapter over the frozen base W_0.
  * With the window's last adapter ΔW_k = s·B·A of a module and its rank-1 prediction c·v_kᵀ (c = â − a_k for
  * {@code replace}, â for {@code add} and {@code base}):
