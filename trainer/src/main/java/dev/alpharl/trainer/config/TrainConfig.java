@@ -33,8 +33,9 @@ public record TrainConfig(
         InvalidValue.check(
                 alpharl.window() == 0 || !model.usesLora(),
                 "alpharl.window",
-                "> 0 with LoRA (model.lora.r > 0 or model.adapter) is not supported yet: AlphaRL in adapter space "
-                        + "is planned; set alpharl.window: 0, or train every weight (model.lora.r: 0)");
+                "> 0 with LoRA (model.lora.r > 0 or model.adapter) is not supported during training yet; set "
+                        + "alpharl.window: 0 and run `alpharl predict` on the run's adapter checkpoints (adapter "
+                        + "space, docs/ALPHARL.md §13), or train every weight (model.lora.r: 0)");
     }
 
     /** Loads a config by path or name in {@code configs/} with command-line overrides ({@code --a.b=v}). */
