@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Peak resident memory of one GRPO step of a Qwen2.5-0.5B-shaped model (random weights, drawn by the trainer:
-# model.random-init) on the CPU: full fine-tuning, LoRA r=16 on every projection, LoRA + activation checkpointing.
+# model.random-init) on the CPU: full fine-tuning, LoRA r=16 on every projection, LoRA + activation checkpointing, and
+# that with the frozen projections held in bf16 (model.dtype: bfloat16).
 # KL is on (coef 0.001), so full fine-tuning holds a reference copy of the weights and LoRA its adapter-free view.
 # One process per configuration, peak RSS from GNU time (%M); the table of docs/results.md, "LoRA memory".
 #
-#   bench/lora-memory.sh [OUT_DIR]        (needs trainer/target/trainer.jar: mvn -B -o -pl trainer -am package)
+#   bench/lora-memory.sh [OUT_DIR [CONFIGURATION ...]]        (needs trainer/target/trainer.jar: mvn -B -o -pl trainer -am package)
 #
 # About 10 GB of RAM for the full fine-tuning run; run it alone (flock /tmp/heavy.lock on a shared machine).
 set -euo pipefail
@@ -59,8 +60,24 @@ run() {
     printf '| %s | %.2f | %.0f |\n' "$name" "$(echo "$kb / 1048576" | bc -l)" "$seconds" | tee -a "$OUT/table.md"
 }
 
-echo '| configuration | peak RSS, GiB | wall, s |' > "$OUT/table.md"
-echo '|---|---|---|' >> "$OUT/table.md"
-run full-ft
-run lora-r16 "${LORA[@]}"
-run lora-r16-ac "${LORA[@]}" --trainer.activation-checkpointing=true
+configuration() {
+    case $1 in
+        full-ft) run full-ft ;;
+        lora-r16) run lora-r16 "${LORA[@]}" ;;
+        lora-r16-ac) run lora-r16-ac "${LORA[@]}" --trainer.activation-checkpointing=true ;;
+        # the frozen projections held in bf16 (bf16 GEMMs; slow on a CPU without bf16 units)
+        lora-r16-ac-bf16) run lora-r16-ac-bf16 "${LORA[@]}" --trainer.activation-checkpointing=true --model.dtype=bfloat16 ;;
+        *) echo "unknown configuration $1" >&2; exit 2 ;;
+    esac
+}
+
+if [ ! -f "$OUT/table.md" ]; then
+    echo '| configuration | peak RSS, GiB | wall, s |' > "$OUT/table.md"
+    echo '|---|---|---|' >> "$OUT/table.md"
+fi
+shift || true
+for c in "${@:-full-ft lora-r16 lora-r16-ac lora-r16-ac-bf16}"; do
+    for name in $c; do
+        configuration "$name"
+    done
+done
