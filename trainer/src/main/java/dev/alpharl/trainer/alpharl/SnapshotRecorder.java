@@ -284,6 +284,16 @@ public final class SnapshotRecorder implements AutoCloseable {
         return load(dir, baseWeights, false, rank1, parent);
     }
 
+    /** Whether the recorder state in {@code dir} was recorded from LoRA adapters ({@link #forAdapters}). */
+    public static boolean savedFromAdapters(Path dir) throws IOException {
+        Path stateFile = dir.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new IOException(dir + ": no " + STATE_FILE + " (not an AlphaRL snapshot directory)");
+        }
+        return ADAPTER_SPACE.equals(
+                JSON.readTree(stateFile.toFile()).path("space").asText(WEIGHT_SPACE));
+    }
+
     /**
      * A recorder of LoRA updates ({@link #forAdapters}) holding the snapshots saved in {@code dir}.
      *

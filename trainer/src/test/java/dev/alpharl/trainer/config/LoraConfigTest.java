@@ -44,13 +44,20 @@ class LoraConfigTest {
     }
 
     @Test
-    void alphaRlWithLoraIsRefusedNamingBothKeys() {
-        assertThatThrownBy(() -> parse(REQUIRED, "--model.lora.r=8", "--alpharl.window=4"))
+    void alphaRlWithLoraNeedsTheAlphaRlMethodAndAStopAfterTheJump() {
+        // AlphaRL in adapter space with the defaults (method alpharl, after-jump stop) is accepted
+        assertThat(parse(REQUIRED, "--model.lora.r=8", "--alpharl.window=4")
+                        .alpharl()
+                        .window())
+                .isEqualTo(4);
+        assertThatThrownBy(() -> parse(REQUIRED, "--model.lora.r=8", "--alpharl.window=4", "--alpharl.method=relex"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("alpharl.window > 0 with LoRA (model.lora.r > 0 or model.adapter)")
-                .hasMessageContaining("planned");
-        assertThatThrownBy(() -> parse(REQUIRED, "--model.adapter=a", "--alpharl.window=4"))
-                .hasMessageContaining("alpharl.window");
+                .hasMessageContaining("alpharl.method: alpharl");
+        assertThatThrownBy(() ->
+                        parse(REQUIRED, "--model.adapter=a", "--alpharl.window=4", "--alpharl.after-jump=continue"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alpharl.after-jump: stop");
     }
 
     @Test

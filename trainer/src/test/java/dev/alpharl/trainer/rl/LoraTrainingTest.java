@@ -227,6 +227,84 @@ class LoraTrainingTest {
     }
 
     @Test
+    void alphaRlJumpsInAdapterSpaceAsAlphaRlPredictDoesOnTheCheckpoints(@TempDir Path tmp) throws Exception {
+        TrainConfig config = RlTrainerTest.config(
+                tmp,
+                "alpharl-lora",
+                with(
+                        LORA,
+                        "--trainer.total-steps=8",
+                        "--trainer.save-every=2",
+                        "--trainer.keep-checkpoints=0",
+                        "--trainer.eval-every=0",
+                        "--alpharl.window=4",
+                        "--alpharl.snapshot-every=2"));
+        Path run = RlTrainerTest.train(config);
+        var json = new ObjectMapper();
+        assertThat(json.readTree(run.resolve("summary.json").toFile())
+                        .path("alpharl")
+                        .path("jumped")
+                        .asBoolean())
+                .isTrue();
+        // the prediction as a merged checkpoint with its adapter beside it; final/ is the adapter (a LoRA run's layout)
+        Path predicted = run.resolve("alpharl/predicted");
+        assertThat(predicted.resolve("config.json")).isRegularFile();
+        assertThat(predicted.resolve("adapter").resolve(PeftAdapter.CONFIG_FILE))
+                .isRegularFile();
+        assertThat(run.resolve("final").resolve(PeftAdapter.CONFIG_FILE)).isRegularFile();
+        assertThat(run.resolve("final").resolve("config.json")).doesNotExist();
+        var report = json.readTree(run.resolve("alpharl/fit-report.json").toFile());
+        List<String> y = new ArrayList<>();
+        report.path("windowY").forEach(v -> y.add(Double.toString(v.asDouble())));
+        assertThat(y).hasSize(2);
+
+        // alpharl predict on the run's adapter checkpoints of steps 2 and 4, with the window's y and target step
+        Path offline = tmp.resolve("offline");
+        Path checkpoints = run.resolve(TrainerCheckpoint.DIR);
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(
+                new String[] {
+                    "alpharl",
+                    "predict",
+                    "--base",
+                    RlTrainerTest.tinyModel.toString(),
+                    "--checkpoints",
+                    checkpoints.resolve("step-000002") + "," + checkpoints.resolve("step-000004"),
+                    "--rewards",
+                    String.join(",", y),
+                    "--target-step",
+                    "8",
+                    "--method",
+                    "alpharl",
+                    "--out",
+                    offline.toString()
+                },
+                new PrintWriter(out),
+                new PrintWriter(err));
+        assertThat(code).as(err.toString()).isZero();
+        try (NDManager m = NDManager.newBaseManager();
+                QwenModel inRun = HfCheckpoint.load(predicted, m);
+                QwenModel byCommand = HfCheckpoint.load(offline, m);
+                QwenModel finalMerged = PeftAdapter.merge(
+                        PeftAdapter.attach(
+                                HfCheckpoint.load(RlTrainerTest.tinyModel, m), run.resolve("final"), null, 0, m),
+                        m)) {
+            for (String name : inRun.weights().keySet()) {
+                NDArray w = inRun.weights().get(name);
+                assertThat(byCommand.weights().get(name).sub(w).abs().max().getFloat())
+                        .as(name)
+                        .isLessThanOrEqualTo(1e-6f);
+                assertThat(finalMerged.weights().get(name).sub(w).abs().max().getFloat())
+                        .as("final/ adapter merged vs the merged prediction: " + name)
+                        .isLessThanOrEqualTo(1e-6f);
+            }
+        }
+        System.out.printf(
+                "AlphaRL in adapter space: %d of %d matrices predicted%n",
+                report.path("predicted").asInt(), report.path("matrices").size());
+    }
+
+    @Test
     void trainingContinuesFromAnAdapterWithModelAdapter(@TempDir Path tmp) throws Exception {
         String[] common = {"--trainer.total-steps=2", "--trainer.save-every=0", "--trainer.eval-every=0"};
         Path first = RlTrainerTest.train(RlTrainerTest.config(tmp, "first", with(LORA, common)));
@@ -311,7 +389,7 @@ class LoraTrainingTest {
                 "--model.lora.rank-pattern.qproj=2"
             },
             {"model.adapter: " + tmp.resolve("none") + " is not a directory", "--model.adapter=" + tmp.resolve("none")},
-            {"alpharl.window > 0 with LoRA", "--model.lora.r=4", "--alpharl.window=2"},
+            {"alpharl.window > 0 with LoRA", "--model.lora.r=4", "--alpharl.window=2", "--alpharl.method=relex"},
         };
         for (String[] c : cases) {
             StringWriter out = new StringWriter(), err = new StringWriter();
