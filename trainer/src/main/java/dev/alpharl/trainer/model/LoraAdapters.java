@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import dev.alpharl.datasets.SplitMix64;
+import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -178,13 +178,17 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     /**
-     * Δy = s · (dropout(x) · Aᵀ) · Bᵀ of {@code module} for x [..., in]; dropout (inverted, rate lora_dropout, from
-     * libtorch's generator) only when {@code training}.
+     * Δy = s · (dropout(x) · Aᵀ) · Bᵀ of {@code module} for x [..., in]; dropout (inverted, rate lora_dropout, its
+     * mask seeded from the layer's seed and the module) only in a training pass ({@code layerSeed} not null).
      */
-    public NDArray delta(String module, NDArray x, boolean training) {
+    public NDArray delta(String module, NDArray x, Long layerSeed) {
         NDArray[] ab = byModule.get(module);
-        NDArray in = training && spec.dropout() > 0
-                ? Dropout.dropout(x, (float) spec.dropout(), true).head()
+        NDArray in = layerSeed != null && spec.dropout() > 0
+                ? TorchOps.of(x)
+                        .dropout(
+                                x,
+                                spec.dropout(),
+                                SplitMix64.derive(layerSeed, module.hashCode()).nextLong())
                 : x;
         NDArray down = Linear.linear(in, ab[0]).head();
         return Linear.linear(down, ab[1]).head().mul((float) modules.get(module).scaling());

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.ArrayList;
@@ -352,13 +351,14 @@ public final class QwenModel implements AutoCloseable {
      * Decoder layer {@code i}: h += o(Attn(RMSNorm_in(h))); h += down(SiLU(gate(x)) ⊙ up(x)), x = RMSNorm_post(h).
      *
      * @param dropoutSeed null for inference; for a training pass, the pass seed: the layer then applies LoRA
-     *                    dropout with libtorch's generator seeded from (adapter seed, pass seed, layer)
+     *                    dropout with masks seeded from (adapter seed, pass seed, layer, module)
      */
     NDArray layer(int i, NDArray x, NDArray[] rope, NDArray mask, KvCache cache, long past, Long dropoutSeed) {
-        boolean training = dropoutSeed != null;
-        if (training && adapters != null && adapters.spec().dropout() > 0) {
-            JniUtils.setSeed(SplitMix64.derive(adapters.seed(), dropoutSeed, i).nextLong());
-        }
+        // LoRA dropout masks are drawn from seeds of (adapter seed, pass seed, layer, module), never from libtorch's
+        // global generator, which anything may draw from
+        Long layerSeed = dropoutSeed == null || adapters == null
+                ? null
+                : SplitMix64.derive(adapters.seed(), dropoutSeed, i).nextLong();
         long b = x.getShape().get(0), t = x.getShape().get(1);
         String p = "model.layers." + i + ".";
         NDArray a = attention(
@@ -371,13 +371,13 @@ public final class QwenModel implements AutoCloseable {
                 b,
                 t,
                 past,
-                training);
+                layerSeed);
         x = x.add(a);
         NDArray n = ops.rmsNorm(x, weights.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
         NDArray mlp = linear(
-                ops.swiglu(linear(n, p + "mlp.gate_proj", training), linear(n, p + "mlp.up_proj", training)),
+                ops.swiglu(linear(n, p + "mlp.gate_proj", layerSeed), linear(n, p + "mlp.up_proj", layerSeed)),
                 p + "mlp.down_proj",
-                training);
+                layerSeed);
         return x.add(mlp);
     }
 
@@ -389,7 +389,7 @@ public final class QwenModel implements AutoCloseable {
     }
 
     /** x·Wᵀ (+b) of module {@code prefix}, plus its adapter's s·(dropout(x)·Aᵀ)·Bᵀ when it has one. */
-    private NDArray linear(NDArray x, String prefix, boolean training) {
+    private NDArray linear(NDArray x, String prefix, Long layerSeed) {
         NDArray w = weights.get(prefix + ".weight");
         NDArray bias = weights.get(prefix + ".bias");
         NDArray y;
@@ -399,7 +399,7 @@ public final class QwenModel implements AutoCloseable {
         } else {
             y = (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).head();
         }
-        return adapters != null && adapters.adapts(prefix) ? y.add(adapters.delta(prefix, x, training)) : y;
+        return adapters != null && adapters.adapts(prefix) ? y.add(adapters.delta(prefix, x, layerSeed)) : y;
     }
 
     private NDArray attention(
@@ -412,11 +412,11 @@ public final class QwenModel implements AutoCloseable {
             long b,
             long t,
             long past,
-            boolean training) {
+            Long layerSeed) {
         int nh = config.numHeads(), nkv = config.numKvHeads(), d = config.headDim();
-        NDArray q = linear(x, p + "self_attn.q_proj", training).reshape(b, t, nh, d);
-        NDArray k = linear(x, p + "self_attn.k_proj", training).reshape(b, t, nkv, d);
-        NDArray v = linear(x, p + "self_attn.v_proj", training)
+        NDArray q = linear(x, p + "self_attn.q_proj", layerSeed).reshape(b, t, nh, d);
+        NDArray k = linear(x, p + "self_attn.k_proj", layerSeed).reshape(b, t, nkv, d);
+        NDArray v = linear(x, p + "self_attn.v_proj", layerSeed)
                 .reshape(b, t, nkv, d)
                 .transpose(0, 2, 1, 3);
         if (config.isQwen3()) {
@@ -432,7 +432,7 @@ public final class QwenModel implements AutoCloseable {
         }
         NDArray out =
                 mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v) : ops.sdpaFull(q, k, v);
-        return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj", training);
+        return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj", layerSeed);
     }
 
     /** cos and sin of positions·inv_freq, duplicated to head_dim (half-split layout), shaped [B, 1, T, d]. */
