@@ -11,10 +11,13 @@ import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.metrics.Phase;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.PeftAdapter;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.RunEnd;
 import dev.alpharl.trainer.rl.StepEnd;
 import dev.alpharl.trainer.rl.TrainingCallback;
+import dev.alpharl.trainer.tensor.TorchOps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,6 +47,11 @@ import org.apache.logging.log4j.Logger;
  * window state is created or restored; the hook closes what it returns. The hook's state (snapshots, trajectory
  * length, whether the jump happened and what it produced) goes into {@code trainer-state/alpharl/}, so a run
  * resumed inside the window records the same snapshots and predicts the same weights as an uninterrupted one.
+ *
+ * <p>A policy with LoRA adapters is recorded in adapter space (ALPHARL.md §13: each adapted matrix's ΔW = s·B·A,
+ * no W_0 copy); the prediction is an adapter over W_0, written to {@code <run>/alpharl/predicted/adapter} beside the
+ * merged checkpoint, and as {@code final/} when the run stops there (a LoRA run's final/ holds its adapter). The
+ * config allows this with the alpharl method and after-jump stop only.
  */
 public final class AlphaRlHook implements TrainingCallback {
 
@@ -54,6 +62,9 @@ public final class AlphaRlHook implements TrainingCallback {
 
     public static final String PREDICTED_DIR = "predicted";
     public static final String REPORT_FILE = "fit-report.json";
+    /** Where, under the predicted directory, a LoRA run's prediction goes as a PEFT adapter. */
+    public static final String ADAPTER_DIR = "adapter";
+
     private static final String TRAJECTORY_DIR = "trajectory";
     private static final String STATE_FILE = "hook.json";
     private static final String RECORDER_DIR = "recorder";
@@ -66,6 +77,9 @@ public final class AlphaRlHook implements TrainingCallback {
     private final Function<QwenModel, EvalResult> evaluator;
     private final Function<QwenModel, EvalResult> validator;
     private final BiConsumer<QwenModel, Path> saver;
+    /** base_model_name_or_path of a predicted adapter. */
+    private final String baseModelName;
+
     private final NDManager manager;
     private final Rank1 rank1 = new Rank1();
 
@@ -92,7 +106,9 @@ public final class AlphaRlHook implements TrainingCallback {
      * @param baseModel  loads W_0, the model at step 0, as a new model (closed by the hook after use)
      * @param evaluator  evaluates a model on the held-out set, or null when there is none
      * @param validator  evaluates a model on the validation set (alpharl.validate), else null
-     * @param saver      writes a model as a Hugging Face directory (with tokenizer files)
+     * @param saver      writes a model as the run writes its policy (Hugging Face directory with tokenizer files, or
+     *                   the adapter of a LoRA policy)
+     * @param baseModelName base_model_name_or_path written into a predicted adapter (LoRA runs), may be null
      * @param manager    long-lived manager for the window state (W_0 copies)
      */
     public AlphaRlHook(
@@ -103,6 +119,7 @@ public final class AlphaRlHook implements TrainingCallback {
             Function<QwenModel, EvalResult> evaluator,
             Function<QwenModel, EvalResult> validator,
             BiConsumer<QwenModel, Path> saver,
+            String baseModelName,
             NDManager manager) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("alpharl.window is 0: AlphaRL is off, no hook is needed");
@@ -134,6 +151,7 @@ public final class AlphaRlHook implements TrainingCallback {
         }
         this.validator = validator;
         this.saver = saver;
+        this.baseModelName = baseModelName;
         this.manager = manager;
     }
 
@@ -196,12 +214,21 @@ public final class AlphaRlHook implements TrainingCallback {
 
     private void record(long step, QwenModel policy, double rewardMean, EvalResult eval) throws IOException {
         if (method() == AlphaRlConfig.Method.ALPHARL) {
-            if (recorder == null) {
-                try (QwenModel w0 = baseModel.get()) {
-                    recorder = new SnapshotRecorder(w0.weights(), policy.projectionMatrices(), rank1, manager);
+            Double accuracy = eval == null ? null : eval.accuracy();
+            if (policy.adapters() != null) {
+                if (recorder == null) {
+                    recorder = SnapshotRecorder.forAdapters(
+                            SnapshotRecorder.adaptedMatrices(policy.adapters()), rank1, manager);
                 }
+                recorder.recordAdapters(step, policy.adapters(), rewardMean, accuracy);
+            } else {
+                if (recorder == null) {
+                    try (QwenModel w0 = baseModel.get()) {
+                        recorder = new SnapshotRecorder(w0.weights(), policy.projectionMatrices(), rank1, manager);
+                    }
+                }
+                recorder.record(step, policy.weights(), rewardMean, accuracy);
             }
-            recorder.record(step, policy.weights(), rewardMean, eval == null ? null : eval.accuracy());
         } else {
             if (trajectory == null) {
                 Path dir = trajectoryDir();
@@ -216,8 +243,12 @@ public final class AlphaRlHook implements TrainingCallback {
         steps.add(step);
     }
 
-    /** The weights a horizon predicts, stored like the live weights, with the fit report and its summary entries. */
-    private record Candidate(Map<String, NDArray> weights, Object report, Map<String, Object> entries) {}
+    /**
+     * The weights a horizon predicts, stored like the live weights, with the fit report and its summary entries;
+     * in adapter space also the predicted adapter (on the candidate's scope), else null.
+     */
+    private record Candidate(
+            Map<String, NDArray> weights, Object report, Map<String, Object> entries, LoraAdapters adapter) {}
 
     /**
      * Predicts, writes and evaluates the target-step model (or, with alpharl.validate, the best of W_k and the
@@ -261,8 +292,16 @@ public final class AlphaRlHook implements TrainingCallback {
                 JSON.writeValue(out.resolve(REPORT_FILE).toFile(), c.report());
                 try (QwenModel predicted = policy.withWeights(c.weights(), scope)) {
                     saver.accept(predicted, out.resolve(PREDICTED_DIR));
+                    if (c.adapter() != null) {
+                        PeftAdapter.save(c.adapter(), out.resolve(PREDICTED_DIR).resolve(ADAPTER_DIR), baseModelName);
+                    }
                     if (stop) {
-                        saver.accept(predicted, runDir.resolve("final"));
+                        if (c.adapter() != null) {
+                            // a LoRA run's final/ holds its adapter over model.path
+                            PeftAdapter.save(c.adapter(), runDir.resolve("final"), baseModelName);
+                        } else {
+                            saver.accept(predicted, runDir.resolve("final"));
+                        }
                     }
                     predictedEval = evaluator == null ? null : evaluator.apply(predicted);
                     if (!stop) {
@@ -325,7 +364,19 @@ public final class AlphaRlHook implements TrainingCallback {
         Map<String, Object> entries = new LinkedHashMap<>();
         Map<String, NDArray> weights;
         Object report;
-        if (method() == AlphaRlConfig.Method.ALPHARL) {
+        if (recorder != null && recorder.adapterSpace()) {
+            AlphaRlJump.AdapterResult jump = AlphaRlJump.predictAdapters(
+                    recorder.snapshots(),
+                    new AlphaRlJump.Target(config.targetReward(), target, config.rewardCap()),
+                    config.assembly(),
+                    policy.adapters(),
+                    policy.config(),
+                    scope);
+            describe(jump.prediction().report(), jump.targetReward(), jump.extrapolated(), entries);
+            LoraAdapters adapter = jump.prediction().adapters();
+            return new Candidate(
+                    mergedOnBase(policy, adapter, scope), jump.prediction().report(), entries, adapter);
+        } else if (method() == AlphaRlConfig.Method.ALPHARL) {
             AlphaRlPredictor.Prediction p = predictAlphaRl(policy, target, entries, scope);
             weights = p.weights();
             report = p.report();
@@ -343,7 +394,30 @@ public final class AlphaRlHook implements TrainingCallback {
                     name,
                     live == null || live.getDataType() == w.getDataType() ? w : w.toType(live.getDataType(), false));
         });
-        return new Candidate(typed, report, entries);
+        return new Candidate(typed, report, entries, null);
+    }
+
+    /**
+     * W_0 + B'·A' of every matrix {@code adapter} adapts, over the LoRA policy's frozen base (fp32; a bf16-held
+     * projection is widened first), and fp32 copies of the other base tensors: new arrays on {@code scope}.
+     */
+    private static Map<String, NDArray> mergedOnBase(QwenModel policy, LoraAdapters adapter, NDManager scope) {
+        Map<String, NDArray> merged = new LinkedHashMap<>();
+        policy.weights().forEach((name, w) -> {
+            String module = name.endsWith(".weight") ? name.substring(0, name.length() - ".weight".length()) : null;
+            NDArray f32 = w.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32
+                    ? w.duplicate()
+                    : TorchOps.of(w).toF32(w);
+            f32.attach(scope);
+            if (module != null && adapter.adapts(module)) {
+                NDArray sum = adapter.merged(module, f32, scope);
+                f32.close();
+                merged.put(name, sum);
+            } else {
+                merged.put(name, f32);
+            }
+        });
+        return merged;
     }
 
     private AlphaRlPredictor.Prediction predictAlphaRl(
@@ -361,9 +435,14 @@ public final class AlphaRlHook implements TrainingCallback {
                     recorder.snapshots(), jumpTarget, config.assembly(), Map.of(), policy.weights(), out);
         }
         AlphaRlPredictor.Prediction p = jump.prediction();
-        double targetReward = jump.targetReward();
-        result.put("target_reward_source", jump.extrapolated() ? "extrapolated" : "config");
-        AlphaRlFitReport r = p.report();
+        describe(p.report(), jump.targetReward(), jump.extrapolated(), result);
+        return p;
+    }
+
+    /** The summary entries of an AlphaRL fit: y* and its source, the response, the matrices used and excluded. */
+    private static void describe(
+            AlphaRlFitReport r, double targetReward, boolean extrapolated, Map<String, Object> result) {
+        result.put("target_reward_source", extrapolated ? "extrapolated" : "config");
         result.put("target_reward", targetReward);
         result.put("y_source", r.ySource());
         result.put("window_y", r.windowY());
@@ -372,7 +451,6 @@ public final class AlphaRlHook implements TrainingCallback {
         Map<String, String> excluded = new LinkedHashMap<>();
         r.matrices().stream().filter(f -> f.excluded() != null).forEach(f -> excluded.put(f.name(), f.excluded()));
         result.put("excluded", excluded);
-        return p;
     }
 
     private static void describe(RelexFitReport r, Map<String, Object> result) {
@@ -518,9 +596,16 @@ public final class AlphaRlHook implements TrainingCallback {
         if (jumped || steps.isEmpty()) {
             return;
         }
-        try (QwenModel w0 = baseModel.get()) {
+        try {
             if (method() == AlphaRlConfig.Method.ALPHARL) {
-                recorder = SnapshotRecorder.load(dir.resolve(RECORDER_DIR), w0.weights(), rank1, manager);
+                Path recorderDir = dir.resolve(RECORDER_DIR);
+                if (SnapshotRecorder.savedFromAdapters(recorderDir)) {
+                    recorder = SnapshotRecorder.loadAdapters(recorderDir, rank1, manager);
+                } else {
+                    try (QwenModel w0 = baseModel.get()) {
+                        recorder = SnapshotRecorder.load(recorderDir, w0.weights(), rank1, manager);
+                    }
+                }
                 List<Long> saved =
                         recorder.snapshots().stream().map(Snapshot::step).toList();
                 if (!saved.equals(steps)) {
@@ -528,7 +613,9 @@ public final class AlphaRlHook implements TrainingCallback {
                 }
             } else {
                 Path trajectoryDir = runDir.resolve(root.path("trajectory").asText());
-                trajectory = RelexTrajectory.open(trajectoryDir, w0.weights(), manager);
+                try (QwenModel w0 = baseModel.get()) {
+                    trajectory = RelexTrajectory.open(trajectoryDir, w0.weights(), manager);
+                }
                 List<Long> onDisk = trajectory.steps();
                 if (onDisk.size() < steps.size()
                         || !onDisk.subList(0, steps.size()).equals(steps)) {

@@ -3,6 +3,8 @@ package dev.alpharl.trainer.alpharl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.QwenConfig;
 import java.util.List;
 import java.util.Map;
 
@@ -49,13 +51,7 @@ public final class AlphaRlJump {
             Map<String, NDArray> w0,
             Map<String, NDArray> wk,
             NDManager out) {
-        double targetReward = target.reward() != null
-                ? target.reward()
-                : TargetReward.extrapolated(
-                        snapshots.stream().mapToDouble(Snapshot::step).toArray(),
-                        AlphaRlPredictor.responses(snapshots),
-                        target.step(),
-                        target.rewardCap());
+        double targetReward = targetReward(snapshots, target);
         AlphaRlPredictor.Prediction p = AlphaRlPredictor.predict(
                 snapshots,
                 assembly == AlphaRlConfig.Assembly.BASE ? w0 : Map.of(),
@@ -63,5 +59,34 @@ public final class AlphaRlJump {
                 new AlphaRlPredictor.Options(targetReward, assembly),
                 out);
         return new Result(p, targetReward, target.reward() == null);
+    }
+
+    /** The prediction as an adapter, the window recorded in adapter space; {@code last} is the window's last adapter. */
+    public static AdapterResult predictAdapters(
+            List<Snapshot> snapshots,
+            Target target,
+            AlphaRlConfig.Assembly assembly,
+            LoraAdapters last,
+            QwenConfig config,
+            NDManager out) {
+        double targetReward = targetReward(snapshots, target);
+        AlphaRlPredictor.AdapterPrediction p = AlphaRlPredictor.predictAdapters(
+                snapshots, last, config, new AlphaRlPredictor.Options(targetReward, assembly), out);
+        return new AdapterResult(p, targetReward, target.reward() == null);
+    }
+
+    /** {@link Result} of {@link #predictAdapters}. */
+    public record AdapterResult(
+            AlphaRlPredictor.AdapterPrediction prediction, double targetReward, boolean extrapolated) {}
+
+    /** y*: the given reward, or the snapshots' y extrapolated linearly in the step to the target step and capped. */
+    private static double targetReward(List<Snapshot> snapshots, Target target) {
+        return target.reward() != null
+                ? target.reward()
+                : TargetReward.extrapolated(
+                        snapshots.stream().mapToDouble(Snapshot::step).toArray(),
+                        AlphaRlPredictor.responses(snapshots),
+                        target.step(),
+                        target.rewardCap());
     }
 }

@@ -3,6 +3,8 @@ package dev.alpharl.trainer.alpharl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.QwenConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,9 @@ public final class AlphaRlPredictor {
 
     /** Predicted weights (new arrays on the caller's manager) and the fit report. */
     public record Prediction(Map<String, NDArray> weights, AlphaRlFitReport report) {}
+
+    /** The predicted model as a LoRA adapter over W_0 (on the caller's manager; the caller closes it), and the report. */
+    public record AdapterPrediction(LoraAdapters adapters, AlphaRlFitReport report) {}
 
     private AlphaRlPredictor() {}
 
@@ -114,5 +119,16 @@ public final class AlphaRlPredictor {
             NDManager out) {
         Fits fits = fit(snapshots, options);
         return new Prediction(Assembly.assemble(options.assembly(), w0, wk, fits.updates(), out), fits.report());
+    }
+
+    /**
+     * The predicted adapter from snapshots recorded in adapter space ({@link SnapshotRecorder#forAdapters}) and the
+     * window's last adapter {@code last} (only read), for a model of {@code config} ({@link AdapterAssembly}).
+     */
+    public static AdapterPrediction predictAdapters(
+            List<Snapshot> snapshots, LoraAdapters last, QwenConfig config, Options options, NDManager out) {
+        Fits fits = fit(snapshots, options);
+        return new AdapterPrediction(
+                AdapterAssembly.assemble(options.assembly(), last, fits.updates(), config, out), fits.report());
     }
 }

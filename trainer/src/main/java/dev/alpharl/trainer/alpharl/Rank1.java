@@ -90,6 +90,44 @@ public final class Rank1 {
         }
     }
 
+    /**
+     * The top triplet of a LoRA update ΔW = s·B·A (B [d_out, r], A [r, d_in]; left untouched), exactly and at a cost
+     * O((d_out + d_in)·r²) independent of d_out·d_in, without forming ΔW. With the reduced QR factorisations
+     * B = Q_B·R_B and Aᵀ = Q_A·R_A:
+     * <pre>
+     *   ΔW = Q_B · (s·R_B·R_Aᵀ) · Q_Aᵀ,   s·R_B·R_Aᵀ = U·Σ·Vᵀ (an r×r SVD)
+     *   σ_i = Σ_i,   u1 = Q_B·U[:, 0],   v1 = Q_A·V[:, 0],   ‖ΔW‖_F = ‖Σ‖
+     * </pre>
+     * since Q_B and Q_A have orthonormal columns. Computed in fp64; the result is flagged
+     * {@link TopTriplet.Method#FACTORED}.
+     */
+    public TopTriplet topOfProduct(NDArray b, NDArray a, double scale) {
+        Shape bs = b.getShape();
+        Shape as = a.getShape();
+        if (bs.dimension() != 2 || as.dimension() != 2 || bs.get(1) != as.get(0)) {
+            throw new IllegalArgumentException("expected B [d_out, r] and A [r, d_in], got " + bs + " and " + as);
+        }
+        try (StepScope scope = StepScope.open(b.getManager())) {
+            NDArray b64 = scope.own(b.toType(DataType.FLOAT64, true));
+            NDArray a64 = scope.own(a.toType(DataType.FLOAT64, true));
+            TorchOps ops = TorchOps.of(b64);
+            TorchOps.Qr qb = ops.qr(b64);
+            TorchOps.Qr qa = ops.qr(a64.transpose());
+            NDArray core = qb.r().matMul(qa.r().transpose()).mul(scale);
+            try (TorchOps.Svd svd = ops.svd(core)) {
+                double[] s = svd.s().toDoubleArray();
+                double frobenius = Math.sqrt(Vectors.dot(s, s));
+                if (frobenius == 0) {
+                    return zero(new Shape(bs.get(0), as.get(1)));
+                }
+                double[] u = qb.q().matMul(svd.u().get(":, 0:1")).toDoubleArray();
+                double[] v = qa.q().matMul(svd.vt().get("0:1, :").transpose()).toDoubleArray();
+                return new TopTriplet(
+                        s[0], s.length > 1 ? s[1] : 0, u, v, frobenius, TopTriplet.Method.FACTORED, 0, true);
+            }
+        }
+    }
+
     private static TopTriplet zero(Shape shape) {
         double[] u = new double[(int) shape.get(0)];
         double[] v = new double[(int) shape.get(1)];

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alpharl.trainer.io.AtomicDirectory;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.LoraSpec;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsFile;
@@ -20,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Records the AlphaRL rank-1 trajectory of the tracked matrices (ALPHARL.md §6, step 2–3), online after an
@@ -27,6 +30,10 @@ import java.util.Map;
  * {@link #record} computes, per matrix, ΔW = W_t − W_0, its top triplet (warm-started from the previous v1), the
  * forward sign alignment and the quality numbers, and keeps only Java arrays: σ1·u1, v1 and scalars, i.e.
  * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}).
+ *
+ * <p>For a policy trained through LoRA adapters ({@link #forAdapters}) the update of an adapted matrix is
+ * ΔW = s·B·A itself: {@link #recordAdapters} takes its top triplet from the factors ({@link Rank1#topOfProduct}, an
+ * r×r problem) and the recorder holds no copy of W_0.
  *
  * <p>The state (snapshots, not W_0) round-trips through a directory ({@link #save}, {@link #load}) so that a
  * trainer checkpoint can include it and a resumed run continues exactly: warm starts come from the stored v1.
@@ -37,12 +44,20 @@ public final class SnapshotRecorder implements AutoCloseable {
     private static final String STATE_FILE = "state.json";
     private static final String VECTORS_FILE = "vectors.safetensors";
     private static final int FORMAT_VERSION = 1;
+    private static final String WEIGHT_SPACE = "weights";
+    private static final String ADAPTER_SPACE = "lora";
+    private static final String WEIGHT_SUFFIX = ".weight";
     /** Relative tolerance when checking that a loaded state belongs to the given W_0 (by Frobenius norms). */
     private static final double BASE_NORM_TOLERANCE = 1e-5;
 
     private final NDManager manager;
     private final Map<String, NDArray> base = new LinkedHashMap<>();
     private final Map<String, Double> baseNorms = new LinkedHashMap<>();
+    /** The tracked matrices in order (W_0's keys in weight space). */
+    private final List<String> tracked = new ArrayList<>();
+    /** Whether updates are read from LoRA adapters (ΔW = s·B·A) instead of W_t − W_0. */
+    private final boolean adapterSpace;
+
     private final Rank1 rank1;
     private final List<Snapshot> snapshots = new ArrayList<>();
 
@@ -53,6 +68,8 @@ public final class SnapshotRecorder implements AutoCloseable {
     public SnapshotRecorder(Map<String, NDArray> baseWeights, List<String> matrices, Rank1 rank1, NDManager parent) {
         this.rank1 = rank1;
         this.manager = parent.newSubManager();
+        this.adapterSpace = false;
+        this.tracked.addAll(matrices);
         for (String name : matrices) {
             NDArray w = baseWeights.get(name);
             if (w == null) {
@@ -75,9 +92,39 @@ public final class SnapshotRecorder implements AutoCloseable {
         }
     }
 
+    private SnapshotRecorder(List<String> matrices, Rank1 rank1, NDManager parent) {
+        this.rank1 = rank1;
+        this.manager = parent.newSubManager();
+        this.adapterSpace = true;
+        this.tracked.addAll(matrices);
+    }
+
+    /**
+     * A recorder of the updates of LoRA-adapted matrices, named by their weights ({@code <module>.weight}); it keeps
+     * no base weights, since an adapter is its own update.
+     */
+    public static SnapshotRecorder forAdapters(List<String> matrices, Rank1 rank1, NDManager parent) {
+        for (String name : matrices) {
+            if (!name.endsWith(WEIGHT_SUFFIX)) {
+                throw new IllegalArgumentException("tracked matrix '" + name + "' is not a module's weight");
+            }
+        }
+        return new SnapshotRecorder(matrices, rank1, parent);
+    }
+
+    /** The weights of the modules {@code adapters} adapts, in layer order: what {@link #forAdapters} tracks. */
+    public static List<String> adaptedMatrices(LoraAdapters adapters) {
+        return adapters.modules().keySet().stream().map(m -> m + WEIGHT_SUFFIX).toList();
+    }
+
+    /** Whether this recorder reads updates from LoRA adapters. */
+    public boolean adapterSpace() {
+        return adapterSpace;
+    }
+
     /** The tracked matrix names, in order. */
     public List<String> matrices() {
-        return List.copyOf(base.keySet());
+        return List.copyOf(tracked);
     }
 
     /** W_0 (fp32) of a tracked matrix; owned by the recorder. */
@@ -96,33 +143,63 @@ public final class SnapshotRecorder implements AutoCloseable {
      * @param evalAccuracy held-out accuracy at this step, or null when none was measured
      */
     public Snapshot record(long step, Map<String, NDArray> weights, double meanReward, Double evalAccuracy) {
+        if (adapterSpace) {
+            throw new IllegalStateException("this recorder reads LoRA adapters: use recordAdapters");
+        }
+        return record(step, meanReward, evalAccuracy, (name, warm) -> {
+            NDArray w = weights.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("weights of step " + step + " lack tracked matrix '" + name + "'");
+            }
+            return StepScope.run(manager, scope -> {
+                NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(base.get(name));
+                return rank1.top(delta, warm);
+            });
+        });
+    }
+
+    /**
+     * Records step {@code step} from the current LoRA adapters (read, not modified): ΔW = s·B·A of each tracked
+     * matrix, its triplet from the factors.
+     *
+     * @param evalAccuracy held-out accuracy at this step, or null when none was measured
+     */
+    public Snapshot recordAdapters(long step, LoraAdapters adapters, double meanReward, Double evalAccuracy) {
+        if (!adapterSpace) {
+            throw new IllegalStateException("this recorder reads W_t − W_0: use record");
+        }
+        Map<String, NDArray> tensors = adapters.tensors();
+        return record(step, meanReward, evalAccuracy, (name, warm) -> {
+            String module = name.substring(0, name.length() - WEIGHT_SUFFIX.length());
+            LoraSpec.Module m = adapters.modules().get(module);
+            if (m == null) {
+                throw new IllegalArgumentException("the adapters of step " + step + " do not adapt '" + module + "'");
+            }
+            return rank1.topOfProduct(
+                    tensors.get(LoraAdapters.nameOfB(module)), tensors.get(LoraAdapters.nameOfA(module)), m.scaling());
+        });
+    }
+
+    private Snapshot record(
+            long step, double meanReward, Double evalAccuracy, BiFunction<String, double[], TopTriplet> triplet) {
         if (!snapshots.isEmpty() && step <= last().step()) {
             throw new IllegalArgumentException(
                     "snapshot step " + step + " is not after the last one (" + last().step() + ")");
         }
         Snapshot previous = snapshots.isEmpty() ? null : last();
         Map<String, MatrixSnapshot> matrices = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : base.entrySet()) {
-            String name = e.getKey();
-            NDArray w = weights.get(name);
-            if (w == null) {
-                throw new IllegalArgumentException("weights of step " + step + " lack tracked matrix '" + name + "'");
-            }
+        for (String name : tracked) {
             MatrixSnapshot before =
                     previous == null ? null : previous.matrices().get(name);
-            matrices.put(name, StepScope.run(manager, scope -> {
-                NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(e.getValue());
-                return snapshotOf(delta, before);
-            }));
+            double[] warm = before == null ? null : Vectors.toDoubles(before.v());
+            matrices.put(name, snapshotOf(triplet.apply(name, warm), before));
         }
         Snapshot s = new Snapshot(step, meanReward, evalAccuracy, matrices);
         snapshots.add(s);
         return s;
     }
 
-    private MatrixSnapshot snapshotOf(NDArray delta, MatrixSnapshot previous) {
-        double[] warm = previous == null ? null : Vectors.toDoubles(previous.v());
-        TopTriplet raw = rank1.top(delta, warm);
+    private static MatrixSnapshot snapshotOf(TopTriplet raw, MatrixSnapshot previous) {
         SignAlignment.Aligned aligned = SignAlignment.align(raw, previous == null ? null : previous.a());
         TopTriplet t = aligned.triplet();
         return new MatrixSnapshot(
@@ -157,6 +234,9 @@ public final class SnapshotRecorder implements AutoCloseable {
     public void save(Path dir) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT_VERSION);
+        root.put("space", adapterSpace ? ADAPTER_SPACE : WEIGHT_SPACE);
+        ArrayNode names = root.putArray("matrices");
+        tracked.forEach(names::add);
         ObjectNode norms = root.putObject("base_frobenius");
         baseNorms.forEach(norms::put);
         ArrayNode list = root.putArray("snapshots");
@@ -201,6 +281,31 @@ public final class SnapshotRecorder implements AutoCloseable {
      */
     public static SnapshotRecorder load(Path dir, Map<String, NDArray> baseWeights, Rank1 rank1, NDManager parent)
             throws IOException {
+        return load(dir, baseWeights, false, rank1, parent);
+    }
+
+    /** Whether the recorder state in {@code dir} was recorded from LoRA adapters ({@link #forAdapters}). */
+    public static boolean savedFromAdapters(Path dir) throws IOException {
+        Path stateFile = dir.resolve(STATE_FILE);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new IOException(dir + ": no " + STATE_FILE + " (not an AlphaRL snapshot directory)");
+        }
+        return ADAPTER_SPACE.equals(
+                JSON.readTree(stateFile.toFile()).path("space").asText(WEIGHT_SPACE));
+    }
+
+    /**
+     * A recorder of LoRA updates ({@link #forAdapters}) holding the snapshots saved in {@code dir}.
+     *
+     * @throws IOException when the directory is unreadable or holds a recorder of full weights
+     */
+    public static SnapshotRecorder loadAdapters(Path dir, Rank1 rank1, NDManager parent) throws IOException {
+        return load(dir, null, true, rank1, parent);
+    }
+
+    private static SnapshotRecorder load(
+            Path dir, Map<String, NDArray> baseWeights, boolean adapters, Rank1 rank1, NDManager parent)
+            throws IOException {
         Path stateFile = dir.resolve(STATE_FILE);
         if (!Files.isRegularFile(stateFile)) {
             throw new IOException(dir + ": no " + STATE_FILE + " (not an AlphaRL snapshot directory)");
@@ -210,11 +315,21 @@ public final class SnapshotRecorder implements AutoCloseable {
             throw new IOException(
                     stateFile + ": unsupported format " + root.path("format") + ", expected " + FORMAT_VERSION);
         }
+        boolean savedAdapters = ADAPTER_SPACE.equals(root.path("space").asText(WEIGHT_SPACE));
+        if (savedAdapters != adapters) {
+            throw new IOException(stateFile + ": recorded from " + (savedAdapters ? "LoRA adapters" : "full weights")
+                    + ", cannot continue from " + (adapters ? "LoRA adapters" : "full weights"));
+        }
         List<String> names = new ArrayList<>();
-        root.path("base_frobenius").fieldNames().forEachRemaining(names::add);
-        SnapshotRecorder recorder = new SnapshotRecorder(baseWeights, names, rank1, parent);
+        if (root.has("matrices")) {
+            root.path("matrices").forEach(n -> names.add(n.asText()));
+        } else {
+            root.path("base_frobenius").fieldNames().forEachRemaining(names::add);
+        }
+        SnapshotRecorder recorder =
+                adapters ? forAdapters(names, rank1, parent) : new SnapshotRecorder(baseWeights, names, rank1, parent);
         try (SafetensorsFile vectors = SafetensorsFile.open(dir.resolve(VECTORS_FILE))) {
-            for (String name : names) {
+            for (String name : recorder.baseNorms.keySet()) {
                 double saved = root.path("base_frobenius").path(name).asDouble();
                 double actual = recorder.baseNorms.get(name);
                 if (Math.abs(saved - actual) > BASE_NORM_TOLERANCE * Math.max(saved, 1e-30)) {

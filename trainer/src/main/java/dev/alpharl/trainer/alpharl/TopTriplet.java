@@ -26,7 +26,9 @@ public record TopTriplet(
         /** Warm-started power iteration. */
         POWER,
         /** Block (subspace) iteration with a Rayleigh–Ritz step: the fallback when σ1 ≈ σ2 (flagged). */
-        BLOCK
+        BLOCK,
+        /** Exact, from a LoRA update's factors ΔW = s·B·A: QR of B and Aᵀ, SVD of an r×r matrix. */
+        FACTORED
     }
 
     /** σ2/σ1 (0 for a zero update): near 1 means u1 is ill-defined (ALPHARL.md §5). */

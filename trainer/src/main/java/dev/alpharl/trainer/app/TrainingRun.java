@@ -4,12 +4,11 @@ import dev.alpharl.trainer.alpharl.AlphaRlHook;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.io.OutputDirectories;
-import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.PolicyFiles;
 import dev.alpharl.trainer.rl.RlTrainer;
 import dev.alpharl.trainer.rl.RunEnd;
 import dev.alpharl.trainer.rl.TrainingCallback;
 import dev.alpharl.trainer.rl.TrainingContext;
-import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import java.io.IOException;
 
 /**
@@ -45,7 +44,13 @@ public final class TrainingRun {
                         () -> ctx.loadModel(ctx.modelDir()),
                         evaluator == null ? null : model -> trainer.evaluate(evaluator, model),
                         validator == null ? null : model -> trainer.evaluate(validator, model),
-                        (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, ctx.modelDir()),
+                        // as the run writes its policy: HF layout, or a LoRA policy's adapter
+                        (model, dir) -> PolicyFiles.save(
+                                model,
+                                dir,
+                                ctx.modelDir(),
+                                config.model().path().toString()),
+                        config.model().path().toString(),
                         ctx.manager()));
             } else {
                 // summary.json always has the key: null says "a full run" to compare and to users' scripts

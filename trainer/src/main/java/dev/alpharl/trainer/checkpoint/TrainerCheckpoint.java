@@ -17,13 +17,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Checkpoints of a run: {@code checkpoints/step-000040/} holds the policy in Hugging Face layout (fp32, so a resume
- * continues from the exact weights) and {@code trainer-state/} with everything else a resume needs: each
+ * continues from the exact weights; a LoRA run's holds its PEFT adapter instead) and {@code trainer-state/} with everything else a resume needs: each
  * {@link Checkpointable} part's typed JSON entry in {@code state.json} (step and totals, data cursor, KL
  * coefficient, ...), its tensor files (optimizer moments, critic) and its own directory (AlphaRL). Each
  * checkpoint is written atomically ({@link AtomicDirectory}); only the newest {@code keep} are kept.
@@ -48,12 +49,21 @@ public final class TrainerCheckpoint {
      */
     public static Path save(
             Path runDir, long step, QwenModel policy, Path tokenizerDir, List<Checkpointable> parts, int keep) {
+        return save(
+                runDir, step, dir -> HfCheckpoint.save(policy, dir, SafetensorsDtype.F32, tokenizerDir), parts, keep);
+    }
+
+    /**
+     * {@link #save(Path, long, QwenModel, Path, List, int)} with the policy's files written by {@code policyWriter}
+     * (given a directory path to create, e.g. {@code PolicyFiles.save}: HF layout, or a LoRA run's PEFT adapter).
+     */
+    public static Path save(Path runDir, long step, Consumer<Path> policyWriter, List<Checkpointable> parts, int keep) {
         Path dir = runDir.resolve(DIR).resolve(String.format("step-%06d", step));
         try {
             AtomicDirectory.write(dir, tmp -> {
                 Path model = tmp.resolve("model");
-                HfCheckpoint.save(policy, model, SafetensorsDtype.F32, tokenizerDir);
-                // the HF files sit at the top of the checkpoint, as users expect to load it directly
+                policyWriter.accept(model);
+                // the model files sit at the top of the checkpoint, as users expect to load it directly
                 try (Stream<Path> files = Files.list(model)) {
                     for (Path f : (Iterable<Path>) files::iterator) {
                         Files.move(f, tmp.resolve(f.getFileName()));

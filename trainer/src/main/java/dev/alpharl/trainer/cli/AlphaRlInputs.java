@@ -2,7 +2,10 @@ package dev.alpharl.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
 import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LoraAdapters;
 import dev.alpharl.trainer.model.ModelFormatException;
+import dev.alpharl.trainer.model.PeftAdapter;
+import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,8 @@ final class AlphaRlInputs {
     private static final Pattern STEP_IN_NAME = Pattern.compile("(\\d+)$");
 
     private final CommandLine commandLine;
+    /** --base, once {@link #requireRun} has checked it: adapter checkpoints are merged onto it. */
+    private Path base;
 
     AlphaRlInputs(CommandLine commandLine) {
         this.commandLine = commandLine;
@@ -38,11 +43,23 @@ final class AlphaRlInputs {
         }
     }
 
-    /** --base and every --checkpoints entry are model directories, and there are at least {@code min} checkpoints. */
+    /**
+     * --base is a model directory, the --checkpoints entries are all model directories or all PEFT adapter
+     * directories (a LoRA run's checkpoints, over --base), and there are at least {@code min} checkpoints.
+     */
     void requireRun(Path base, List<Path> checkpoints, int min, String why) {
         requireModelDirectory("--base", base);
+        this.base = base;
+        boolean adapters = adapterCheckpoints(checkpoints);
         for (Path c : checkpoints) {
-            requireModelDirectory("--checkpoints", c);
+            if (adapters != PeftAdapter.isAdapterDirectory(c)) {
+                throw bad("--checkpoints: " + c + (adapters ? " is not" : " is") + " a PEFT adapter directory, "
+                        + checkpoints.get(0) + (adapters ? " is" : " is not") + "; give model directories only or "
+                        + "adapter directories only");
+            }
+            if (!adapters) {
+                requireModelDirectory("--checkpoints", c);
+            }
         }
         if (checkpoints.size() < min) {
             throw bad("--checkpoints needs at least " + min + " checkpoints" + why + ", got " + checkpoints.size());
@@ -94,9 +111,38 @@ final class AlphaRlInputs {
         }
     }
 
-    /** Loads a checkpoint and checks that it has the base model's architecture. */
+    /** Whether the checkpoints are PEFT adapter directories (judged by the first). */
+    static boolean adapterCheckpoints(List<Path> checkpoints) {
+        return !checkpoints.isEmpty() && PeftAdapter.isAdapterDirectory(checkpoints.get(0));
+    }
+
+    /** A checkpoint's LoRA adapter for a model of {@code config} (fp32); format problems are bad input. */
+    LoraAdapters loadAdapters(Path dir, QwenConfig config, NDManager manager) {
+        try {
+            return PeftAdapter.load(dir, PeftAdapter.readSpec(dir), config, 0, manager);
+        } catch (ModelFormatException e) {
+            throw bad("cannot load adapter " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a checkpoint and checks that it has the base model's architecture; an adapter checkpoint is merged
+     * onto --base (W_0 + s·B·A).
+     */
     QwenModel loadLike(Path dir, QwenModel base, NDManager manager) {
-        QwenModel model = load(dir, manager);
+        QwenModel model;
+        if (PeftAdapter.isAdapterDirectory(dir)) {
+            QwenModel fresh = load(this.base, manager);
+            LoraAdapters adapters;
+            try {
+                adapters = loadAdapters(dir, fresh.config(), manager);
+            } catch (RuntimeException e) {
+                fresh.close();
+                throw e;
+            }
+            return PeftAdapter.merge(PeftAdapter.adoptBase(fresh, adapters, manager), manager);
+        }
+        model = load(dir, manager);
         if (!QwenModel.expectedShapes(model.config()).equals(QwenModel.expectedShapes(base.config()))) {
             model.close();
             throw bad(dir + ": architecture differs from the base model (tensor names or shapes in config.json)");

@@ -15,6 +15,8 @@ import dev.alpharl.trainer.io.AtomicDirectory;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.PeftAdapter;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +38,9 @@ import picocli.CommandLine.Spec;
  * {@code alpharl predict}: a predicted final model from a base and early checkpoints, by AlphaRL (PLS1 of each
  * matrix's σ1·u1 on the checkpoints' rewards, inverted at the target reward) or RELEX (per-tensor rank-1 trajectory
  * extrapolated linearly to the target step). Writes a Hugging Face directory (F32, the base's tokenizer files)
- * plus {@code fit-report.json}.
+ * plus {@code fit-report.json}. With a LoRA run's adapter checkpoints, alpharl works in adapter space (each adapted
+ * matrix's triplet from its factors) and also writes the prediction as a PEFT adapter over --base in
+ * {@code adapter/}; relex extrapolates the merged weights.
  */
 @Command(
         name = "predict",
@@ -44,6 +49,8 @@ import picocli.CommandLine.Spec;
 final class AlphaRlPredictCommand implements Callable<Integer> {
 
     static final String REPORT_FILE = "fit-report.json";
+    /** Where the prediction goes as a PEFT adapter when the checkpoints are adapters. */
+    static final String ADAPTER_DIR = "adapter";
 
     @Spec
     CommandSpec spec;
@@ -60,7 +67,8 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
             required = true,
             split = ",",
             paramLabel = "D1,D2,...",
-            description = "Window checkpoints in step order (HF directories); the last one is W_k.")
+            description = "Window checkpoints in step order (HF directories, or a LoRA run's PEFT adapter "
+                    + "directories over --base); the last one is W_k.")
     List<Path> checkpoints;
 
     @Option(
@@ -139,7 +147,10 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
         try (NDManager root = NDManager.newBaseManager();
                 QwenModel w0 = in.load(base, root)) {
             Map<String, NDArray> predicted;
-            if (method == AlphaRlConfig.Method.ALPHARL) {
+            if (method == AlphaRlConfig.Method.ALPHARL && AlphaRlInputs.adapterCheckpoints(checkpoints)) {
+                report = predictAdapterSpace(in, w0, stepList, alphaRlTarget(in), root);
+                predicted = null;
+            } else if (method == AlphaRlConfig.Method.ALPHARL) {
                 AlphaRlPredictor.Prediction p = predictAlphaRl(in, w0, stepList, alphaRlTarget(in), root);
                 predicted = p.weights();
                 report = p.report();
@@ -151,8 +162,10 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                 predicted = p.weights();
                 report = p.report();
             }
-            try (QwenModel model = w0.withWeights(predicted, root)) {
-                HfCheckpoint.save(model, out, SafetensorsDtype.F32, base);
+            if (predicted != null) {
+                try (QwenModel model = w0.withWeights(predicted, root)) {
+                    HfCheckpoint.save(model, out, SafetensorsDtype.F32, base);
+                }
             }
         }
         new ObjectMapper()
@@ -197,6 +210,60 @@ final class AlphaRlPredictCommand implements Callable<Integer> {
                 if (last != null) {
                     last.close();
                 }
+            }
+        }
+    }
+
+    /**
+     * AlphaRL over adapter checkpoints: records ΔW = s·B·A of every adapted matrix from the factors, writes the
+     * merged prediction to --out and the predicted adapter to {@code --out/adapter}; returns the fit report.
+     */
+    private Object predictAdapterSpace(
+            AlphaRlInputs in, QwenModel w0, List<Long> stepList, AlphaRlJump.Target jumpTarget, NDManager root) {
+        LoraAdapters last = null;
+        SnapshotRecorder recorder = null;
+        try {
+            for (int i = 0; i < checkpoints.size(); i++) {
+                LoraAdapters ck = in.loadAdapters(checkpoints.get(i), w0.config(), root);
+                if (recorder == null) {
+                    recorder = SnapshotRecorder.forAdapters(SnapshotRecorder.adaptedMatrices(ck), new Rank1(), root);
+                } else if (!ck.modules().equals(last.modules())) {
+                    ck.close();
+                    throw in.bad("--checkpoints: " + checkpoints.get(i) + " adapts other modules (or ranks) than "
+                            + checkpoints.get(i - 1) + "; the checkpoints must come from one LoRA run");
+                }
+                recorder.recordAdapters(stepList.get(i), ck, rewards.get(i), null);
+                if (last != null) {
+                    last.close();
+                }
+                last = ck;
+            }
+            AlphaRlJump.AdapterResult r =
+                    AlphaRlJump.predictAdapters(recorder.snapshots(), jumpTarget, assembly, last, w0.config(), root);
+            try (LoraAdapters predicted = r.prediction().adapters();
+                    NDManager scratch = root.newSubManager()) {
+                // the merged checkpoint W_0 + B'·A' (the other tensors copied: the model takes its arrays over)
+                Map<String, NDArray> merged = new LinkedHashMap<>();
+                w0.weights().forEach((name, w) -> {
+                    String module = name.endsWith(".weight") ? name.substring(0, name.length() - 7) : null;
+                    merged.put(
+                            name,
+                            module != null && predicted.adapts(module)
+                                    ? predicted.merged(module, w, scratch)
+                                    : w.duplicate());
+                });
+                try (QwenModel model = w0.withWeights(merged, scratch)) {
+                    HfCheckpoint.save(model, out, SafetensorsDtype.F32, base);
+                }
+                PeftAdapter.save(predicted, out.resolve(ADAPTER_DIR), base.toString());
+            }
+            return r.prediction().report();
+        } finally {
+            if (last != null) {
+                last.close();
+            }
+            if (recorder != null) {
+                recorder.close();
             }
         }
     }

@@ -5,6 +5,8 @@ import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.model.BuiltinModels;
+import dev.alpharl.trainer.model.PeftAdapter;
+import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.rl.TrainingContext;
 import dev.alpharl.trainer.rollout.RolloutEngine;
@@ -18,7 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code eval}: mean@n accuracy (and pass@n) of any model directory on the config's eval set, with the config's templates. */
+/**
+ * {@code eval}: mean@n accuracy (and pass@n) of any model directory (optionally with a LoRA adapter) on the config's
+ * eval set, with the config's templates.
+ */
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
@@ -35,6 +40,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--n", paramLabel = "N", description = "Samples per prompt (default: rollout.eval-n).")
     Integer n;
 
+    @Option(
+            names = "--adapter",
+            paramLabel = "DIR",
+            description = "A PEFT LoRA adapter directory to apply to --model (e.g. a LoRA run's final/).")
+    Path adapter;
+
     @Mixin
     ConfigSource source;
 
@@ -48,7 +59,13 @@ final class EvalCommand implements Callable<Integer> {
             if (ctx.eval().isEmpty()) {
                 throw new ConfigException("data.eval: the config has no eval set");
             }
-            try (QwenModel qwen = ctx.loadWeights(BuiltinModels.resolve(model, "--model"))) {
+            Path modelDir = BuiltinModels.resolve(model, "--model");
+            if (adapter != null) {
+                AdapterOption.check(adapter, QwenConfig.read(modelDir));
+            }
+            QwenModel loaded = ctx.loadWeights(modelDir);
+            try (QwenModel qwen =
+                    adapter == null ? loaded : PeftAdapter.attach(loaded, adapter, null, 0, ctx.manager())) {
                 RolloutEngine generator = RolloutEngine.local(qwen);
                 Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;

@@ -8,6 +8,7 @@ import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.PeftAdapter;
 import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.QwenTokenizer;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code generate}: sample completions from a local Hugging Face model directory. */
+/** {@code generate}: sample completions from a local Hugging Face model directory, optionally with a LoRA adapter. */
 @Command(
         name = "generate",
         mixinStandardHelpOptions = true,
@@ -42,6 +43,13 @@ final class GenerateCommand implements Callable<Integer> {
             paramLabel = "DIR",
             description = "Hugging Face model directory, or builtin:NAME (e.g. builtin:tiny-qwen).")
     Path model;
+
+    @Option(
+            names = "--adapter",
+            paramLabel = "DIR",
+            description = "A PEFT LoRA adapter directory (adapter_config.json, adapter_model.safetensors) to apply to "
+                    + "--model, e.g. a LoRA run's final/ or a checkpoint.")
+    Path adapter;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptInput input;
@@ -111,6 +119,9 @@ final class GenerateCommand implements Callable<Integer> {
             throw new UserInputException(model + ": not a directory (expected a Hugging Face model directory)");
         }
         QwenConfig config = QwenConfig.read(model); // the prompt is checked against it before the weights load
+        if (adapter != null) {
+            AdapterOption.check(adapter, config); // a bad adapter fails before any weight loads
+        }
         try (NDManager manager = NDManager.newBaseManager();
                 QwenTokenizer tokenizer = QwenTokenizer.load(model)) {
             long[] prompt = input.ids != null ? input.ids : tokenizer.encode(chat.prompt(input.text));
@@ -133,7 +144,8 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new UserInputException(e.getMessage(), e);
             }
             List<Completion> completions;
-            try (QwenModel qwen = HfCheckpoint.load(model, manager)) {
+            QwenModel loaded = HfCheckpoint.load(model, manager);
+            try (QwenModel qwen = adapter == null ? loaded : PeftAdapter.attach(loaded, adapter, null, 0, manager)) {
                 // the n samples share one prefill of the prompt
                 completions = RolloutEngine.local(qwen)
                         .generateGroups(List.of(prompt), n, params, new SplittableRandom(seed), manager);

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
             SftCommand.class,
             EvalCommand.class,
             GenerateCommand.class,
+            ExportCommand.class,
             RewardsCommand.class,
             AlphaRlCommand.class,
             CompareCommand.class,

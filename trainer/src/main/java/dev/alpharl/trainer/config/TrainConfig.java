@@ -30,6 +30,17 @@ public record TrainConfig(
                 alpharl.window() < trainer.totalSteps(),
                 "alpharl.window",
                 "must be less than trainer.total-steps (" + trainer.totalSteps() + "), got " + alpharl.window());
+        InvalidValue.check(
+                alpharl.window() == 0 || !model.usesLora() || alpharl.method() == AlphaRlConfig.Method.ALPHARL,
+                "alpharl.window",
+                "> 0 with LoRA (model.lora.r > 0 or model.adapter) needs alpharl.method: alpharl (AlphaRL in adapter "
+                        + "space, docs/ALPHARL.md §13); relex extrapolates every weight, and a LoRA policy changes "
+                        + "only its adapters");
+        InvalidValue.check(
+                alpharl.window() == 0 || !model.usesLora() || alpharl.afterJump() == AlphaRlConfig.AfterJump.STOP,
+                "alpharl.window",
+                "> 0 with LoRA (model.lora.r > 0 or model.adapter) needs alpharl.after-jump: stop; training on from "
+                        + "the prediction would need the policy's adapters to grow from rank r to r + 1");
     }
 
     /** Loads a config by path or name in {@code configs/} with command-line overrides ({@code --a.b=v}). */

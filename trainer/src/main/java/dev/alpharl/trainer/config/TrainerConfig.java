@@ -15,6 +15,8 @@ package dev.alpharl.trainer.config;
  * @param maxSkippedSteps stop the run with an error, after writing a checkpoint, once N consecutive steps applied no
  *                        optimizer step (every group had equal rewards, or every update was non-finite): such a run
  *                        would otherwise finish with unchanged weights (0: never stop)
+ * @param activationCheckpointing keep only each decoder layer's input during the training forward and recompute the
+ *                        layer in backward (less activation memory, one more forward of the trunk per backward)
  */
 public record TrainerConfig(
         @Default("100") @Range(min = 1) int totalSteps,
@@ -23,4 +25,5 @@ public record TrainerConfig(
         @Default("0") @Range(min = 0) int saveEvery,
         @Default("2") @Range(min = 0) int keepCheckpoints,
         @Default("20") @Range(min = 0) int maxSkippedSteps,
-        @Default("0") @Range(min = 0) int maxTokensPerMicroBatch) {}
+        @Default("0") @Range(min = 0) int maxTokensPerMicroBatch,
+        @Default("false") boolean activationCheckpointing) {}

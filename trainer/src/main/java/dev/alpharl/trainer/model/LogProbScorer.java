@@ -22,7 +22,8 @@ import java.util.List;
  * at once (freeing that chunk's [tokens, V] activations); finally the accumulated gradient of the leaf flows back
  * through the trunk in one more backward. So the logits of the whole batch never exist at the same time, and the
  * result equals one backward of the summed chunk losses. Chunks hold whole rows, so sequence-level losses (GSPO,
- * seq-mean aggregations) stay exact.
+ * seq-mean aggregations) stay exact. The trunk runs as a {@link TrainingForward}: with LoRA dropout, and with
+ * activation checkpointing when the scorer is built with {@code recomputeLayers}.
  */
 public final class LogProbScorer {
 
@@ -31,13 +32,23 @@ public final class LogProbScorer {
 
     private final QwenModel model;
     private final long chunkElements;
+    private final boolean recomputeLayers;
 
-    public LogProbScorer(QwenModel model, long chunkElements) {
+    /**
+     * @param recomputeLayers activation checkpointing in {@link #backward}: keep only each decoder layer's input and
+     *                        recompute the layer during backward
+     */
+    public LogProbScorer(QwenModel model, long chunkElements, boolean recomputeLayers) {
         if (chunkElements < 1) {
             throw new IllegalArgumentException("chunk budget must be positive, got " + chunkElements);
         }
         this.model = model;
         this.chunkElements = chunkElements;
+        this.recomputeLayers = recomputeLayers;
+    }
+
+    public LogProbScorer(QwenModel model, long chunkElements) {
+        this(model, chunkElements, false);
     }
 
     public LogProbScorer(QwenModel model) {
@@ -87,10 +98,7 @@ public final class LogProbScorer {
         return new Scores(joinRows(logps), withEntropy ? joinRows(entropies) : null);
     }
 
-    /**
-     * Back-propagates Σ_chunks loss(chunk) into the weights' gradients (accumulating, as DJL does), chunk by chunk.
-     * Must run inside {@code gc}. Returns the detached completion-aligned scores [B, C] for diagnostics.
-     */
+    /** {@link #backward(SequenceBatch, double, Entropy, ChunkLoss, GradientCollector, NDManager, long)} with pass seed 0. */
     public Scores backward(
             SequenceBatch batch,
             double temperature,
@@ -98,7 +106,25 @@ public final class LogProbScorer {
             ChunkLoss loss,
             GradientCollector gc,
             NDManager m) {
-        NDArray hidden = flatHidden(batch, m);
+        return backward(batch, temperature, entropy, loss, gc, m, 0L);
+    }
+
+    /**
+     * Back-propagates Σ_chunks loss(chunk) into the trained weights' gradients (accumulating, as DJL does), chunk by
+     * chunk. Must run inside {@code gc}. {@code passSeed} seeds this pass's LoRA dropout masks (give each
+     * micro-batch of a run its own). Returns the detached completion-aligned scores [B, C] for diagnostics.
+     */
+    public Scores backward(
+            SequenceBatch batch,
+            double temperature,
+            Entropy entropy,
+            ChunkLoss loss,
+            GradientCollector gc,
+            NDManager m,
+            long passSeed) {
+        long b = batch.rows(), t = batch.sequenceLength();
+        TrainingForward pass = model.trainingForward(batch.ids(m), positions(b, t, m), passSeed, recomputeLayers);
+        NDArray hidden = pass.hidden().reshape(b * t, -1);
         NDArray selected = gatherRows(batch, 0, batch.rows(), hidden, m);
         NDArray leaf = selected.stopGradient();
         leaf.setRequiresGradient(true);
@@ -126,6 +152,7 @@ public final class LogProbScorer {
             NDArray upstream = leaf.getGradient();
             upstream.attach(m);
             gc.backward(selected.mul(upstream).sum());
+            pass.backwardThroughLayers(m);
         }
         return new Scores(joinRows(logps), entropy != Entropy.NONE ? joinRows(entropies) : null);
     }
@@ -142,12 +169,15 @@ public final class LogProbScorer {
 
     /** Trunk output flattened to [B·T, H]. */
     private NDArray flatHidden(SequenceBatch batch, NDManager m) {
-        NDArray ids = batch.ids(m);
         long b = batch.rows(), t = batch.sequenceLength();
-        NDArray positions = m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64)
+        return model.forward(batch.ids(m), positions(b, t, m), null, null).reshape(b * t, -1);
+    }
+
+    /** Positions 0 … T−1 for each of B unpadded rows. */
+    private static NDArray positions(long b, long t, NDManager m) {
+        return m.arange(0, t, 1, ai.djl.ndarray.types.DataType.INT64)
                 .reshape(1, t)
                 .repeat(0, b);
-        return model.forward(ids, positions, null, null).reshape(b * t, -1);
     }
 
     /** Hidden states that predict the completion tokens of rows [from, to), in row order: [tokens, H]. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,6 +28,12 @@ import java.util.SplittableRandom;
  * belongs to the manager of the input ids, so a caller's step scope frees them. {@link Precision#BF16} runs the
  * linear layers in bf16 through the ops library (fp32 masters, differentiable casts); norms, RoPE, softmax and
  * the loss stay fp32.
+ *
+ * <p>A model may carry LoRA adapters ({@link LoraAdapters}, docs/LORA.md), fixed at construction like its
+ * precision: an adapted projection computes x·Wᵀ (+b) + s·(dropout(x)·Aᵀ)·Bᵀ, and only the adapters train. Its base
+ * is then frozen, so under {@link Precision#BF16} the decoder layers' projection matrices are stored in bf16 (half
+ * the memory; no fp32 master is needed for a weight that never changes). {@link #withoutAdapters} is the same base
+ * without the adapters, sharing every array (the KL reference of a LoRA run).
  */
 public final class QwenModel implements AutoCloseable {
 
@@ -45,19 +52,40 @@ public final class QwenModel implements AutoCloseable {
     private final NDArray invFreq;
     private final TorchOps ops;
     private final Precision precision;
+    /** The LoRA adapters, or null. */
+    private final LoraAdapters adapters;
+    /** False for a view ({@link #withoutAdapters}) over another model's arrays: closing it frees nothing. */
+    private final boolean ownsArrays;
+    /** Whether the frozen projection matrices are held in bf16 (LoRA under {@link Precision#BF16}). */
+    private final boolean bf16Base;
 
-    private QwenModel(QwenConfig config, NDManager manager, Map<String, NDArray> weights, Precision precision) {
+    private QwenModel(
+            QwenConfig config,
+            NDManager manager,
+            Map<String, NDArray> weights,
+            Precision precision,
+            LoraAdapters adapters,
+            NDArray invFreq,
+            boolean ownsArrays,
+            boolean bf16Base) {
         this.config = config;
         this.precision = precision;
         this.manager = manager;
         this.weights = weights;
+        this.adapters = adapters;
+        this.ownsArrays = ownsArrays;
+        this.bf16Base = bf16Base;
         this.ops = TorchOps.on(manager.getDevice());
+        this.invFreq = invFreq != null ? invFreq : manager.create(inverseFrequencies(config));
+    }
+
+    private static float[] inverseFrequencies(QwenConfig config) {
         int half = config.headDim() / 2;
         float[] inv = new float[half];
         for (int i = 0; i < half; i++) {
             inv[i] = (float) (1.0 / Math.pow(config.ropeTheta(), 2.0 * i / config.headDim()));
         }
-        this.invFreq = manager.create(inv);
+        return inv;
     }
 
     /** An fp32 model over {@code weights}; see {@link #of(QwenConfig, Map, NDManager, Precision)}. */
@@ -71,6 +99,20 @@ public final class QwenModel implements AutoCloseable {
      * model owns. Precision and device are fixed for the model's life.
      */
     public static QwenModel of(QwenConfig config, Map<String, NDArray> weights, NDManager parent, Precision precision) {
+        return of(config, weights, parent, precision, null);
+    }
+
+    /**
+     * {@link #of(QwenConfig, Map, NDManager, Precision)} with LoRA {@code adapters} (null: none), which the model
+     * takes over (it closes them). With adapters the base is frozen; under {@link Precision#BF16} its decoder
+     * projection matrices are converted to bf16 here and their fp32 copies freed.
+     */
+    public static QwenModel of(
+            QwenConfig config,
+            Map<String, NDArray> weights,
+            NDManager parent,
+            Precision precision,
+            LoraAdapters adapters) {
         Map<String, Shape> expected = expectedShapes(config);
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
             NDArray w = weights.get(e.getKey());
@@ -85,21 +127,60 @@ public final class QwenModel implements AutoCloseable {
         }
         NDManager own = parent.newSubManager();
         Map<String, NDArray> kept = new LinkedHashMap<>();
+        boolean bf16Base = adapters != null && precision == Precision.BF16;
+        TorchOps ops = TorchOps.on(own.getDevice());
         for (String name : expected.keySet()) {
             NDArray w = weights.get(name);
             w.attach(own);
             w.setName(null);
+            if (bf16Base && isProjectionMatrix(name)) {
+                NDArray half = ops.toBf16(w); // on w's manager, the model's own
+                w.close();
+                w = half;
+            }
             kept.put(name, w);
         }
-        return new QwenModel(config, own, kept, precision);
+        return new QwenModel(config, own, kept, precision, adapters, null, true, bf16Base);
+    }
+
+    private static boolean isProjectionMatrix(String name) {
+        return name.startsWith("model.layers.") && name.endsWith("_proj.weight");
     }
 
     /**
      * A model of the same architecture and precision over other weights (a copy of this one, a prediction), on
-     * {@code parent}: every model derived from the policy computes as the policy does.
+     * {@code parent}: every model derived from the policy computes as the policy does. It has no adapters.
      */
     public QwenModel withWeights(Map<String, NDArray> weights, NDManager parent) {
         return of(config, weights, parent, precision);
+    }
+
+    /**
+     * This model's base without its adapters: a view sharing every weight array (no copy), valid while this model
+     * is open; closing the view frees nothing. A model without adapters returns a view of itself.
+     */
+    public QwenModel withoutAdapters() {
+        return new QwenModel(config, manager, weights, precision, null, invFreq, false, bf16Base);
+    }
+
+    /** The LoRA adapters, or null for a model without them. */
+    public LoraAdapters adapters() {
+        return adapters;
+    }
+
+    /** What training updates: the adapters' tensors (by PEFT name) with LoRA, else every weight (by HF name). */
+    public Map<String, NDArray> trainableWeights() {
+        return adapters != null ? adapters.tensors() : weights();
+    }
+
+    /**
+     * fp32 (or the masters' dtype) copies of every base weight on this model's manager, for a model of its own to
+     * take over (PPO's critic trunk): bf16-held projection matrices are widened back.
+     */
+    public Map<String, NDArray> baseWeightCopies() {
+        Map<String, NDArray> copy = new LinkedHashMap<>();
+        weights.forEach((n, w) -> copy.put(n, bf16Base && isProjectionMatrix(n) ? ops.toF32(w) : w.duplicate()));
+        return copy;
     }
 
     /**
@@ -170,7 +251,11 @@ public final class QwenModel implements AutoCloseable {
         return config;
     }
 
-    /** The trainable weights by HF name (read-only map; the arrays are the live weights). */
+    /**
+     * The base weights by HF name (read-only map; the arrays are the live weights). With adapters under bf16 the
+     * decoder projection matrices are bf16 tensors that DJL reports as {@code unknown}: only the ops library may
+     * read them ({@link #baseWeightCopies} widens them).
+     */
     public Map<String, NDArray> weights() {
         return Collections.unmodifiableMap(weights);
     }
@@ -189,9 +274,13 @@ public final class QwenModel implements AutoCloseable {
         return weights.get(config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
     }
 
-    /** Sets requires-grad on every weight (call before training). */
+    /** Sets requires-grad on what trains (call before training): the adapters with LoRA (the base stays frozen), else every weight. */
     public void setTrainable(boolean trainable) {
-        weights.values().forEach(w -> w.setRequiresGradient(trainable));
+        if (adapters != null) {
+            adapters.setTrainable(trainable);
+        } else {
+            weights.values().forEach(w -> w.setRequiresGradient(trainable));
+        }
     }
 
     /**
@@ -205,34 +294,90 @@ public final class QwenModel implements AutoCloseable {
     public NDArray forward(NDArray ids, NDArray positions, NDArray keyMask, KvCache cache) {
         long b = ids.getShape().get(0), t = ids.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
-        NDArray x = Embedding.embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
-                .head();
+        NDArray x = embed(ids);
         NDArray[] rope = rope(positions, x.getDataType());
         // no padding: the fused causal kernel for a fresh sequence, no mask at all for one token over the cache
         boolean unmasked = keyMask == null && (past == 0 || t == 1);
         NDArray mask = unmasked ? null : additiveMask(keyMask, b, t, past, x.getDataType(), ids);
         for (int i = 0; i < config.numLayers(); i++) {
-            String p = "model.layers." + i + ".";
-            NDArray a = attention(
-                    ops.rmsNorm(x, weights.get(p + "input_layernorm.weight"), config.rmsNormEps()),
-                    p,
-                    rope,
-                    mask,
-                    cache,
-                    i,
-                    b,
-                    t,
-                    past);
-            x = x.add(a);
-            NDArray n = ops.rmsNorm(x, weights.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
-            NDArray mlp = linear(
-                    ops.swiglu(linear(n, p + "mlp.gate_proj"), linear(n, p + "mlp.up_proj")), p + "mlp.down_proj");
-            x = x.add(mlp);
+            x = layer(i, x, rope, mask, cache, past, null);
         }
         if (cache != null) {
             cache.advance(t);
         }
+        return finalNorm(x);
+    }
+
+    /**
+     * The gradient-bearing forward of a training step over unpadded rows (ids and positions [B, T], no cache): as
+     * {@link #forward} but with LoRA dropout (masks seeded by the adapters' seed, {@code passSeed} and the layer, so
+     * a recomputed layer draws the same masks) and, when {@code recomputeLayers}, with activation checkpointing.
+     * See {@link TrainingForward}.
+     */
+    public TrainingForward trainingForward(NDArray ids, NDArray positions, long passSeed, boolean recomputeLayers) {
+        return TrainingForward.run(this, ids, positions, passSeed, recomputeLayers);
+    }
+
+    /** h⁰ = E[ids]. */
+    NDArray embed(NDArray ids) {
+        return Embedding.embedding(ids, weights.get("model.embed_tokens.weight"), SparseFormat.DENSE)
+                .head();
+    }
+
+    /** RMSNorm_final(h). */
+    NDArray finalNorm(NDArray x) {
         return ops.rmsNorm(x, weights.get("model.norm.weight"), config.rmsNormEps());
+    }
+
+    /** Whether the embedding is being trained (it then needs the gradient of h⁰). */
+    boolean embeddingTrainable() {
+        return weights.get("model.embed_tokens.weight").hasGradient();
+    }
+
+    /** Whether decoder layer {@code i} holds a weight or adapter that is being trained. */
+    boolean layerTrainable(int i) {
+        String p = "model.layers." + i + ".";
+        if (adapters != null) {
+            return adapters.tensors().entrySet().stream()
+                    .anyMatch(e -> e.getKey().startsWith(LoraAdapters.PREFIX + p)
+                            && e.getValue().hasGradient());
+        }
+        return weights.entrySet().stream()
+                .anyMatch(e -> e.getKey().startsWith(p) && e.getValue().hasGradient());
+    }
+
+    /**
+     * Decoder layer {@code i}: h += o(Attn(RMSNorm_in(h))); h += down(SiLU(gate(x)) ⊙ up(x)), x = RMSNorm_post(h).
+     *
+     * @param dropoutSeed null for inference; for a training pass, the pass seed: the layer then applies LoRA
+     *                    dropout with masks seeded from (adapter seed, pass seed, layer, module)
+     */
+    NDArray layer(int i, NDArray x, NDArray[] rope, NDArray mask, KvCache cache, long past, Long dropoutSeed) {
+        // LoRA dropout masks are drawn from seeds of (adapter seed, pass seed, layer, module), never from libtorch's
+        // global generator, which anything may draw from
+        Long layerSeed = dropoutSeed == null || adapters == null
+                ? null
+                : SplitMix64.derive(adapters.seed(), dropoutSeed, i).nextLong();
+        long b = x.getShape().get(0), t = x.getShape().get(1);
+        String p = "model.layers." + i + ".";
+        NDArray a = attention(
+                ops.rmsNorm(x, weights.get(p + "input_layernorm.weight"), config.rmsNormEps()),
+                p,
+                rope,
+                mask,
+                cache,
+                i,
+                b,
+                t,
+                past,
+                layerSeed);
+        x = x.add(a);
+        NDArray n = ops.rmsNorm(x, weights.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
+        NDArray mlp = linear(
+                ops.swiglu(linear(n, p + "mlp.gate_proj", layerSeed), linear(n, p + "mlp.up_proj", layerSeed)),
+                p + "mlp.down_proj",
+                layerSeed);
+        return x.add(mlp);
     }
 
     /** logits = hidden · W_lmᵀ for hidden [..., H]; fp32 (bf16 GEMM when the precision says so). */
@@ -242,21 +387,36 @@ public final class QwenModel implements AutoCloseable {
                 : Linear.linear(hidden, lmHead()).head();
     }
 
-    private NDArray linear(NDArray x, String prefix) {
+    /** x·Wᵀ (+b) of module {@code prefix}, plus its adapter's s·(dropout(x)·Aᵀ)·Bᵀ when it has one. */
+    private NDArray linear(NDArray x, String prefix, Long layerSeed) {
         NDArray w = weights.get(prefix + ".weight");
         NDArray bias = weights.get(prefix + ".bias");
+        NDArray y;
         if (precision == Precision.BF16) {
-            NDArray y = ops.linearBf16(x, w);
-            return bias == null ? y : y.add(bias);
+            y = ops.linearBf16(x, w);
+            y = bias == null ? y : y.add(bias);
+        } else {
+            y = (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).head();
         }
-        return (bias == null ? Linear.linear(x, w) : Linear.linear(x, w, bias)).head();
+        return adapters != null && adapters.adapts(prefix) ? y.add(adapters.delta(prefix, x, layerSeed)) : y;
     }
 
     private NDArray attention(
-            NDArray x, String p, NDArray[] rope, NDArray mask, KvCache cache, int layer, long b, long t, long past) {
+            NDArray x,
+            String p,
+            NDArray[] rope,
+            NDArray mask,
+            KvCache cache,
+            int layer,
+            long b,
+            long t,
+            long past,
+            Long layerSeed) {
         int nh = config.numHeads(), nkv = config.numKvHeads(), d = config.headDim();
+        // one call for the whole block in a decode step; an adapted projection goes op by op (its LoRA delta)
         if (t == 1
                 && cache != null
+                && adapters == null
                 && precision == Precision.FP32
                 && (mask == null || mask.getShape().get(1) == 1)) {
             NDArray[] kv = cache.buffers(layer, past, t);
@@ -274,9 +434,11 @@ public final class QwenModel implements AutoCloseable {
                     d,
                     config.rmsNormEps());
         }
-        NDArray q = linear(x, p + "self_attn.q_proj").reshape(b, t, nh, d);
-        NDArray k = linear(x, p + "self_attn.k_proj").reshape(b, t, nkv, d);
-        NDArray v = linear(x, p + "self_attn.v_proj").reshape(b, t, nkv, d).transpose(0, 2, 1, 3);
+        NDArray q = linear(x, p + "self_attn.q_proj", layerSeed).reshape(b, t, nh, d);
+        NDArray k = linear(x, p + "self_attn.k_proj", layerSeed).reshape(b, t, nkv, d);
+        NDArray v = linear(x, p + "self_attn.v_proj", layerSeed)
+                .reshape(b, t, nkv, d)
+                .transpose(0, 2, 1, 3);
         if (config.isQwen3()) {
             q = ops.rmsNorm(q, weights.get(p + "self_attn.q_norm.weight"), config.rmsNormEps());
             k = ops.rmsNorm(k, weights.get(p + "self_attn.k_norm.weight"), config.rmsNormEps());
@@ -290,7 +452,7 @@ public final class QwenModel implements AutoCloseable {
         }
         NDArray out =
                 mask != null ? ops.sdpa(q, k, v, mask) : past == 0 ? ops.sdpaCausal(q, k, v) : ops.sdpaFull(q, k, v);
-        return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj");
+        return linear(out.transpose(0, 2, 1, 3).reshape(b, t, (long) nh * d), p + "self_attn.o_proj", layerSeed);
     }
 
     private TorchOps.AttentionWeights attentionWeights(String p) {
@@ -308,7 +470,7 @@ public final class QwenModel implements AutoCloseable {
     }
 
     /** cos and sin of positions·inv_freq, duplicated to head_dim (half-split layout), shaped [B, 1, T, d]. */
-    private NDArray[] rope(NDArray positions, DataType dtype) {
+    NDArray[] rope(NDArray positions, DataType dtype) {
         NDArray freqs = positions.toType(DataType.FLOAT32, false).expandDims(-1).mul(invFreq);
         NDArray emb = freqs.concat(freqs, -1).expandDims(1);
         return new NDArray[] {emb.cos().toType(dtype, false), emb.sin().toType(dtype, false)};
@@ -331,7 +493,7 @@ public final class QwenModel implements AutoCloseable {
         return allowed.logicalNot().toType(dtype, false).mul(MASKED);
     }
 
-    /** The number of weight elements (the tied head counted once). */
+    /** The number of base weight elements (the tied head counted once; adapters not included). */
     public long parameterCount() {
         return weights.values().stream().mapToLong(w -> w.getShape().size()).sum();
     }
@@ -347,8 +509,15 @@ public final class QwenModel implements AutoCloseable {
         return names;
     }
 
+    /** Frees the weights and adapters; a view ({@link #withoutAdapters}) frees nothing. */
     @Override
     public void close() {
+        if (!ownsArrays) {
+            return;
+        }
+        if (adapters != null) {
+            adapters.close();
+        }
         manager.close();
     }
 }

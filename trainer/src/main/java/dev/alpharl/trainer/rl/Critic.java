@@ -15,6 +15,7 @@ import dev.alpharl.trainer.checkpoint.StateReader;
 import dev.alpharl.trainer.checkpoint.StateWriter;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
+import dev.alpharl.trainer.model.TrainingForward;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
 import dev.alpharl.trainer.optim.ParamGroup;
@@ -28,7 +29,8 @@ import java.util.Map;
 
 /**
  * PPO's value model: its own copy of the policy's decoder trunk plus a scalar head, V(s_t) = h_t·w + b, read at
- * the positions that predict each completion token (the same states as the policy's log-probs). Trained with
+ * the positions that predict each completion token (the same states as the policy's log-probs). The trunk is a full
+ * copy of the base weights, trained in full, also when the policy trains LoRA adapters. Trained with
  * the clipped value loss (docs/ALGORITHMS.md §4.6), token-mean aggregated, by its own AdamW:
  * <pre>
  *   V_clip = V_old + clip(V − V_old, −c_v, c_v);   L_V = ½ · mean_t max((V − Ret)², (V_clip − Ret)²)
@@ -49,6 +51,7 @@ public final class Critic implements AutoCloseable, Checkpointable {
     private final double valueClip;
     private final double gradClip;
     private final int microBatchSize;
+    private final boolean recomputeLayers;
 
     /** A critic whose trunk starts as a copy of {@code policy}'s weights and whose head starts at zero. */
     public Critic(
@@ -59,10 +62,9 @@ public final class Critic implements AutoCloseable, Checkpointable {
             List<Double> betas,
             double eps,
             int microBatchSize,
+            boolean recomputeLayers,
             NDManager parent) {
-        Map<String, NDArray> copy = new LinkedHashMap<>();
-        policy.weights().forEach((n, w) -> copy.put(n, w.duplicate()));
-        this.trunk = policy.withWeights(copy, parent);
+        this.trunk = policy.withWeights(policy.baseWeightCopies(), parent);
         this.headWeight = trunk.manager().zeros(new Shape(policy.config().hiddenSize()), DataType.FLOAT32);
         this.headBias = trunk.manager().zeros(new Shape(1), DataType.FLOAT32);
         trunk.setTrainable(true);
@@ -75,16 +77,25 @@ public final class Critic implements AutoCloseable, Checkpointable {
         this.valueClip = valueClip;
         this.gradClip = gradClip;
         this.microBatchSize = microBatchSize;
+        this.recomputeLayers = recomputeLayers;
     }
 
-    /** Values [B, C] at the completion positions (differentiable inside a gradient collector). */
+    /** Values [B, C] at the completion positions. */
     public NDArray values(SequenceBatch batch, NDManager m) {
         long b = batch.rows(), t = batch.sequenceLength();
-        NDArray positions = m.arange(0, t, 1, DataType.INT64).reshape(1, t).repeat(0, b);
-        NDArray hidden = trunk.forward(batch.ids(m), positions, null, null).reshape(b * t, -1);
-        NDArray selected = hidden.get(m.create(batch.predictorPositions(0, batch.rows())));
+        return head(batch, trunk.forward(batch.ids(m), positions(b, t, m), null, null), m);
+    }
+
+    private NDArray head(SequenceBatch batch, NDArray hidden, NDManager m) {
+        long b = batch.rows(), t = batch.sequenceLength();
+        NDArray flat = hidden.reshape(b * t, -1);
+        NDArray selected = flat.get(m.create(batch.predictorPositions(0, batch.rows())));
         NDArray v = selected.matMul(headWeight).add(headBias);
         return batch.alignToCompletions(v, 0, batch.rows(), m);
+    }
+
+    private static NDArray positions(long b, long t, NDManager m) {
+        return m.arange(0, t, 1, DataType.INT64).reshape(1, t).repeat(0, b);
     }
 
     /** One optimizer step on the value loss over {@code exp}; returns the loss (NaN when the step was skipped). */
@@ -98,11 +109,16 @@ public final class Critic implements AutoCloseable, Checkpointable {
                 Experience micro = exp.slice(from, Math.min(exp.rows(), from + microBatchSize));
                 try (StepScope inner = StepScope.open(m);
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray v = values(micro.batch(), inner.manager());
+                    NDManager im = inner.manager();
+                    long b = micro.batch().rows(), t = micro.batch().sequenceLength();
+                    TrainingForward pass =
+                            trunk.trainingForward(micro.batch().ids(im), positions(b, t, im), 0L, recomputeLayers);
+                    NDArray v = head(micro.batch(), pass.hidden(), im);
                     ValueLoss.Output out = ValueLoss.clipped(v, micro.oldValues(), micro.returns(), valueClip);
                     NDArray scalar = plan.aggregate(out.loss(), micro.mask());
                     loss += Scalars.value(scalar);
                     gc.backward(scalar);
+                    pass.backwardThroughLayers(im);
                 }
             }
             double norm = GradientClipping.clip(optimizer.weights(), gradClip);

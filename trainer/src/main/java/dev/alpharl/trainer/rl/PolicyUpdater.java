@@ -11,6 +11,7 @@ import dev.alpharl.algorithms.LossAggregation;
 import dev.alpharl.algorithms.PolicyLossOutput;
 import dev.alpharl.algorithms.PolicyLosses;
 import dev.alpharl.algorithms.StepCounts;
+import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.model.LogProbScorer;
 import dev.alpharl.trainer.optim.AdamW;
 import dev.alpharl.trainer.optim.GradientClipping;
@@ -100,7 +101,10 @@ public final class PolicyUpdater {
                 ? AggregationPlan.constantNorm(aggregation, constantNormSequences, constantNormTokens)
                 : AggregationPlan.forStep(aggregation, StepCounts.of(mb.mask()));
         Sums step = new Sums();
+        int microIndex = 0;
         for (int[] rows : MicroBatches.plan(mb.batch(), microBatchSize, maxTokensPerMicroBatch)) {
+            // LoRA dropout masks: one stream per (optimizer step, micro-batch), so a resumed run draws the same ones
+            long passSeed = SplitMix64.derive(optimizer.steps(), microIndex++).nextLong();
             try (StepScope scope = StepScope.open(m);
                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Experience micro =
@@ -111,7 +115,8 @@ public final class PolicyUpdater {
                         spec.entropyCoef() > 0 ? LogProbScorer.Entropy.DIFFERENTIABLE : LogProbScorer.Entropy.DETACHED,
                         (a, b, scores) -> chunkLoss(micro.slice(a, b), scores, plan, klBeta, step),
                         gc,
-                        scope.manager());
+                        scope.manager(),
+                        passSeed);
             }
         }
         double lr = currentLr();

@@ -20,8 +20,8 @@ import dev.alpharl.trainer.metrics.Phase;
 import dev.alpharl.trainer.metrics.ProcessMemory;
 import dev.alpharl.trainer.metrics.StepRecord;
 import dev.alpharl.trainer.metrics.TrainingMetrics;
-import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.LogProbScorer;
+import dev.alpharl.trainer.model.PolicyFiles;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
@@ -33,7 +33,6 @@ import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
 import dev.alpharl.trainer.tensor.Scalars;
 import dev.alpharl.trainer.tensor.StepScope;
-import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -104,8 +103,11 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
         this.spec = AlgorithmSpec.resolve(config.algorithm(), config.rollout());
         this.runDir = config.run().runDir();
         LOG.info(spec.describe());
-        this.policy = ctx.loadModel(ctx.modelDir());
-        this.reference = spec.usesReference() ? ctx.loadModel(ctx.modelDir()) : null;
+        this.policy = ctx.loadPolicy();
+        // with LoRA the reference is the policy's base with the adapters switched off: the same arrays, no copy
+        this.reference = !spec.usesReference()
+                ? null
+                : policy.adapters() != null ? policy.withoutAdapters() : ctx.loadModel(ctx.modelDir());
         var o = config.optim();
         this.critic = spec.usesCritic()
                 ? new Critic(
@@ -116,11 +118,12 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                         o.betas(),
                         o.eps(),
                         config.trainer().microBatchSize(),
+                        config.trainer().activationCheckpointing(),
                         ctx.manager())
                 : null;
         policy.setTrainable(true);
         this.optimizer = new AdamW(
-                ParamGroup.decayMatricesOnly(policy.weights(), o.weightDecay()),
+                ParamGroup.decayMatricesOnly(policy.trainableWeights(), o.weightDecay()),
                 o.betas().get(0),
                 o.betas().get(1),
                 o.eps(),
@@ -131,7 +134,8 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                 o.warmupSteps(),
                 config.trainer().totalSteps() * spec.epochs() * spec.minibatches(),
                 o.minLrRatio());
-        this.scorer = new LogProbScorer(policy);
+        this.scorer = new LogProbScorer(
+                policy, LogProbScorer.DEFAULT_CHUNK_ELEMENTS, config.trainer().activationCheckpointing());
         this.referenceScorer = reference == null ? null : new LogProbScorer(reference);
         var r = config.rollout();
         this.updater = new PolicyUpdater(
@@ -162,6 +166,18 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                 policy.precision(),
                 ctx.manager().getDevice(),
                 Math.round(ProcessMemory.residentBytes() / 1e6));
+        if (policy.adapters() != null) {
+            LOG.info(
+                    "LoRA: {} adapter parameters on {} modules ({} of the model's), r = {}; KL reference = the base "
+                            + "with adapters off (no copy)",
+                    policy.adapters().parameterCount(),
+                    policy.adapters().modules().size(),
+                    String.format(
+                            java.util.Locale.ROOT,
+                            "%.3f%%",
+                            100.0 * policy.adapters().parameterCount() / policy.parameterCount()),
+                    policy.adapters().spec().r());
+        }
         LOG.info(
                 "per step: {} prompts x {} samples = {} sequences; {} optimizer step(s) per rollout; "
                         + "micro-batches of {} sequences",
@@ -523,18 +539,20 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                 () -> TrainerCheckpoint.save(
                         runDir,
                         step,
-                        policy,
-                        ctx.modelDir(),
+                        into -> PolicyFiles.save(policy, into, ctx.modelDir(), baseModelName()),
                         stateParts(),
                         config.trainer().keepCheckpoints()));
         checkpointedStep = step;
         LOG.info("checkpoint {}", dir);
     }
 
+    /** The base model an adapter names: model.path as configured. */
+    private String baseModelName() {
+        return config.model().path().toString();
+    }
+
     private void restore(Path checkpoint) {
-        QwenModel saved = HfCheckpoint.load(checkpoint, ctx.manager());
-        saved.weights().forEach((name, w) -> policy.weights().get(name).set(w.toByteBuffer()));
-        saved.close();
+        PolicyFiles.restore(policy, checkpoint, ctx.manager());
         generator.weightsUpdated(policy);
         try {
             TrainerCheckpoint.restore(checkpoint, stateParts());
@@ -547,7 +565,7 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
 
     private void finish(boolean stoppedByCallback) throws IOException {
         if (!stoppedByCallback) {
-            HfCheckpoint.save(policy, runDir.resolve("final"), SafetensorsDtype.F32, ctx.modelDir());
+            PolicyFiles.save(policy, runDir.resolve("final"), ctx.modelDir(), baseModelName());
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", step);

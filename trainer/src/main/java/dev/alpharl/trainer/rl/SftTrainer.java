@@ -14,8 +14,8 @@ import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.metrics.StepRecord;
-import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.LogProbScorer;
+import dev.alpharl.trainer.model.PolicyFiles;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.SequenceBatch;
 import dev.alpharl.trainer.optim.AdamW;
@@ -24,7 +24,6 @@ import dev.alpharl.trainer.optim.LrSchedule;
 import dev.alpharl.trainer.optim.ParamGroup;
 import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.tensor.StepScope;
-import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +45,8 @@ import org.apache.logging.log4j.Logger;
  * </pre>
  * over a batch of rollout.prompts-per-step samples (micro-batched), AdamW with optim.*, trainer.total-steps steps;
  * evaluation (greedy or mean@n, as for RL) every trainer.eval-every steps; the result is written to
- * {@code <run dir>/final/} in Hugging Face layout with the tokenizer files.
+ * {@code <run dir>/final/} in Hugging Face layout with the tokenizer files, or with model.lora as a PEFT adapter
+ * (only the adapters train).
  */
 public final class SftTrainer {
 
@@ -66,11 +66,11 @@ public final class SftTrainer {
         OutputDirectories.requireWritable(runDir, "run.output-dir");
         Files.writeString(runDir.resolve("config.yaml"), config.toYaml());
         var o = config.optim();
-        QwenModel model = ctx.loadModel(ctx.modelDir());
+        QwenModel model = ctx.loadPolicy();
         model.setTrainable(true);
         long eos = endOfTarget();
         try (AdamW optimizer = new AdamW(
-                        ParamGroup.decayMatricesOnly(model.weights(), o.weightDecay()),
+                        ParamGroup.decayMatricesOnly(model.trainableWeights(), o.weightDecay()),
                         o.betas().get(0),
                         o.betas().get(1),
                         o.eps(),
@@ -82,7 +82,10 @@ public final class SftTrainer {
                     o.warmupSteps(),
                     config.trainer().totalSteps(),
                     o.minLrRatio());
-            LogProbScorer scorer = new LogProbScorer(model);
+            LogProbScorer scorer = new LogProbScorer(
+                    model,
+                    LogProbScorer.DEFAULT_CHUNK_ELEMENTS,
+                    config.trainer().activationCheckpointing());
             EpochSampler sampler = new EpochSampler(
                     ctx.train(), config.run().seed(), config.data().shuffle());
             Evaluator evaluator = ctx.evaluator(null);
@@ -95,7 +98,7 @@ public final class SftTrainer {
                 double norm;
                 try (StepScope scope = StepScope.open(ctx.manager())) {
                     SequenceBatch batch = batch(samples, eos);
-                    loss = backward(scorer, batch, scope.manager());
+                    loss = backward(scorer, batch, step, scope.manager());
                     norm = GradientClipping.clip(optimizer.weights(), o.gradClip());
                     if (Double.isFinite(norm) && Double.isFinite(loss)) {
                         optimizer.step(lr);
@@ -137,7 +140,7 @@ public final class SftTrainer {
             }
         }
         Path finalDir = runDir.resolve("final");
-        HfCheckpoint.save(model, finalDir, SafetensorsDtype.F32, ctx.modelDir());
+        PolicyFiles.save(model, finalDir, ctx.modelDir(), config.model().path().toString());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", config.trainer().totalSteps());
         summary.put("final_model", finalDir.toString());
@@ -186,7 +189,7 @@ public final class SftTrainer {
     }
 
     /** Accumulates the token-mean NLL gradient over micro-batches and returns the loss. */
-    private double backward(LogProbScorer scorer, SequenceBatch batch, NDManager m) {
+    private double backward(LogProbScorer scorer, SequenceBatch batch, int step, NDManager m) {
         double tokens = batch.completionTokens();
         double[] loss = {0};
         int micro = config.trainer().microBatchSize();
@@ -209,7 +212,8 @@ public final class SftTrainer {
                             return chunkLoss;
                         },
                         gc,
-                        scope.manager());
+                        scope.manager(),
+                        dev.alpharl.datasets.SplitMix64.derive(step, from).nextLong());
             }
         }
         return loss[0];

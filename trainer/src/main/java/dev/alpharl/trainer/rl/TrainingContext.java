@@ -2,20 +2,26 @@ package dev.alpharl.trainer.rl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.alpharl.datasets.MaxPromptLength;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.datasets.PromptTemplate;
+import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.datasets.source.DatasetSpec;
 import dev.alpharl.rewards.RewardFunction;
 import dev.alpharl.rewards.Rewards;
 import dev.alpharl.trainer.config.ConfigException;
 import dev.alpharl.trainer.config.DataConfig;
+import dev.alpharl.trainer.config.LoraConfig;
 import dev.alpharl.trainer.config.ModelConfig;
 import dev.alpharl.trainer.config.RewardSpec;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.model.BuiltinModels;
 import dev.alpharl.trainer.model.ChatTemplate;
 import dev.alpharl.trainer.model.HfCheckpoint;
+import dev.alpharl.trainer.model.LoraAdapters;
+import dev.alpharl.trainer.model.LoraSpec;
+import dev.alpharl.trainer.model.PeftAdapter;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.model.QwenTokenizer;
 import dev.alpharl.trainer.rollout.PromptEncoder;
@@ -78,6 +84,10 @@ public final class TrainingContext implements AutoCloseable {
                     + "directory with config.json, weights and tokenizer files)");
         }
         PromptBudget budget = PromptBudget.of(config, modelDir); // prompt + max-new-tokens fit the model's positions
+        if (config.model().usesLora()) {
+            // LoRA's targets against the model's modules, and model.adapter's config, before any work starts
+            loraSpec(config.model(), dev.alpharl.trainer.model.QwenConfig.read(modelDir));
+        }
         TorchRuntime.init();
         QwenTokenizer tokenizer = QwenTokenizer.load(modelDir);
         ChatTemplate chat = ChatTemplate.named(config.data().chatTemplate());
@@ -181,6 +191,87 @@ public final class TrainingContext implements AutoCloseable {
                         manager,
                         precision())
                 : HfCheckpoint.load(dir, manager, precision());
+    }
+
+    /**
+     * The policy: model.path's weights as {@link #loadModel} loads them, with LoRA adapters when model.lora.r &gt; 0
+     * (new ones: A drawn from run.seed, B = 0) or model.adapter is set (that adapter, to continue training it).
+     */
+    public QwenModel loadPolicy() {
+        QwenModel base = loadModel(modelDir);
+        ModelConfig model = config.model();
+        if (!model.usesLora()) {
+            return base;
+        }
+        long seed = SplitMix64.derive(config.run().seed(), 0x10AA).nextLong();
+        if (model.adapter() != null) {
+            return PeftAdapter.attach(base, model.adapter(), model.lora().dropout(), seed, manager);
+        }
+        LoraAdapters adapters;
+        try {
+            adapters = LoraAdapters.initialise(
+                    loraSpec(model, base.config()), base.config(), seed, DataType.FLOAT32, manager);
+        } catch (RuntimeException e) {
+            base.close();
+            throw e;
+        }
+        return PeftAdapter.adoptBase(base, adapters, manager);
+    }
+
+    /**
+     * The adapter spec of model.lora (PEFT's meaning of each key; no target modules: PEFT's default for Qwen, q_proj
+     * and v_proj), or of model.adapter's adapter_config.json; null without LoRA. Checked against {@code qwen}'s
+     * modules: a target or pattern that selects nothing is a config error.
+     */
+    static LoraSpec loraSpec(ModelConfig model, dev.alpharl.trainer.model.QwenConfig qwen) {
+        if (model.adapter() != null) {
+            if (!Files.isDirectory(model.adapter())) {
+                throw new ConfigException("model.adapter: " + model.adapter() + " is not a directory (expected a PEFT "
+                        + "adapter directory with " + PeftAdapter.CONFIG_FILE + " and " + PeftAdapter.WEIGHTS_FILE
+                        + ")");
+            }
+            LoraSpec spec = PeftAdapter.readSpec(model.adapter());
+            try {
+                spec.resolve(qwen);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("model.adapter: " + model.adapter().resolve(PeftAdapter.CONFIG_FILE)
+                        + ": target_modules: " + e.getMessage());
+            }
+            return spec;
+        }
+        if (!model.lora().enabled()) {
+            return null;
+        }
+        LoraConfig c = model.lora();
+        List<String> targets = c.targetModules().isEmpty() && c.targetModulesRegex() == null
+                ? LoraSpec.QWEN_DEFAULT_TARGETS
+                : c.targetModules();
+        boolean allLinear = targets.size() == 1 && targets.get(0).equalsIgnoreCase(LoraSpec.ALL_LINEAR);
+        String regex = allLinear ? LoraSpec.ALL_LINEAR : c.targetModulesRegex();
+        LoraSpec spec = new LoraSpec(
+                c.r(),
+                c.alphaOrDefault(),
+                c.dropout() == null ? 0.0 : c.dropout(),
+                regex != null ? null : targets,
+                regex,
+                null,
+                null,
+                c.rslora(),
+                c.ranks(),
+                c.alphas());
+        try {
+            spec.requirePatternsMatch(spec.resolve(qwen));
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage().startsWith("rank-pattern")
+                    ? "model.lora.rank-pattern"
+                    : e.getMessage().startsWith("alpha-pattern")
+                            ? "model.lora.alpha-pattern"
+                            : c.targetModulesRegex() != null
+                                    ? "model.lora.target-modules-regex"
+                                    : "model.lora.target-modules";
+            throw new ConfigException(key + ": " + e.getMessage());
+        }
+        return spec;
     }
 
     /**

@@ -443,6 +443,18 @@ public final class TorchOps {
     }
 
     /**
+     * Inverted dropout: x ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from a generator of its own seeded with
+     * {@code seed} on x's device, so the mask depends only on the seed and the shape (libtorch's global generator,
+     * which anything may draw from, is not used). Differentiable in x.
+     */
+    public NDArray dropout(NDArray x, double p, long seed) {
+        try (NDArray rate = scalar(x, p);
+                NDArray s = scalar(x, seed & Long.MAX_VALUE)) {
+            return call("dropout", x, rate, s).head();
+        }
+    }
+
+    /**
      * A new array of the given shape and type on {@code manager}'s device filled with independent N(0, std²) draws
      * from a libtorch CPU generator (mt19937) seeded with {@code seed}: the values depend only on seed, shape and
      * type, are the same for every device (the draw is made on the CPU and then moved), and never pass through Java.

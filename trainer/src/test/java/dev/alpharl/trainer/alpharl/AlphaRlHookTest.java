@@ -80,6 +80,7 @@ class AlphaRlHookTest {
                 withEval ? evaluator : null,
                 null,
                 (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null),
+                null,
                 m);
     }
 
@@ -471,6 +472,7 @@ class AlphaRlHookTest {
                 null,
                 validator,
                 (model, dir) -> HfCheckpoint.save(model, dir, SafetensorsDtype.F32, null),
+                null,
                 m);
     }
 

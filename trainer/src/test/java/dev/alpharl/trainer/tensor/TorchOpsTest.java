@@ -63,7 +63,8 @@ class TorchOpsTest {
                         "linear_bf16",
                         "adamw_step",
                         "clip_grad_norm",
-                        "zero_grad");
+                        "zero_grad",
+                        "dropout");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
@@ -265,6 +266,36 @@ class TorchOpsTest {
                 x);
         assertClose(fused[0], manual[0], 1e-6);
         assertClose(fused[1], manual[1], 1e-6);
+    }
+
+    /**
+     * Dropout from its own seeded generator: each element is 0 or x/(1 − p), about a share p are dropped, the same
+     * seed gives the same mask whatever else drew from libtorch's global generator in between, another seed another
+     * mask, and the gradient is the mask / (1 − p).
+     */
+    @Test
+    void dropoutMasksDependOnlyOnTheirSeed() {
+        NDArray x = m.randomUniform(1f, 2f, new Shape(200, 50));
+        NDArray a = ops.dropout(x, 0.25, 42);
+        Engine.getInstance().setRandomSeed(7);
+        m.randomUniform(0f, 1f, new Shape(1000)); // draws from the global generator
+        NDArray b = ops.dropout(x, 0.25, 42);
+        NDArray c = ops.dropout(x, 0.25, 43);
+        assertThat(a.toFloatArray()).containsExactly(b.toFloatArray());
+        assertThat(a.eq(c).toType(DataType.FLOAT32, false).mean().getFloat()).isLessThan(0.8f);
+        float[] xs = x.toFloatArray(), as = a.toFloatArray();
+        int dropped = 0;
+        for (int i = 0; i < xs.length; i++) {
+            if (as[i] == 0f) {
+                dropped++;
+            } else {
+                assertThat(as[i]).isCloseTo(xs[i] / 0.75f, within(1e-6f));
+            }
+        }
+        assertThat(dropped / (double) xs.length).isCloseTo(0.25, within(0.02)); // 10,000 draws: SD 0.0043
+        NDArray r = m.ones(x.getShape());
+        NDArray[] grads = valueAndGrads(v -> ops.dropout(v[0], 0.25, 42), r, x);
+        assertClose(grads[1], a.div(x), 1e-6);
     }
 
     @Test
