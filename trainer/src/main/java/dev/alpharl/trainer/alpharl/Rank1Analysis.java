@@ -432,13 +432,17 @@ public final class Rank1Analysis {
             Rank1AnalysisReport.DirectionSummary window,
             Rank1AnalysisReport.DirectionSummary last) {
         boolean drift = coherence.matrices() >= DRIFT_MIN_COHERENCE;
+        // undefined without an evaluator or without a gain to recover (ρ is then not finite)
         Boolean rank1 = rankRecovery == null
                 ? null
                 : rankRecovery.stream()
                         .filter(r -> r.rank().equals("1")
                                 && r.kind().equals("rescaled")
                                 && r.rest().equals("W_T"))
-                        .allMatch(r -> r.recovery() >= RANK1_MIN_RECOVERY);
+                        .filter(r -> Double.isFinite(r.recovery()))
+                        .map(r -> r.recovery() >= RANK1_MIN_RECOVERY)
+                        .findFirst()
+                        .orElse(null);
         boolean law2Window = window.law2PassShare() >= LAW2_MIN_PASS_SHARE;
         boolean law2Final = last.law2PassShare() >= LAW2_MIN_PASS_SHARE;
         Boolean oracle = Double.isNaN(window.medianAccuracyOracleRatio())

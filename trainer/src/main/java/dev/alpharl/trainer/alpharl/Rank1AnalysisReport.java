@@ -104,7 +104,7 @@ public record Rank1AnalysisReport(
      * Each law against its threshold (ALPHARL.md §11); null where it needs an evaluator that was not given.
      *
      * @param drift      coherence over the matrices ≥ 0.5
-     * @param rank1      rank-1 (rescaled, other tensors at W_T) recovers ≥ 0.9 of the gain
+     * @param rank1      rank-1 (rescaled, other tensors at W_T) recovers ≥ 0.9 of the gain (null also without a gain)
      * @param law2Window at least half the matrices pass Law 2 on the window's direction
      * @param law2Final  at least half the matrices pass Law 2 on the final direction
      * @param oracle     median |oracle ratio − 1| ≤ 0.1 on the window's direction with y = accuracy
