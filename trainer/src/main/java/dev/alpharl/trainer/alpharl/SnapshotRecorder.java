@@ -20,22 +20,30 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Records the AlphaRL rank-1 trajectory of the tracked matrices (ALPHARL.md §6, step 2–3), online after an
  * optimizer step or offline from saved checkpoints. It holds fp32 copies of W_0 for the tracked matrices; each
- * {@link #record} computes, per matrix, ΔW = W_t − W_0, its top triplet (warm-started from the previous v1), the
+ * {@link #record} computes, per matrix and in a scope of its own, ΔW = W_t − W_0 in fp32 on the weights' device,
+ * its top triplet (block Lanczos warm-started from the previous snapshot's top Ritz vectors, {@link Rank1}), the
  * forward sign alignment and the quality numbers, and keeps only Java arrays: σ1·u1, v1 and scalars, i.e.
- * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}).
+ * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}), plus the latest snapshot's warm start
+ * (blockSize·d_in floats per matrix). An exact-SVD fallback is logged.
  *
- * <p>The state (snapshots, not W_0) round-trips through a directory ({@link #save}, {@link #load}) so that a
- * trainer checkpoint can include it and a resumed run continues exactly: warm starts come from the stored v1.
+ * <p>The state (snapshots and warm starts, not W_0) round-trips through a directory ({@link #save}, {@link #load})
+ * so that a trainer checkpoint can include it and a resumed run continues exactly.
  */
 public final class SnapshotRecorder implements AutoCloseable {
 
+    private static final Logger LOG = LogManager.getLogger(SnapshotRecorder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATE_FILE = "state.json";
     private static final String VECTORS_FILE = "vectors.safetensors";
+    /** Tensor name prefix of the warm starts in {@link #VECTORS_FILE}; states written without them start cold. */
+    private static final String WARM_PREFIX = "warm/";
+
     private static final int FORMAT_VERSION = 1;
     /** Relative tolerance when checking that a loaded state belongs to the given W_0 (by Frobenius norms). */
     private static final double BASE_NORM_TOLERANCE = 1e-5;
@@ -45,6 +53,8 @@ public final class SnapshotRecorder implements AutoCloseable {
     private final Map<String, Double> baseNorms = new LinkedHashMap<>();
     private final Rank1 rank1;
     private final List<Snapshot> snapshots = new ArrayList<>();
+    /** The latest snapshot's top Ritz right vectors per matrix ({@link TopTriplet#ritz}): the next warm start. */
+    private final Map<String, float[]> warmStarts = new LinkedHashMap<>();
 
     /**
      * @param baseWeights W_0 by name (not retained: the tracked matrices are copied in fp32)
@@ -102,6 +112,7 @@ public final class SnapshotRecorder implements AutoCloseable {
         }
         Snapshot previous = snapshots.isEmpty() ? null : last();
         Map<String, MatrixSnapshot> matrices = new LinkedHashMap<>();
+        Map<String, float[]> nextWarmStarts = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : base.entrySet()) {
             String name = e.getKey();
             NDArray w = weights.get(name);
@@ -110,20 +121,33 @@ public final class SnapshotRecorder implements AutoCloseable {
             }
             MatrixSnapshot before =
                     previous == null ? null : previous.matrices().get(name);
-            matrices.put(name, StepScope.run(manager, scope -> {
-                NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(e.getValue());
-                return snapshotOf(delta, before);
-            }));
+            TopTriplet raw = StepScope.run(manager, scope -> {
+                // fp32 masters are read in place: only ΔW is allocated
+                NDArray current =
+                        w.getDataType() == DataType.FLOAT32 ? w : scope.own(w.toType(DataType.FLOAT32, false));
+                NDArray delta = scope.own(current.sub(e.getValue()));
+                return rank1.top(delta, warmStarts.get(name));
+            });
+            if (raw.fallback()) {
+                LOG.info(
+                        "alpharl: {} at step {}: block Lanczos did not meet its tolerance in {} steps "
+                                + "(sigma2/sigma1 = {}); the exact SVD was used",
+                        name,
+                        step,
+                        raw.iterations(),
+                        String.format(java.util.Locale.ROOT, "%.4f", raw.gapRatio()));
+            }
+            SignAlignment.Aligned aligned = SignAlignment.align(raw, before == null ? null : before.a());
+            matrices.put(name, snapshotOf(aligned));
+            nextWarmStarts.put(name, aligned.triplet().ritz());
         }
         Snapshot s = new Snapshot(step, meanReward, evalAccuracy, matrices);
         snapshots.add(s);
+        warmStarts.putAll(nextWarmStarts);
         return s;
     }
 
-    private MatrixSnapshot snapshotOf(NDArray delta, MatrixSnapshot previous) {
-        double[] warm = previous == null ? null : Vectors.toDoubles(previous.v());
-        TopTriplet raw = rank1.top(delta, warm);
-        SignAlignment.Aligned aligned = SignAlignment.align(raw, previous == null ? null : previous.a());
+    private static MatrixSnapshot snapshotOf(SignAlignment.Aligned aligned) {
         TopTriplet t = aligned.triplet();
         return new MatrixSnapshot(
                 Vectors.toFloats(Vectors.scaled(t.u(), t.sigma1())),
@@ -135,7 +159,7 @@ public final class SnapshotRecorder implements AutoCloseable {
                 aligned.flipped(),
                 t.method(),
                 t.iterations(),
-                t.converged());
+                true);
     }
 
     private Snapshot last() {
@@ -187,6 +211,10 @@ public final class SnapshotRecorder implements AutoCloseable {
                 vectors.add(vectorName(i, e.getKey(), "v"), m.v(), new long[] {m.v().length}, SafetensorsDtype.F32);
             }
         }
+        warmStarts.forEach((name, w) -> {
+            int cols = (int) base.get(name).getShape().get(1);
+            vectors.add(WARM_PREFIX + name, w, new long[] {w.length / cols, cols}, SafetensorsDtype.F32);
+        });
         AtomicDirectory.write(dir, tmp -> {
             JSON.writerWithDefaultPrettyPrinter()
                     .writeValue(tmp.resolve(STATE_FILE).toFile(), root);
@@ -241,7 +269,7 @@ public final class SnapshotRecorder implements AutoCloseable {
                                     mn.path("frobenius").asDouble(),
                                     mn.has("overlap") ? mn.get("overlap").asDouble() : Double.NaN,
                                     mn.path("flipped").asBoolean(),
-                                    TopTriplet.Method.valueOf(mn.path("method").asText()),
+                                    TopTriplet.Method.parse(mn.path("method").asText()),
                                     mn.path("iterations").asInt(),
                                     mn.path("converged").asBoolean()));
                 }
@@ -249,6 +277,11 @@ public final class SnapshotRecorder implements AutoCloseable {
                         node.has("eval_accuracy") ? node.get("eval_accuracy").asDouble() : null;
                 recorder.snapshots.add(new Snapshot(
                         node.path("step").asLong(), node.path("mean_reward").asDouble(), eval, ms));
+            }
+            for (String name : names) {
+                if (vectors.names().contains(WARM_PREFIX + name)) {
+                    recorder.warmStarts.put(name, vectors.readFloats(WARM_PREFIX + name));
+                }
             }
         } catch (IOException | RuntimeException e) {
             recorder.close();

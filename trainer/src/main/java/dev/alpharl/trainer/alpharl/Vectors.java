@@ -45,6 +45,15 @@ final class Vectors {
         return r;
     }
 
+    /** a − b. */
+    static double[] difference(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] - b[i];
+        }
+        return r;
+    }
+
     static double[] scaled(double[] a, double c) {
         double[] r = new double[a.length];
         for (int i = 0; i < a.length; i++) {

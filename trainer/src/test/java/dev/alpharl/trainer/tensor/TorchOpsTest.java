@@ -56,7 +56,8 @@ class TorchOpsTest {
                         "to_bf16",
                         "to_f32",
                         "matmul_bf16",
-                        "linear_bf16");
+                        "linear_bf16",
+                        "top_triplet_lanczos");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
