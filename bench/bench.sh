@@ -3,6 +3,8 @@
 # missing, makes OpenBLAS the system libblas.so.3 / liblapack.so.3 / libopenblas.so.0 (torch on Debian links the generic BLAS
 # interface; the netlib reference implementation behind it is ~30x slower), builds the jars if needed, and runs
 #   java -jar bench/target/bench.jar bench "$@"      (options: java -jar bench/target/bench.jar bench --help)
+# or, with --rl first, the RL-step bench (whole GRPO steps against HF generate + TRL, bench/reference/rl_step_ref.py):
+#   java -jar bench/target/bench.jar rl-step "$@"    (options: java -jar bench/target/bench.jar rl-step --help)
 # bench.jar (the bench module) is thin: its manifest puts trainer/target/trainer.jar on the class path, so the bench
 # measures the very trainer.jar users run.
 # The OpenMP build of OpenBLAS (libopenblas0-openmp, one of the packages that satisfy libopenblas0) is chosen: the
@@ -39,4 +41,9 @@ for lib in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
 done
 
 [ -f trainer/target/trainer.jar ] && [ -f bench/target/bench.jar ] || mvn -B -o -q -DskipTests package
-exec java -jar bench/target/bench.jar bench "$@"
+command=bench
+if [ "${1:-}" = "--rl" ]; then
+  command=rl-step
+  shift
+fi
+exec java -jar bench/target/bench.jar "$command" "$@"

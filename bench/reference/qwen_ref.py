@@ -13,6 +13,8 @@ transformers. It measures, in one process:
   * train:   log-prob forward + backward of a token-mean policy-gradient loss on fixed prompt+completion ids, plus
              torch.optim.AdamW's step, seconds (median after warm-up); the first step's loss and gradient norm and
              every step's loss, for the JVM to compare with its own;
+  * optimizer step: torch.optim.AdamW's step alone (defaults: the single-tensor loop in torch 1.13), seconds
+             (median over the timed train steps);
   * peak resident memory (VmHWM).
 
 Prints one JSON object on the last line of stdout. Fails (exit 3) unless torch's sgemm comes from OpenBLAS, MKL or
@@ -42,10 +44,13 @@ def parse_args():
     return p.parse_args()
 
 
-ARGS = parse_args()
-# OpenBLAS reads its thread count when it is loaded, i.e. at `import torch`: set it first.
-os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
-os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
+# Imported as a module (bench/reference/rl_step_ref.py reuses the model), the importer parses its own arguments and
+# sets the thread counts before importing this file.
+ARGS = parse_args() if __name__ == "__main__" else None
+if ARGS is not None:
+    # OpenBLAS reads its thread count when it is loaded, i.e. at `import torch`: set it first.
+    os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.threads)
 
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
@@ -249,7 +254,7 @@ def train(model, ids, prompt_len, advantages, iters, warmup, lr, weight_decay):
     groups = [{"params": [t for t in params if t.dim() >= 2], "weight_decay": weight_decay},
               {"params": [t for t in params if t.dim() < 2], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
-    times, losses, grad_norm = [], [], None
+    times, opt_times, losses, grad_norm = [], [], [], None
     for i in range(warmup + iters):
         t0 = time.perf_counter()
         loss = policy_loss(model, ids, prompt_len, advantages)
@@ -258,13 +263,15 @@ def train(model, ids, prompt_len, advantages, iters, warmup, lr, weight_decay):
             t_diag = time.perf_counter()
             grad_norm = torch.sqrt(sum(t.grad.double().pow(2).sum() for t in params)).item()
             t0 += time.perf_counter() - t_diag
+        t_opt = time.perf_counter()
         opt.step()
         opt.zero_grad(set_to_none=True)
-        elapsed = time.perf_counter() - t0
+        end = time.perf_counter()
         losses.append(loss.item())
         if i >= warmup:
-            times.append(elapsed)
-    return statistics.median(times), losses, grad_norm
+            times.append(end - t0)
+            opt_times.append(end - t_opt)
+    return statistics.median(times), statistics.median(opt_times), losses, grad_norm
 
 
 class _DlInfo(ctypes.Structure):
@@ -307,10 +314,9 @@ def openblas_builds():
     return sorted({os.path.basename(os.path.dirname(p)) for p in paths})
 
 
-def main():
-    torch.set_num_threads(ARGS.threads)
-    m, k, n = (int(x) for x in ARGS.gemm.split(","))
-    log(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+def require_optimized_blas():
+    """The library torch's sgemm comes from; exits 3 when it is not OpenBLAS, MKL or BLIS, or when two OpenBLAS builds
+    are loaded."""
     blas = sgemm_provider()
     if blas is None or not any(name in blas for name in ("openblas", "mkl", "blis")):
         print(f"error: torch's sgemm comes from {blas or 'an unknown library'}, not OpenBLAS, MKL or BLIS: the netlib "
@@ -324,6 +330,14 @@ def main():
               f"cores. Select the same build for the alternatives libblas.so.3, liblapack.so.3 and libopenblas.so.0 "
               f"(bench/bench.sh selects openblas-openmp for all three).", file=sys.stderr)
         sys.exit(3)
+    return blas
+
+
+def main():
+    torch.set_num_threads(ARGS.threads)
+    m, k, n = (int(x) for x in ARGS.gemm.split(","))
+    log(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    blas = require_optimized_blas()
     log(f"sgemm from {blas}")
 
     with open(os.path.join(ARGS.model, "config.json")) as f:
@@ -340,10 +354,11 @@ def main():
 
     ids, prompt_len = inputs["train_ids"], int(inputs["train_prompt_len"].item())
     gemm_times = gemm_seconds(m, k, n)
-    step_s, losses, grad_norm = train(model, ids, prompt_len, inputs["train_advantages"], ARGS.iters, ARGS.warmup,
-                                      ARGS.lr, ARGS.weight_decay)
+    step_s, opt_s, losses, grad_norm = train(model, ids, prompt_len, inputs["train_advantages"], ARGS.iters,
+                                             ARGS.warmup, ARGS.lr, ARGS.weight_decay)
     gemm = 2.0 * m * k * n / statistics.median(gemm_times + gemm_seconds(m, k, n)) / 1e9
-    log(f"GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s; train step: {step_s * 1e3:.1f} ms")
+    log(f"GEMM {m}x{k}x{n}: {gemm:.1f} GFLOP/s; train step: {step_s * 1e3:.1f} ms, of which the AdamW step "
+        f"{opt_s * 1e3:.1f} ms")
 
     print(json.dumps({
         "implementation": f"PyTorch {torch.__version__} eager",
@@ -352,6 +367,7 @@ def main():
         "gemm_gflops": gemm,
         "rollout_tokens_per_s": tokens_per_s,
         "train_step_s": step_s,
+        "optimizer_step_s": opt_s,
         "train_losses": losses,
         "first_grad_norm": grad_norm,
         "peak_rss_bytes": peak_rss_bytes(),

@@ -8,8 +8,6 @@ import dev.alpharl.trainer.cli.ExitCodes;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.io.UserInputException;
 import dev.alpharl.trainer.model.HfCheckpoint;
-import dev.alpharl.trainer.model.ModelFormatException;
-import dev.alpharl.trainer.model.QwenConfig;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import dev.alpharl.trainer.tensor.safetensors.SafetensorsDtype;
@@ -18,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,26 +37,8 @@ import picocli.CommandLine.Spec;
         })
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--layers", defaultValue = "8", description = "Decoder layers (default: ${DEFAULT-VALUE}).")
-    int layers;
-
-    @Option(names = "--hidden", defaultValue = "512", description = "Hidden size (default: ${DEFAULT-VALUE}).")
-    int hidden;
-
-    @Option(names = "--intermediate", defaultValue = "1536", description = "MLP size (default: ${DEFAULT-VALUE}).")
-    int intermediate;
-
-    @Option(names = "--heads", defaultValue = "8", description = "Query heads (default: ${DEFAULT-VALUE}).")
-    int heads;
-
-    @Option(names = "--kv-heads", defaultValue = "2", description = "Key/value heads (default: ${DEFAULT-VALUE}).")
-    int kvHeads;
-
-    @Option(names = "--head-dim", defaultValue = "64", description = "Head dimension (default: ${DEFAULT-VALUE}).")
-    int headDim;
-
-    @Option(names = "--vocab", defaultValue = "4096", description = "Vocabulary size (default: ${DEFAULT-VALUE}).")
-    int vocab;
+    @Mixin
+    ModelShapeOptions shape;
 
     @Option(
             names = "--batch",
@@ -131,17 +112,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         BenchSettings settings;
         try {
-            settings = new BenchSettings(
-                    QwenConfig.tiny("qwen3", hidden, intermediate, layers, heads, kvHeads, headDim, vocab, true),
-                    batch,
-                    promptLen,
-                    newTokens,
-                    iters,
-                    warmup,
-                    seed,
-                    1e-4,
-                    0.01);
-        } catch (IllegalArgumentException | ModelFormatException e) {
+            settings = new BenchSettings(shape.config(), batch, promptLen, newTokens, iters, warmup, seed, 1e-4, 0.01);
+        } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage(), e);
         }
         PrintWriter stdout = spec.commandLine().getOut();

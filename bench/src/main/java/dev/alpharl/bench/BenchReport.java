@@ -14,7 +14,8 @@ import java.util.Locale;
  * <ul>
  *   <li>speed: train step ≥ {@value #TRAIN_SPEEDUP_TARGET}× and rollout ≥ {@value #ROLLOUT_SPEEDUP_TARGET}× the
  *       reference's speed; the train step's FLOP rate ≥ {@value #GEMM_FRACTION_TARGET} of the GEMM rate measured
- *       in the same process;</li>
+ *       in the same process; the AdamW step (gradients cleared included) within
+ *       {@value #OPTIMIZER_TIME_TARGET}× of the reference's time;</li>
  *   <li>agreement (the reference is an independent implementation of the same math on the same weights): logits
  *       on the check input within {@value #LOGITS_TOLERANCE} relative to their largest magnitude, the first step's
  *       loss within {@value #LOSS_TOLERANCE} and its gradient norm within {@value #GRAD_NORM_TOLERANCE} relative,
@@ -28,6 +29,9 @@ public final class BenchReport {
     public static final double TRAIN_SPEEDUP_TARGET = 1.8;
     public static final double ROLLOUT_SPEEDUP_TARGET = 1.5;
     public static final double GEMM_FRACTION_TARGET = 0.70;
+    /** Most the JVM's optimizer step may take, as a multiple of the reference's. */
+    public static final double OPTIMIZER_TIME_TARGET = 1.2;
+
     public static final double LOGITS_TOLERANCE = 1e-4;
     public static final double LOSS_TOLERANCE = 1e-5;
     public static final double GRAD_NORM_TOLERANCE = 1e-4;
@@ -77,6 +81,7 @@ public final class BenchReport {
                 "%.3f",
                 true,
                 TRAIN_SPEEDUP_TARGET));
+        rows.add(optimizerRow(j, r));
         rows.add(speedRow(
                 "rollout",
                 String.format(
@@ -272,6 +277,27 @@ public final class BenchReport {
                 verdict);
     }
 
+    /**
+     * The AdamW step: a speed row (ratio = reference time / JVM time) whose target is the JVM taking at most
+     * {@link #OPTIMIZER_TIME_TARGET} times the reference's time.
+     */
+    private Row optimizerRow(Measurements j, Measurements r) {
+        Row row = speedRow(
+                "optimizer_step",
+                String.format("optimizer step (AdamW over every weight), s (median of %d)", settings.iters()),
+                j.optimizerStepSeconds(),
+                r == null ? Double.NaN : r.optimizerStepSeconds(),
+                "%.4f",
+                true,
+                1 / OPTIMIZER_TIME_TARGET);
+        String target = String.format(
+                Locale.ROOT,
+                "≥ %.2f× (time ≤ %.1f× the reference's)",
+                1 / OPTIMIZER_TIME_TARGET,
+                OPTIMIZER_TIME_TARGET);
+        return new Row(row.key(), row.metric(), row.jvm(), row.reference(), row.ratio(), target, row.verdict());
+    }
+
     private static Row agreementRow(String key, String metric, double error, double tolerance) {
         return new Row(
                 key,
@@ -330,15 +356,28 @@ public final class BenchReport {
                 settings.trainFlops().linear() / 1e9,
                 settings.trainFlops().attention() / 1e9,
                 settings.trainFlops().head() / 1e9));
+        s.append(table(
+                jvm.measurements().implementation(),
+                reference == null ? null : reference.measurements().implementation(),
+                rows()));
+        if (reference != null) {
+            s.append("\nReference sgemm from ").append(reference.blas()).append('\n');
+        }
+        return s.toString();
+    }
+
+    /**
+     * The Markdown table of {@code rows}: metric, JVM ({@code jvmLabel}), reference ({@code referenceLabel}, null
+     * when it did not run), JVM / reference, target, result.
+     */
+    static String table(String jvmLabel, String referenceLabel, List<Row> rows) {
+        StringBuilder s = new StringBuilder();
         s.append("| metric | JVM (")
-                .append(jvm.measurements().implementation())
+                .append(jvmLabel)
                 .append(") | ")
-                .append(
-                        reference == null
-                                ? "reference (not run)"
-                                : reference.measurements().implementation())
+                .append(referenceLabel == null ? "reference (not run)" : referenceLabel)
                 .append(" | JVM / reference | target | result |\n|---|---|---|---|---|---|\n");
-        for (Row r : rows()) {
+        for (Row r : rows) {
             s.append("| ")
                     .append(String.join(
                             " | ",
@@ -349,9 +388,6 @@ public final class BenchReport {
                             r.target(),
                             r.verdict() == Verdict.NONE ? "" : r.verdict().name()))
                     .append(" |\n");
-        }
-        if (reference != null) {
-            s.append("\nReference sgemm from ").append(reference.blas()).append('\n');
         }
         return s.toString();
     }

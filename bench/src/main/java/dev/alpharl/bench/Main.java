@@ -26,7 +26,13 @@ import picocli.CommandLine.Spec;
                     + "trainer/target/trainer.jar on its class path (its manifest names it relative to bench/target/).",
             "Without a command, or with options first, it runs 'bench'."
         },
-        subcommands = {BenchCommand.class, SweepCommand.class, AttentionCommand.class, ModelCommand.class},
+        subcommands = {
+            BenchCommand.class,
+            RlStepCommand.class,
+            SweepCommand.class,
+            AttentionCommand.class,
+            ModelCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:internal failure", "2:bad input (options, config, files)"})
 public final class Main implements Runnable {

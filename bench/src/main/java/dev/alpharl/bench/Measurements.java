@@ -14,6 +14,8 @@ import java.util.List;
  * @param trainLosses           the loss of every train step, warm-up steps first
  * @param firstGradNorm         the global L2 norm of the gradient of the first step (before any update)
  * @param peakRssBytes          peak resident memory of the process over the measurements above
+ * @param optimizerStepSeconds  the AdamW step alone, over every weight (median over the timed train steps; part of
+ *                              {@code trainStepSeconds})
  */
 public record Measurements(
         String implementation,
@@ -23,7 +25,8 @@ public record Measurements(
         double trainStepSeconds,
         List<Double> trainLosses,
         double firstGradNorm,
-        long peakRssBytes) {
+        long peakRssBytes,
+        double optimizerStepSeconds) {
 
     public Measurements {
         trainLosses = List.copyOf(trainLosses);

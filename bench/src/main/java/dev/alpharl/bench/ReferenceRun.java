@@ -60,6 +60,21 @@ public final class ReferenceRun {
                 "--seed",
                 Long.toString(s.seed()));
         CpuShare.Sample start = CpuShare.sample();
+        Result r = parse(execute(command, script));
+        return new Result(
+                r.measurements(),
+                r.blas(),
+                r.logitsMaxAbsError(),
+                r.logitsMaxRelError(),
+                CpuShare.othersShare(start, CpuShare.sample()));
+    }
+
+    /**
+     * Runs a reference script's {@code command}, its stderr going to this process's stderr, and returns its stdout;
+     * fails with the exit code and the end of its output when the script fails (exit 3: torch's sgemm is the netlib
+     * reference BLAS, or two OpenBLAS builds are loaded).
+     */
+    static String execute(List<String> command, Path script) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -71,17 +86,11 @@ public final class ReferenceRun {
                     + (code == 3 ? " (torch is not on a single optimized BLAS; see its message above)" : "")
                     + (stdout.isBlank() ? "" : "; its output ended with: " + tail(stdout, 600)));
         }
-        Result r = parse(stdout);
-        return new Result(
-                r.measurements(),
-                r.blas(),
-                r.logitsMaxAbsError(),
-                r.logitsMaxRelError(),
-                CpuShare.othersShare(start, CpuShare.sample()));
+        return stdout;
     }
 
-    /** The result from the reference's stdout: the last line that starts with '{' must be its JSON object. */
-    static Result parse(String stdout) {
+    /** A reference's JSON result: the last line of its stdout that starts with '{'. */
+    static JsonNode resultLine(String stdout) {
         String line = null;
         for (String l : stdout.split("\n")) {
             if (l.startsWith("{")) {
@@ -92,15 +101,19 @@ public final class ReferenceRun {
             throw new IllegalStateException(
                     "the reference printed no JSON result line; its output was: " + tail(stdout, 600));
         }
-        JsonNode n;
         try {
-            n = JSON.readTree(line);
+            return JSON.readTree(line);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(
                     "the reference's result line is not valid JSON: " + e.getOriginalMessage() + " in: "
                             + tail(line, 300),
                     e);
         }
+    }
+
+    /** The result from the reference's stdout: the last line that starts with '{' must be its JSON object. */
+    static Result parse(String stdout) {
+        JsonNode n = resultLine(stdout);
         List<Double> losses = new ArrayList<>();
         required(n, "train_losses").forEach(x -> losses.add(x.asDouble()));
         Measurements m = new Measurements(
@@ -111,7 +124,8 @@ public final class ReferenceRun {
                 number(n, "train_step_s"),
                 losses,
                 number(n, "first_grad_norm"),
-                required(n, "peak_rss_bytes").asLong());
+                required(n, "peak_rss_bytes").asLong(),
+                number(n, "optimizer_step_s"));
         return new Result(
                 m,
                 required(n, "blas").asText(),
@@ -120,7 +134,7 @@ public final class ReferenceRun {
                 Double.NaN);
     }
 
-    private static JsonNode required(JsonNode n, String key) {
+    static JsonNode required(JsonNode n, String key) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             throw new IllegalStateException("the reference's result lacks key '" + key + "'");
@@ -128,7 +142,7 @@ public final class ReferenceRun {
         return v;
     }
 
-    private static double number(JsonNode n, String key) {
+    static double number(JsonNode n, String key) {
         JsonNode v = required(n, key);
         if (!v.isNumber()) {
             throw new IllegalStateException("the reference's result key '" + key + "' is not a number: " + v);

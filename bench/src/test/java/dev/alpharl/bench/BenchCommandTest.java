@@ -60,12 +60,18 @@ class BenchCommandTest {
 
         assertThat(code).as(err.toString()).isEqualTo(0);
         assertThat(out.toString())
-                .contains("| train step, s (median of 1) |", "| rollout, tokens/s (B=2, 4+3 tokens) |");
+                .contains(
+                        "| train step, s (median of 1) |",
+                        "| optimizer step (AdamW over every weight), s (median of 1) |",
+                        "| rollout, tokens/s (B=2, 4+3 tokens) |");
         assertThat(Files.readString(outDir.resolve("bench.md")))
                 .isEqualTo(out.toString().stripTrailing() + "\n");
         JsonNode json = new ObjectMapper().readTree(outDir.resolve("bench.json").toFile());
         JsonNode jvm = json.at("/jvm/measurements");
         assertThat(jvm.get("trainStepSeconds").asDouble()).isPositive();
+        assertThat(jvm.get("optimizerStepSeconds").asDouble())
+                .isPositive()
+                .isLessThan(jvm.get("trainStepSeconds").asDouble());
         assertThat(jvm.get("rolloutTokensPerSecond").asDouble()).isPositive();
         // two steps ran (1 warm-up + 1 timed), each with a finite loss near log(64) for random weights
         assertThat(jvm.get("trainLosses")).hasSize(2);

@@ -19,6 +19,7 @@ class BenchReportTest {
     private static final BenchSettings SETTINGS =
             new BenchSettings(QwenConfig.tiny("qwen3", 64, 128, 2, 4, 2, 16, 100, true), 4, 8, 8, 3, 1, 1, 1e-4, 0.01);
     private static final double FLOPS = SETTINGS.trainFlops().total();
+    private static final double JVM_OPTIMIZER_SECONDS = 0.05;
 
     /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
@@ -31,7 +32,15 @@ class BenchReportTest {
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond, SnapshotMeasurement snapshots) {
         return new JvmBench.Result(
                 new Measurements(
-                        "DJL", 2, 200, tokensPerSecond, stepSeconds, List.of(4.6, 4.5, 4.4, 4.3), 2.0, 500_000_000L),
+                        "DJL",
+                        2,
+                        200,
+                        tokensPerSecond,
+                        stepSeconds,
+                        List.of(4.6, 4.5, 4.4, 4.3),
+                        2.0,
+                        500_000_000L,
+                        JVM_OPTIMIZER_SECONDS),
                 snapshots,
                 520_000_000L,
                 0.01);
@@ -71,6 +80,11 @@ class BenchReportTest {
 
     private static ReferenceRun.Result reference(
             double stepSeconds, double tokensPerSecond, double logitsError, double lastLoss) {
+        return reference(stepSeconds, tokensPerSecond, logitsError, lastLoss, 2 * JVM_OPTIMIZER_SECONDS);
+    }
+
+    private static ReferenceRun.Result reference(
+            double stepSeconds, double tokensPerSecond, double logitsError, double lastLoss, double optimizerSeconds) {
         return new ReferenceRun.Result(
                 new Measurements(
                         "PyTorch eager",
@@ -80,7 +94,8 @@ class BenchReportTest {
                         stepSeconds,
                         List.of(4.6, 4.5, 4.4, lastLoss),
                         2.0000001,
-                        400_000_000L),
+                        400_000_000L,
+                        optimizerSeconds),
                 "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3",
                 1e-7,
                 logitsError,
@@ -114,6 +129,32 @@ class BenchReportTest {
     }
 
     @Test
+    void optimizerStepPassesWithinOnePointTwoTimesTheReferencesTime() {
+        double step = FLOPS / 160e9;
+        Row faster = rows(new BenchReport(SETTINGS, jvm(step, 900), reference(step, 500, 1e-7, 4.3)))
+                .get("optimizer_step");
+        assertThat(faster.jvm()).isEqualTo("0.0500");
+        assertThat(faster.reference()).isEqualTo("0.1000");
+        assertThat(faster.ratio()).isEqualTo("2.00×");
+        assertThat(faster.verdict()).isEqualTo(Verdict.PASS);
+        // the JVM takes 1.15× the reference's time: within the target
+        Row slightlySlower = rows(new BenchReport(
+                        SETTINGS, jvm(step, 900), reference(step, 500, 1e-7, 4.3, JVM_OPTIMIZER_SECONDS / 1.15)))
+                .get("optimizer_step");
+        assertThat(slightlySlower.verdict()).isEqualTo(Verdict.PASS);
+        // 1.25× the reference's time: missed
+        Row slower = rows(new BenchReport(
+                        SETTINGS, jvm(step, 900), reference(step, 500, 1e-7, 4.3, JVM_OPTIMIZER_SECONDS / 1.25)))
+                .get("optimizer_step");
+        assertThat(slower.ratio()).isEqualTo("0.80×");
+        assertThat(slower.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(rows(new BenchReport(SETTINGS, jvm(step, 900), null))
+                        .get("optimizer_step")
+                        .verdict())
+                .isEqualTo(Verdict.NONE);
+    }
+
+    @Test
     void disagreementBeyondATolerancesFailsTheRun() {
         double step = FLOPS / 160e9;
         assertThat(new BenchReport(SETTINGS, jvm(step, 900), reference(2 * step, 500, 1e-7, 4.3)).agrees())
@@ -135,6 +176,7 @@ class BenchReportTest {
         assertThat(rows.keySet())
                 .containsExactlyInAnyOrder(
                         "train_step",
+                        "optimizer_step",
                         "rollout",
                         "gemm",
                         "train_flop_rate",

@@ -15,6 +15,7 @@ class ReferenceRunTest {
     static final String RESULT = "{\"implementation\": \"PyTorch 1.13.0a0 eager\", \"threads\": 2, "
             + "\"blas\": \"/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3\", "
             + "\"gemm_gflops\": 201.5, \"rollout_tokens_per_s\": 812.25, \"train_step_s\": 2.5, "
+            + "\"optimizer_step_s\": 0.125, "
             + "\"train_losses\": [6.41, 6.2, 6.0], \"first_grad_norm\": 3.8, \"peak_rss_bytes\": 734003200, "
             + "\"logits_max_abs_error\": 5.1e-07, \"logits_max_rel_error\": 3.2e-07}";
 
@@ -31,6 +32,7 @@ class ReferenceRunTest {
         assertThat(m.gemmGflops()).isEqualTo(201.5);
         assertThat(m.rolloutTokensPerSecond()).isEqualTo(812.25);
         assertThat(m.trainStepSeconds()).isEqualTo(2.5);
+        assertThat(m.optimizerStepSeconds()).isEqualTo(0.125);
         assertThat(m.trainLosses()).containsExactly(6.41, 6.2, 6.0);
         assertThat(m.firstGradNorm()).isEqualTo(3.8);
         assertThat(m.peakRssBytes()).isEqualTo(734_003_200L);

@@ -16,6 +16,9 @@ import java.util.Objects;
  */
 public record PromptSample(String id, String prompt, String answer, Map<String, Object> fields) {
 
+    /** The field holding a worked solution (text ending in the answer): what {@code sft} trains on when present. */
+    public static final String SOLUTION = "solution";
+
     public PromptSample {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(prompt, "prompt");

@@ -40,6 +40,11 @@ public final class SplitMix64 {
         return mix(state);
     }
 
+    /** Uniform in [0, 1) on the 2⁻⁵³ grid (the top 53 bits of a draw). */
+    public double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
     /** Uniform in [0, bound), without modulo bias (rejects the incomplete top block of 31-bit draws). */
     public int nextInt(int bound) {
         if (bound <= 0) {

@@ -6,6 +6,7 @@ import dev.alpharl.datasets.jsonl.JsonlReader;
 import dev.alpharl.datasets.jsonl.RecordFormat;
 import dev.alpharl.datasets.synthetic.ArithmeticTask;
 import dev.alpharl.datasets.synthetic.CountdownTask;
+import dev.alpharl.datasets.synthetic.ScratchpadAdditionTask;
 import dev.alpharl.datasets.synthetic.Split;
 import dev.alpharl.datasets.synthetic.SyntheticTask;
 import java.nio.file.Path;
@@ -21,10 +22,12 @@ import java.util.Map;
  *   prompt-field / answer-field / id-field: dotted paths, generic only (defaults prompt / answer / id)
  *   limit: N                       (optional: the first N records)
  * kind: synthetic
- *   task: arithmetic|countdown, size: N, seed (default 0), split: train|held-out (default train),
+ *   task: arithmetic|countdown|scratchpad-addition, size: N, seed (default 0), split: train|held-out (default train),
  *   held-out-fraction (default 0.1)
  *   arithmetic: min-digits (1), max-digits (3), operands (2), ops ("+-", any of "+-*")
  *   countdown:  count (4), max-number (25), max-target (100), ops ("+-*&#47;")
+ *   scratchpad-addition: min-digits (3), max-digits (5), flawed-fraction (0.5): two operands, a written column
+ *                        chain in field "solution" (what sft trains on), correct or carry-forgetting
  * </pre>
  * Unknown kinds, formats, tasks, keys or bad values are {@link DatasetException}s naming {@code where.key}.
  */
@@ -66,7 +69,7 @@ public final class DatasetSpec {
     }
 
     private static List<PromptSample> synthetic(SpecOptions o) {
-        String taskName = o.choice("task", null, List.of("arithmetic", "countdown"));
+        String taskName = o.choice("task", null, List.of("arithmetic", "countdown", "scratchpad-addition"));
         long seed = o.longValue("seed", 0L);
         int size = o.intValue("size", null, 1, Integer.MAX_VALUE);
         Split split = Split.parse(o.choice("split", "train", List.of("train", "held-out")));
@@ -78,6 +81,11 @@ public final class DatasetSpec {
             int operands = o.intValue("operands", 2, 2, 10);
             String ops = o.string("ops", "+-");
             task = prefixErrors(o, () -> new ArithmeticTask(minDigits, maxDigits, operands, ops));
+        } else if (taskName.equals("scratchpad-addition")) {
+            int minDigits = o.intValue("min-digits", 3, 1, ScratchpadAdditionTask.MAX_DIGITS);
+            int maxDigits = o.intValue("max-digits", 5, 1, ScratchpadAdditionTask.MAX_DIGITS);
+            double flawed = o.doubleValue("flawed-fraction", 0.5);
+            task = prefixErrors(o, () -> new ScratchpadAdditionTask(minDigits, maxDigits, flawed));
         } else {
             int count = o.intValue("count", 4, 2, 6);
             int maxNumber = o.intValue("max-number", 25, 1, 1000);

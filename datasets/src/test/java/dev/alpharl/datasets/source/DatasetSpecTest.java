@@ -71,7 +71,8 @@ class DatasetSpecTest {
                 .isInstanceOf(DatasetException.class)
                 .hasMessage("data.train.kind: unknown value 'parquet'; expected one of [jsonl, synthetic]");
         assertThatThrownBy(() -> DatasetSpec.load(Map.of("kind", "synthetic", "task", "sudoku", "size", 1), base, "d"))
-                .hasMessage("d.task: unknown value 'sudoku'; expected one of [arithmetic, countdown]");
+                .hasMessage(
+                        "d.task: unknown value 'sudoku'; expected one of [arithmetic, countdown, scratchpad-addition]");
         assertThatThrownBy(() -> DatasetSpec.load(Map.of("kind", "jsonl", "path", "x", "format", "csv"), base, "d"))
                 .hasMessageContaining("d.format: unknown value 'csv'");
         assertThatThrownBy(() -> DatasetSpec.load(

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code eval}: mean@n accuracy of any model directory on the config's eval set, with the config's templates. */
+/** {@code eval}: mean@n accuracy (and pass@n) of any model directory on the config's eval set, with the config's templates. */
 @Command(
         name = "eval",
         mixinStandardHelpOptions = true,
@@ -48,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
             if (ctx.eval().isEmpty()) {
                 throw new ConfigException("data.eval: the config has no eval set");
             }
-            try (QwenModel qwen = ctx.loadModel(BuiltinModels.resolve(model, "--model"))) {
+            try (QwenModel qwen = ctx.loadWeights(BuiltinModels.resolve(model, "--model"))) {
                 RolloutEngine generator = RolloutEngine.local(qwen);
                 Evaluator evaluator = ctx.evaluator(n);
                 EvalResult r;
@@ -60,11 +60,12 @@ final class EvalCommand implements Callable<Integer> {
                         .printf(
                                 Locale.ROOT,
                                 "{\"accuracy\": %.6f, \"n\": %d, \"correct\": %d, \"greedy_accuracy\": %.6f, "
-                                        + "\"stderr\": %.6f, \"mean_length\": %.2f, \"truncated_fraction\": %.4f}%n",
+                                        + "\"pass_at_n\": %.6f, \"stderr\": %.6f, \"mean_length\": %.2f, \"truncated_fraction\": %.4f}%n",
                                 r.accuracy(),
                                 r.graded(),
                                 r.correct(),
                                 r.greedyAccuracy(),
+                                r.passAtN(),
                                 r.standardError(),
                                 r.meanLength(),
                                 r.truncatedFraction());

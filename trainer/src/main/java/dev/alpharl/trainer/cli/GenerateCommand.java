@@ -19,7 +19,6 @@ import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -135,8 +134,9 @@ final class GenerateCommand implements Callable<Integer> {
             }
             List<Completion> completions;
             try (QwenModel qwen = HfCheckpoint.load(model, manager)) {
+                // the n samples share one prefill of the prompt
                 completions = RolloutEngine.local(qwen)
-                        .generate(Collections.nCopies(n, prompt), params, new SplittableRandom(seed), manager);
+                        .generateGroups(List.of(prompt), n, params, new SplittableRandom(seed), manager);
             }
             for (Completion c : completions) {
                 String text = tokenizer.decode(c.tokens(), true);

@@ -11,6 +11,8 @@ package dev.alpharl.trainer.config;
  * @param topK            sample among the K most likely tokens (0: off)
  * @param evalTemperature sampling temperature for evaluation
  * @param evalN           completions per eval prompt (accuracy is mean@n)
+ * @param maxNumSeqs      most sequences decoded at once (vLLM's max_num_seqs; 0: all of a step's at once); more wait
+ *                        and take the places of finished ones (continuous batching); caps the KV cache's rows
  */
 public record RolloutConfig(
         @Default("8") @Range(min = 1) int groupSize,
@@ -20,4 +22,5 @@ public record RolloutConfig(
         @Default("1.0") @Range(min = 0, max = 1) double topP,
         @Default("0") @Range(min = 0) int topK,
         @Default("0.6") @Range(min = 0) double evalTemperature,
-        @Default("4") @Range(min = 1) int evalN) {}
+        @Default("4") @Range(min = 1) int evalN,
+        @Default("0") @Range(min = 0) int maxNumSeqs) {}

@@ -6,10 +6,17 @@ import java.util.Map;
 /**
  * One evaluation: {@code accuracy} is mean@n (correct / graded over all prompts × n samples), {@code graded} the
  * number of graded samples; {@code greedyAccuracy} is the accuracy of greedy decoding (equal to accuracy when the
- * evaluation itself is greedy).
+ * evaluation itself is greedy); {@code passAtN} is pass@n, the fraction of prompts with at least one correct sample
+ * among their n (NaN when not measured).
  */
 public record EvalResult(
-        double accuracy, int graded, int correct, double greedyAccuracy, double meanLength, double truncatedFraction) {
+        double accuracy,
+        int graded,
+        int correct,
+        double greedyAccuracy,
+        double meanLength,
+        double truncatedFraction,
+        double passAtN) {
 
     /**
      * An evaluation known only by its accuracy and number of graded samples (as a run's metrics and summary record
@@ -23,7 +30,7 @@ public record EvalResult(
             throw new IllegalArgumentException("the number of graded samples must be positive, got " + graded);
         }
         return new EvalResult(
-                accuracy, graded, (int) Math.round(accuracy * graded), Double.NaN, Double.NaN, Double.NaN);
+                accuracy, graded, (int) Math.round(accuracy * graded), Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /**
@@ -48,6 +55,9 @@ public record EvalResult(
         m.put("greedy_accuracy", greedyAccuracy);
         m.put("mean_length", meanLength);
         m.put("truncated_fraction", truncatedFraction);
+        if (!Double.isNaN(passAtN)) {
+            m.put("pass_at_n", passAtN); // absent when not measured
+        }
         return m;
     }
 
@@ -59,7 +69,8 @@ public record EvalResult(
                 (int) number(m, "correct"),
                 number(m, "greedy_accuracy"),
                 number(m, "mean_length"),
-                number(m, "truncated_fraction"));
+                number(m, "truncated_fraction"),
+                m.containsKey("pass_at_n") ? number(m, "pass_at_n") : Double.NaN);
     }
 
     private static double number(Map<String, Object> m, String key) {

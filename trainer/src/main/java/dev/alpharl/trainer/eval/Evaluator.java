@@ -10,8 +10,6 @@ import dev.alpharl.trainer.rollout.PromptEncoder;
 import dev.alpharl.trainer.rollout.RolloutCollector;
 import dev.alpharl.trainer.rollout.RolloutEngine;
 import dev.alpharl.trainer.rollout.SamplingParams;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -69,10 +67,12 @@ public final class Evaluator {
                 main.correct,
                 greedy,
                 main.lengthSum / (double) main.graded,
-                main.truncated / (double) main.graded);
+                main.truncated / (double) main.graded,
+                main.solved / (double) prompts.size());
     }
 
-    private record Pass(int graded, int correct, long lengthSum, int truncated) {
+    /** Counts of one pass; {@code solved} = prompts with at least one correct sample. */
+    private record Pass(int graded, int correct, long lengthSum, int truncated, int solved) {
         double accuracy() {
             return correct / (double) graded;
         }
@@ -80,28 +80,30 @@ public final class Evaluator {
 
     private Pass pass(RolloutEngine generator, SamplingParams params, int samples, NDManager parent) {
         SplittableRandom rng = new SplittableRandom(seed);
-        List<PromptSample> rowsSample = new ArrayList<>();
-        List<long[]> rows = new ArrayList<>();
-        for (PromptSample p : prompts) {
-            long[] ids = encoder.encode(p);
-            rowsSample.addAll(Collections.nCopies(samples, p));
-            rows.addAll(Collections.nCopies(samples, ids));
-        }
-        int correct = 0, truncated = 0;
+        List<long[]> encoded = prompts.stream().map(encoder::encode).toList();
+        int correct = 0, truncated = 0, solved = 0;
         long lengths = 0;
-        for (int start = 0; start < rows.size(); start += BATCH_ROWS) {
-            int end = Math.min(rows.size(), start + BATCH_ROWS);
-            List<Completion> out = generator.generate(rows.subList(start, end), params, rng, parent);
-            for (int i = 0; i < out.size(); i++) {
-                Completion c = out.get(i);
-                String text = encoder.tokenizer().decode(c.tokens(), true);
-                RewardResult r =
-                        RolloutCollector.score(reward, encoder, rowsSample.get(start + i), text, c.tokens().length);
-                correct += Correctness.require(r) ? 1 : 0;
-                truncated += c.finish() == Completion.FinishReason.LENGTH ? 1 : 0;
-                lengths += c.tokens().length;
+        int promptsPerCall = Math.max(1, BATCH_ROWS / samples);
+        for (int start = 0; start < encoded.size(); start += promptsPerCall) {
+            int end = Math.min(encoded.size(), start + promptsPerCall);
+            // the samples of a prompt share its prefill; completions come prompt-major
+            List<Completion> out = generator.generateGroups(encoded.subList(start, end), samples, params, rng, parent);
+            for (int p = start; p < end; p++) {
+                boolean any = false;
+                for (int k = 0; k < samples; k++) {
+                    Completion c = out.get((p - start) * samples + k);
+                    String text = encoder.tokenizer().decode(c.tokens(), true);
+                    RewardResult r = RolloutCollector.score(reward, encoder, prompts.get(p), text, c.tokens().length);
+                    boolean right = Correctness.require(r);
+                    correct += right ? 1 : 0;
+                    any |= right;
+                    truncated += c.finish() == Completion.FinishReason.LENGTH ? 1 : 0;
+                    lengths += c.tokens().length;
+                }
+                solved += any ? 1 : 0;
             }
         }
-        return new Pass(rows.size(), correct, lengths, truncated);
+        int graded = encoded.size() * samples;
+        return new Pass(graded, correct, lengths, truncated, solved);
     }
 }

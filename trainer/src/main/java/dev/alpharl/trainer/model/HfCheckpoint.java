@@ -61,7 +61,11 @@ public final class HfCheckpoint {
         return load(dir, dtype, parent, QwenModel.Precision.FP32);
     }
 
-    /** Loads with weights converted to {@code dtype}, computing in {@code precision}. */
+    /**
+     * Loads with weights converted to {@code dtype}, computing in {@code precision}. Each tensor goes from the file
+     * to its native array in {@code dtype} with the conversion on the way ({@link TensorSource#load(String,
+     * NDManager, DataType)}); no weight passes through the Java heap or a direct buffer.
+     */
     public static QwenModel load(Path dir, DataType dtype, NDManager parent, QwenModel.Precision precision) {
         if (!Files.isDirectory(dir)) {
             throw new ModelFormatException(dir + ": not a directory (expected a Hugging Face model directory)");
@@ -85,14 +89,12 @@ public final class HfCheckpoint {
                     throw new ModelFormatException(dir + ": tensor '" + name + "' is missing from the weights"
                             + (name.equals("lm_head.weight") ? " (tie_word_embeddings is false)" : ""));
                 }
-                NDArray w = source.load(name, staging);
-                if (w.getDataType() != dtype) {
-                    if (!w.getDataType().isFloating()) {
-                        throw new ModelFormatException(dir + ": tensor '" + name + "' has dtype " + w.getDataType()
-                                + ", expected a floating-point type");
-                    }
-                    w = w.toType(dtype, false);
+                SafetensorsDtype stored = source.entry(name).dtype();
+                if (!stored.isFloatingPoint()) {
+                    throw new ModelFormatException(
+                            dir + ": tensor '" + name + "' has dtype " + stored + ", expected a floating-point type");
                 }
+                NDArray w = source.load(name, staging, dtype); // converted on the way in, one tensor at a time
                 requireFinite(w, name, source);
                 weights.put(name, w);
             }

@@ -30,30 +30,71 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * A cache of {@code times}·B rows in which rows {@code r·times .. r·times + times − 1} hold copies of this cache's
-     * row r (its filled slots and the same length): the G samples of one prompt continue from one prefill.
+     * A new cache of {@code aRows.length + bRows.length} rows: first rows {@code aRows} of {@code a} with their slots
+     * [aFrom, a.length), then rows {@code bRows} of {@code b} with slots [0, b.length), each right-aligned in a span
+     * of {@code width} filled slots (so every row's newest slot is the last) with zeros to its left, for the caller's
+     * key mask to hide; {@code room} empty slots follow. This is how a decode batch drops finished rows, trims slots no
+     * live row reads and takes in newly prefilled ones (continuous batching). Either source may be null when its row
+     * list is empty.
      */
-    public KvCache repeatRows(int times, NDManager parent) {
-        long[] source = new long[Math.toIntExact(batch * times)];
-        for (int r = 0; r < source.length; r++) {
-            source[r] = r / times;
+    public static KvCache combine(
+            KvCache a, long[] aRows, long aFrom, KvCache b, long[] bRows, long width, long room, NDManager parent) {
+        KvCache any = aRows.length > 0 ? a : b;
+        long aSpan = aRows.length > 0 ? a.length - aFrom : 0;
+        long bSpan = bRows.length > 0 ? b.length : 0;
+        if (width < aSpan || width < bSpan || room < 0) {
+            throw new IllegalArgumentException(
+                    "width " + width + " cannot hold spans " + aSpan + " and " + bSpan + " (room " + room + ")");
         }
-        return selectRows(source, parent);
+        NDManager own = parent.newSubManager();
+        int layers = any.keys.length;
+        NDArray[] k = new NDArray[layers];
+        NDArray[] v = new NDArray[layers];
+        int rows = aRows.length + bRows.length;
+        for (int i = 0; i < layers; i++) {
+            Shape s = any.keys[i].getShape();
+            Shape shape = new Shape(rows, s.get(1), width + room, s.get(3));
+            k[i] = own.zeros(shape, any.keys[i].getDataType());
+            v[i] = own.zeros(shape, any.values[i].getDataType());
+            if (aRows.length > 0) {
+                place(k[i], v[i], a.keys[i], a.values[i], aRows, aFrom, a.length, 0, width, own);
+            }
+            if (bRows.length > 0) {
+                place(k[i], v[i], b.keys[i], b.values[i], bRows, 0, b.length, aRows.length, width, own);
+            }
+        }
+        return new KvCache(own, k, v, width + room, rows, width);
     }
 
-    /** A cache whose row i is a copy of this cache's row {@code source[i]} (same slots, same length). */
-    public KvCache selectRows(long[] source, NDManager parent) {
-        NDManager own = parent.newSubManager();
-        NDArray rows = own.create(source);
-        NDArray[] k = new NDArray[keys.length];
-        NDArray[] v = new NDArray[values.length];
-        for (int i = 0; i < keys.length; i++) {
-            k[i] = keys[i].get(rows);
-            v[i] = values[i].get(rows);
-            k[i].attach(own);
-            v[i].attach(own);
+    /** Copies slots [from, to) of rows {@code rows} of (k, v) to rows from {@code firstRow}, ending at slot {@code width}. */
+    private static void place(
+            NDArray kOut,
+            NDArray vOut,
+            NDArray k,
+            NDArray v,
+            long[] rows,
+            long from,
+            long to,
+            long firstRow,
+            long width,
+            NDManager scratch) {
+        if (to == from) {
+            return;
         }
-        return new KvCache(own, k, v, capacity, source.length, length);
+        try (NDManager tmp = scratch.newSubManager()) {
+            NDArray index = tmp.create(rows);
+            NDIndex span = new NDIndex(":, :, {}:{}", from, to);
+            NDIndex target =
+                    new NDIndex("{}:{}, :, {}:{}", firstRow, firstRow + rows.length, width - (to - from), width);
+            NDArray kSpan = k.get(span); // views, attached to the source's manager until moved here
+            NDArray vSpan = v.get(span);
+            kSpan.attach(tmp);
+            vSpan.attach(tmp);
+            NDArray kRows = kSpan.get(index);
+            NDArray vRows = vSpan.get(index);
+            kOut.set(target, kRows);
+            vOut.set(target, vRows);
+        }
     }
 
     /** Rows (B). */

@@ -105,26 +105,29 @@ public final class QwenModel implements AutoCloseable {
 
     /**
      * Randomly initialised weights, seeded: matrices N(0, 0.02²) as Hugging Face's {@code initializer_range},
-     * norms 1, biases N(0, 0.02²) (nonzero so that tests exercise them).
+     * norms 1, biases N(0, 0.02²) (nonzero so that tests exercise them). Drawn natively in {@code dtype}; see
+     * {@link #random(QwenConfig, long, DataType, NDManager, Precision)}.
      */
     public static QwenModel random(QwenConfig config, long seed, DataType dtype, NDManager parent) {
         return random(config, seed, dtype, parent, Precision.FP32);
     }
 
-    /** {@link #random(QwenConfig, long, DataType, NDManager)} computing in {@code precision}. */
+    /**
+     * {@link #random(QwenConfig, long, DataType, NDManager)} computing in {@code precision}. Every tensor is drawn
+     * by libtorch straight into its array ({@link TorchOps#randomNormal}) with its own seed, the i-th draw of
+     * {@code SplittableRandom(seed)} in {@link #expectedShapes} order: the weights depend only on seed, config and
+     * dtype (not on the device), and nothing weight-sized is allocated in Java.
+     */
     public static QwenModel random(
             QwenConfig config, long seed, DataType dtype, NDManager parent, Precision precision) {
-        SplittableRandom rnd = new SplittableRandom(seed);
+        SplittableRandom seeds = new SplittableRandom(seed);
         Map<String, NDArray> w = new LinkedHashMap<>();
         try (NDManager tmp = parent.newSubManager()) {
             for (Map.Entry<String, Shape> e : expectedShapes(config).entrySet()) {
-                int n = (int) e.getValue().size();
-                double[] values = new double[n];
-                boolean norm = e.getKey().endsWith("norm.weight");
-                for (int i = 0; i < n; i++) {
-                    values[i] = norm ? 1.0 : 0.02 * rnd.nextGaussian();
-                }
-                NDArray a = tmp.create(values, e.getValue()).toType(dtype, false);
+                long tensorSeed = seeds.nextLong() & Long.MAX_VALUE; // drawn for norms too: seeds keep their places
+                NDArray a = e.getKey().endsWith("norm.weight")
+                        ? tmp.ones(e.getValue(), dtype)
+                        : TorchOps.randomNormal(tmp, e.getValue(), dtype, 0.02, tensorSeed);
                 w.put(e.getKey(), a);
             }
             return of(config, w, parent, precision);

@@ -2,18 +2,19 @@ package dev.alpharl.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.alpharl.trainer.checkpoint.Checkpointable;
 import dev.alpharl.trainer.checkpoint.StateReader;
 import dev.alpharl.trainer.checkpoint.StateWriter;
+import dev.alpharl.trainer.tensor.TorchOps;
+import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * AdamW with PyTorch's semantics ({@code torch.optim.AdamW}, amsgrad off), updating weights in place. For step t
@@ -24,19 +25,28 @@ import java.util.Map;
  *   v ← β2·v + (1 − β2)·g²
  *   w ← w − (lr / (1 − β1^t)) · m / (sqrt(v) / sqrt(1 − β2^t) + ε)
  * </pre>
- * The moments live on the optimizer's own long-lived manager; every temporary lives in the caller's step manager.
- * Gradients are zeroed after the update (DJL accumulates them across backward calls). Call it on the training
- * thread, outside a gradient collector.
+ * The update is libtorch's fused kernel (PyTorch's {@code AdamW(fused=True)}): one native call per step, one pass
+ * over weights, gradients and moments, no temporaries ({@link TorchOps#adamwStep}; DJL.md §8). Parameters without
+ * a gradient are skipped. The moments live on the optimizer's own long-lived manager. Gradients are zeroed after
+ * the update (DJL accumulates them across backward calls). Call it on the training thread, outside a gradient
+ * collector.
  */
 public final class AdamW implements AutoCloseable, Checkpointable {
 
-    private final List<ParamGroup> groups;
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final NDManager stateManager;
-    private final Map<String, NDArray> firstMoments = new HashMap<>();
-    private final Map<String, NDArray> secondMoments = new HashMap<>();
+    /** Parameters and their moments as parallel lists in group order, the layout the fused kernel takes. */
+    private final List<NDArray> params = new ArrayList<>();
+
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final long[] groupSizes;
+    private final double[] weightDecays;
+    /** The moments by checkpoint name ("m." / "v." + parameter name). */
+    private final Map<String, NDArray> state = new LinkedHashMap<>();
+
     private long steps;
 
     public AdamW(List<ParamGroup> groups, double beta1, double beta2, double eps, NDManager parent) {
@@ -44,24 +54,34 @@ public final class AdamW implements AutoCloseable, Checkpointable {
             throw new IllegalArgumentException(
                     "AdamW needs 0 <= betas < 1 and eps > 0, got betas=(" + beta1 + ", " + beta2 + ") eps=" + eps);
         }
-        this.groups = List.copyOf(groups);
+        TorchRuntime.init();
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
         this.stateManager = parent.newSubManager();
-        for (ParamGroup group : groups) {
+        this.groupSizes = new long[groups.size()];
+        this.weightDecays = new double[groups.size()];
+        Set<String> names = new HashSet<>();
+        Map<String, NDArray> secondByName = new LinkedHashMap<>();
+        for (int i = 0; i < groups.size(); i++) {
+            ParamGroup group = groups.get(i);
+            groupSizes[i] = group.params().size();
+            weightDecays[i] = group.weightDecay();
             for (Map.Entry<String, NDArray> p : group.params().entrySet()) {
-                if (firstMoments.containsKey(p.getKey())) {
+                if (!names.add(p.getKey())) {
                     throw new IllegalArgumentException("parameter '" + p.getKey() + "' appears in two groups");
                 }
-                firstMoments.put(
-                        p.getKey(),
-                        stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
-                secondMoments.put(
-                        p.getKey(),
-                        stateManager.zeros(p.getValue().getShape(), p.getValue().getDataType()));
+                NDArray w = p.getValue();
+                NDArray m = stateManager.zeros(w.getShape(), w.getDataType());
+                NDArray v = stateManager.zeros(w.getShape(), w.getDataType());
+                params.add(w);
+                firstMoments.add(m);
+                secondMoments.add(v);
+                state.put("m." + p.getKey(), m);
+                secondByName.put("v." + p.getKey(), v);
             }
         }
+        state.putAll(secondByName);
     }
 
     /** The number of updates applied so far (t of the last update). */
@@ -71,58 +91,37 @@ public final class AdamW implements AutoCloseable, Checkpointable {
 
     /** Every trainable array, in group order. */
     public List<NDArray> weights() {
-        List<NDArray> all = new ArrayList<>();
-        groups.forEach(g -> all.addAll(g.params().values()));
-        return all;
+        return Collections.unmodifiableList(params);
     }
 
     /** Applies one update with learning rate {@code lr} from the current gradients, then zeroes them. */
-    public void step(double lr, NDManager step) {
+    public void step(double lr) {
         steps++;
-        double bc1 = 1.0 - Math.pow(beta1, steps);
-        double sqrtBc2 = Math.sqrt(1.0 - Math.pow(beta2, steps));
-        try (NDManager tmp = step.newSubManager()) {
-            for (ParamGroup group : groups) {
-                for (Map.Entry<String, NDArray> p : group.params().entrySet()) {
-                    NDArray w = p.getValue();
-                    if (!w.hasGradient()) {
-                        continue;
-                    }
-                    NDArray g = w.getGradient();
-                    g.attach(tmp);
-                    NDArray m = firstMoments.get(p.getKey());
-                    NDArray v = secondMoments.get(p.getKey());
-                    m.muli((float) beta1).addi(g.mul((float) (1.0 - beta1)));
-                    v.muli((float) beta2).addi(g.square().muli((float) (1.0 - beta2)));
-                    if (group.weightDecay() != 0.0) {
-                        w.muli((float) (1.0 - lr * group.weightDecay()));
-                    }
-                    NDArray denom = v.sqrt(); // lands on the state manager: move it
-                    denom.attach(tmp);
-                    denom.divi((float) sqrtBc2).addi((float) eps);
-                    NDArray update = m.div(denom);
-                    update.attach(tmp);
-                    w.subi(update.muli((float) (lr / bc1)));
-                    JniUtils.zeroGrad((PtNDArray) w);
-                }
-            }
+        if (!params.isEmpty()) {
+            TorchOps.of(params.get(0))
+                    .adamwStep(
+                            params,
+                            firstMoments,
+                            secondMoments,
+                            groupSizes,
+                            weightDecays,
+                            steps,
+                            lr,
+                            beta1,
+                            beta2,
+                            eps);
         }
     }
 
     /** Zeroes every gradient without updating (used when a step is skipped). */
     public void zeroGradients() {
-        for (NDArray w : weights()) {
-            if (w.hasGradient()) {
-                JniUtils.zeroGrad((PtNDArray) w);
-            }
+        if (!params.isEmpty()) {
+            TorchOps.of(params.get(0)).zeroGradients(params);
         }
     }
 
     /** The moments by parameter name ("m." / "v." prefixes), for checkpoints; arrays stay owned by the optimizer. */
     public Map<String, NDArray> state() {
-        Map<String, NDArray> state = new LinkedHashMap<>();
-        firstMoments.forEach((n, a) -> state.put("m." + n, a));
-        secondMoments.forEach((n, a) -> state.put("v." + n, a));
         return Collections.unmodifiableMap(state);
     }
 

@@ -1,37 +1,24 @@
 package dev.alpharl.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
+import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.Collection;
+import java.util.List;
 
-/** Global-norm gradient clipping with the semantics of {@code torch.nn.utils.clip_grad_norm_}. */
+/**
+ * Global-norm gradient clipping with the semantics of {@code torch.nn.utils.clip_grad_norm_}, as one native call
+ * over all gradients ({@link TorchOps#clipGradNorm}).
+ */
 public final class GradientClipping {
 
     private GradientClipping() {}
 
     /**
-     * The global L2 norm ‖g‖ = sqrt(Σ_p Σ g_p²) over the gradients of {@code weights} (one host sync).
+     * The global L2 norm ‖g‖ = sqrt(Σ_p ‖g_p‖²) over the gradients of {@code weights} (one host sync).
      * Arrays without a gradient are skipped. NaN or ±Inf when any gradient entry is non-finite.
      */
-    public static double globalNorm(Collection<NDArray> weights, NDManager step) {
-        try (NDManager tmp = step.newSubManager()) {
-            NDList squares = new NDList();
-            for (NDArray w : weights) {
-                if (w.hasGradient()) {
-                    NDArray g = w.getGradient();
-                    g.attach(tmp);
-                    squares.add(g.square().sum());
-                }
-            }
-            return squares.isEmpty()
-                    ? 0.0
-                    : Math.sqrt(NDArrays.stack(squares)
-                            .sum()
-                            .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                            .getDouble());
-        }
+    public static double globalNorm(Collection<NDArray> weights) {
+        return clip(weights, 0.0);
     }
 
     /**
@@ -39,23 +26,11 @@ public final class GradientClipping {
      * A non-finite norm is returned without touching the gradients: the caller must skip the update.
      * {@code maxNorm <= 0} disables clipping (the norm is still returned, as a diagnostic).
      */
-    public static double clip(Collection<NDArray> weights, double maxNorm, NDManager step) {
-        double norm = globalNorm(weights, step);
-        if (!Double.isFinite(norm) || maxNorm <= 0) {
-            return norm;
+    public static double clip(Collection<NDArray> weights, double maxNorm) {
+        if (weights.isEmpty()) {
+            return 0.0;
         }
-        double coef = maxNorm / (norm + 1e-6);
-        if (coef < 1.0) {
-            try (NDManager tmp = step.newSubManager()) {
-                for (NDArray w : weights) {
-                    if (w.hasGradient()) {
-                        NDArray g = w.getGradient();
-                        g.attach(tmp);
-                        g.muli((float) coef);
-                    }
-                }
-            }
-        }
-        return norm;
+        List<NDArray> list = List.copyOf(weights);
+        return TorchOps.of(list.get(0)).clipGradNorm(list, maxNorm);
     }
 }

@@ -105,12 +105,12 @@ public final class Critic implements AutoCloseable, Checkpointable {
                     gc.backward(scalar);
                 }
             }
-            double norm = GradientClipping.clip(optimizer.weights(), gradClip, m);
+            double norm = GradientClipping.clip(optimizer.weights(), gradClip);
             if (!Double.isFinite(norm) || !Double.isFinite(loss)) {
                 optimizer.zeroGradients();
                 return Double.NaN;
             }
-            optimizer.step(lr, m);
+            optimizer.step(lr);
             return loss;
         }
     }

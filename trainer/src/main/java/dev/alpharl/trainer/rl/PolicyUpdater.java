@@ -115,9 +115,9 @@ public final class PolicyUpdater {
             }
         }
         double lr = currentLr();
-        double norm = GradientClipping.clip(optimizer.weights(), gradClip, m);
+        double norm = GradientClipping.clip(optimizer.weights(), gradClip);
         if (Double.isFinite(norm) && Double.isFinite(step.loss)) {
-            optimizer.step(lr, m);
+            optimizer.step(lr);
         } else {
             optimizer.zeroGradients();
             step.skipped++;

@@ -145,7 +145,7 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                 o.gradClip(),
                 (long) r.promptsPerStep() * r.groupSize(),
                 r.maxNewTokens());
-        this.generator = RolloutEngine.local(policy);
+        this.generator = RolloutEngine.local(policy, r.maxNumSeqs());
         this.collector = new RolloutCollector(
                 generator, ctx.encoder(), ctx.reward(), spec.overlongBuffer(), spec.overlongPenalty());
         this.sampler =
@@ -456,7 +456,9 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
                     "a " + model.precision() + " model on " + model.manager().getDevice() + " in a run of "
                             + policy.precision() + " on " + policy.manager().getDevice());
         }
-        RolloutEngine g = model == policy ? generator : RolloutEngine.local(model);
+        RolloutEngine g = model == policy
+                ? generator
+                : RolloutEngine.local(model, config.rollout().maxNumSeqs());
         try (StepScope scope = StepScope.open(ctx.manager())) {
             return metrics.time(Phase.EVAL, () -> with.evaluate(g, scope.manager()));
         }

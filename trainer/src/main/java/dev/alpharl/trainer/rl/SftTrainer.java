@@ -38,8 +38,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Supervised fine-tuning on (prompt, target) pairs — the {@code sft} command, used to give small base models a
- * verifiable skill before RL. The target of a sample is its gold answer followed by the end-of-sequence token, so
- * the model learns to answer and stop. Loss: token-mean negative log-likelihood of the target tokens,
+ * verifiable skill before RL. The target of a sample is its {@code solution} field when it has one (a worked chain,
+ * e.g. the scratchpad-addition task's), else its gold answer, followed by the end-of-sequence token, so the model
+ * learns to answer and stop. Loss: token-mean negative log-likelihood of the target tokens,
  * <pre>
  *   L = −Σ_{i,t} m_{i,t} log π(y_{i,t} | x_i, y_{i,&lt;t}) / Σ m
  * </pre>
@@ -95,9 +96,9 @@ public final class SftTrainer {
                 try (StepScope scope = StepScope.open(ctx.manager())) {
                     SequenceBatch batch = batch(samples, eos);
                     loss = backward(scorer, batch, scope.manager());
-                    norm = GradientClipping.clip(optimizer.weights(), o.gradClip(), scope.manager());
+                    norm = GradientClipping.clip(optimizer.weights(), o.gradClip());
                     if (Double.isFinite(norm) && Double.isFinite(loss)) {
-                        optimizer.step(lr, scope.manager());
+                        optimizer.step(lr);
                     } else {
                         optimizer.zeroGradients();
                         LOG.warn("sft step {} skipped: non-finite loss {} or gradient norm {}", step, loss, norm);
@@ -166,17 +167,22 @@ public final class SftTrainer {
                         ctx.tokenizer().directory() + ": the tokenizer defines no end-of-sequence token (eos_token)"));
     }
 
-    /** Prompts encoded as for RL; targets = tokenized gold answer + end-of-sequence. */
+    /** Prompts encoded as for RL; targets = tokenized solution (or gold answer) + end-of-sequence. */
     private SequenceBatch batch(List<PromptSample> samples, long eos) {
         List<long[]> prompts = new ArrayList<>(), targets = new ArrayList<>();
         for (PromptSample s : samples) {
             prompts.add(ctx.encoder().encode(s));
-            long[] answer = ctx.tokenizer().encode(s.answer());
+            long[] answer = ctx.tokenizer().encode(target(s));
             long[] target = java.util.Arrays.copyOf(answer, answer.length + 1);
             target[answer.length] = eos;
             targets.add(target);
         }
         return new SequenceBatch(prompts, targets, ctx.tokenizer().padId());
+    }
+
+    /** What the model learns to write for a sample: its {@code solution} field when it has one, else its answer. */
+    static String target(PromptSample s) {
+        return s.fields().get(PromptSample.SOLUTION) instanceof String solution ? solution : s.answer();
     }
 
     /** Accumulates the token-mean NLL gradient over micro-batches and returns the loss. */

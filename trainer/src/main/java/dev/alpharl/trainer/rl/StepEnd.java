@@ -60,6 +60,8 @@ public final class StepEnd {
     /** Attaches the step's evaluation and puts it in the step's metrics line. */
     public void evaluated(EvalResult result) {
         this.eval = result;
-        record.eval(result.accuracy(), result.graded()).put("eval/greedy_accuracy", result.greedyAccuracy());
+        record.eval(result.accuracy(), result.graded())
+                .put("eval/greedy_accuracy", result.greedyAccuracy())
+                .put("eval/pass_at_n", result.passAtN());
     }
 }

@@ -183,6 +183,14 @@ public final class TrainingContext implements AutoCloseable {
                 : HfCheckpoint.load(dir, manager, precision());
     }
 
+    /**
+     * Loads the trained weights of {@code dir} (a model to evaluate) onto the context's device with the configured
+     * precision, whatever model.random-init says: that key is about where a run starts, not about this directory.
+     */
+    public QwenModel loadWeights(Path dir) {
+        return HfCheckpoint.load(dir, manager, precision());
+    }
+
     /** How the configured model.dtype computes: fp32, or bf16 linear layers over fp32 master weights. */
     public QwenModel.Precision precision() {
         return config.model().dtype() == ModelConfig.DType.FLOAT32

@@ -8,39 +8,58 @@ import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.model.KvCache;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.StepScope;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Batched generation with a preallocated KV cache (QWEN.md §7). Prompts are left-padded; the attention mask hides
- * pads; RoPE positions count real tokens only (position = number of real tokens before it). One prefill over the
- * prompts, then one token per step for every unfinished row; a finished row is fed the pad id and its output is
- * no longer recorded. Logits are computed for the last position only. The G samples of a prompt group share one
- * prefill ({@link #generateGroups}); finished rows leave the batch (their KV rows are dropped), so decoding costs what
- * the live rows cost; every row samples from its own generator, split from the caller's in row order, so neither
- * changes what a row generates. This is the local {@link RolloutEngine}.
+ * pads; RoPE positions count real tokens only (position = number of real tokens before it). A prefill over the
+ * prompts, then one token per step for every unfinished row; logits are computed for the last position only. The G
+ * samples of a prompt group share one prefill ({@link #generateGroups}); finished rows leave the batch (their KV rows
+ * are dropped), so decoding costs what the live rows cost; with a cap on the rows decoded at once
+ * ({@code rollout.max-num-seqs}), waiting prompt groups are prefilled and take the freed places (continuous
+ * batching). Every row samples from its own generator, split from the caller's in row order, and every row computes
+ * the same attention over its own tokens wherever it sits in the batch, so none of this changes what a row
+ * generates. This is the local {@link RolloutEngine}.
  */
 public final class Generator implements RolloutEngine {
 
     private final QwenModel model;
     private final boolean compact;
+    private final int maxSequences;
 
+    /** All requested sequences decode at once; finished ones leave the batch. */
     public Generator(QwenModel model) {
-        this(model, true);
+        this(model, 0);
     }
 
-    /** With {@code compact} false, finished rows stay in the batch (fed pad) until the longest ends: the reference. */
+    /**
+     * At most {@code maxSequences} rows decode at once (0: no cap), more wait for freed places; a prompt's G samples
+     * are admitted together, so the cap is raised to G when smaller.
+     */
+    public Generator(QwenModel model, int maxSequences) {
+        if (maxSequences < 0) {
+            throw new IllegalArgumentException("max-num-seqs must be >= 0 (0 = no cap), got " + maxSequences);
+        }
+        this.model = model;
+        this.compact = true;
+        this.maxSequences = maxSequences;
+    }
+
+    /**
+     * The reference path with {@code compact} false: every row decodes from the start, finished rows stay in the
+     * batch (fed pad) until the longest ends.
+     */
     Generator(QwenModel model, boolean compact) {
         this.model = model;
         this.compact = compact;
+        this.maxSequences = 0;
     }
 
     /** Generates one completion per prompt; {@code rng} drives sampling (unused when greedy). */
     @Override
     public List<Completion> generate(List<long[]> prompts, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, 1, p, rng, parent);
+        return decode(prompts, 1, p, null, rng, parent);
     }
 
     /**
@@ -51,231 +70,212 @@ public final class Generator implements RolloutEngine {
     @Override
     public List<Completion> generateGroups(
             List<long[]> prompts, int samplesPerPrompt, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        return decode(prompts, samplesPerPrompt, p, rng, parent);
+        return decode(prompts, samplesPerPrompt, p, null, rng, parent);
     }
 
+    /**
+     * {@link #generateGroups} with a max-new-tokens per row: row r (prompt-major) ends after at most
+     * {@code maxNewTokens[r]} tokens (finish reason LENGTH when its limit ends it), and every limit is at most the
+     * params' max-new-tokens. A row samples from its own generator, so its tokens are the first ones of the
+     * completion it would have without the limit. The RL-step bench forces its completion lengths with this.
+     */
+    public List<Completion> generateGroups(
+            List<long[]> prompts,
+            int samplesPerPrompt,
+            SamplingParams p,
+            int[] maxNewTokens,
+            SplittableRandom rng,
+            NDManager parent) {
+        if (maxNewTokens.length != prompts.size() * samplesPerPrompt) {
+            throw new IllegalArgumentException(
+                    "need one limit per row (" + prompts.size() * samplesPerPrompt + "), got " + maxNewTokens.length);
+        }
+        for (int limit : maxNewTokens) {
+            if (limit < 1 || limit > p.maxNewTokens()) {
+                throw new IllegalArgumentException(
+                        "a row's max-new-tokens must be in [1, " + p.maxNewTokens() + "], got " + limit);
+            }
+        }
+        return decode(prompts, samplesPerPrompt, p, maxNewTokens.clone(), rng, parent);
+    }
+
+    /** {@code limits}: each row's max-new-tokens, or null for the params' on every row. */
     private List<Completion> decode(
-            List<long[]> prompts, int group, SamplingParams p, SplittableRandom rng, NDManager parent) {
-        int unique = prompts.size();
-        int b = unique * group;
-        int promptLen = prompts.stream().mapToInt(x -> x.length).max().orElseThrow();
+            List<long[]> prompts, int group, SamplingParams p, int[] limits, SplittableRandom rng, NDManager parent) {
         if (prompts.stream().anyMatch(x -> x.length == 0)) {
             throw new IllegalArgumentException(
                     "an empty prompt cannot be continued: every prompt needs at least one token");
         }
-        boolean padded = prompts.stream().anyMatch(x -> x.length != promptLen);
-        long[] ids = new long[unique * promptLen];
-        long[] mask = new long[unique * promptLen];
-        long[] positions = new long[unique * promptLen];
+        int unique = prompts.size();
+        DecodeRows rows = new DecodeRows(prompts, group, p, limits, rng);
+        int cap = !compact || maxSequences == 0 ? rows.count() : Math.max(maxSequences, group);
+        int admitted = 0;
+        try (StepScope gen = StepScope.open(parent)) {
+            NDManager gm = gen.manager();
+            DecodeBatch batch = DecodeBatch.EMPTY;
+            while (true) {
+                int admit = admissible(unique - admitted, batch.running(rows), cap, group);
+                if (admit == 0 && batch.running(rows) == 0) {
+                    break; // nothing waits (admissible lets a group in whenever nothing runs)
+                }
+                if (admit > 0 || (compact && batch.worthCompacting(rows))) {
+                    DecodeBatch next = regroup(batch, prompts.subList(admitted, admitted + admit), admitted, rows, gm);
+                    batch.close();
+                    batch = next;
+                    admitted += admit;
+                }
+                if (batch.running(rows) > 0) {
+                    batch = step(batch, rows, gm);
+                }
+            }
+            batch.close();
+        }
+        return rows.completions();
+    }
+
+    /**
+     * Prompt groups to admit now: as many as fit under the cap once at least an eighth of it (and one group) is
+     * free, or whenever nothing is running (each admission copies the cache, so rows are let in in batches).
+     */
+    private static int admissible(int waiting, int running, int cap, int group) {
+        int free = cap - running;
+        if (waiting == 0 || free < group || (running > 0 && free < cap / 8)) {
+            return 0;
+        }
+        return Math.min(waiting, free / group);
+    }
+
+    /**
+     * The next batch: the live rows of {@code batch} (all of them on the reference path) followed by the G rows of
+     * each of {@code joining} (prompt indices from {@code first}), prefilled here with their first token sampled. Key
+     * slots no live row reads are trimmed and the rows right-aligned (KvCache#combine).
+     */
+    private DecodeBatch regroup(DecodeBatch batch, List<long[]> joining, int first, DecodeRows rows, NDManager gm) {
+        long[] keep = compact ? batch.liveIndices(rows) : batch.allIndices();
+        long from = batch.firstReadSlot(keep);
+        long keptSpan = batch.width() - from;
+        Prefill fresh = joining.isEmpty() ? Prefill.NONE : prefill(joining, first, rows, gm);
+        long width = Math.max(keptSpan, fresh.width());
+        KvCache cache = KvCache.combine(
+                batch.cache(),
+                keep,
+                from,
+                fresh.cache(),
+                fresh.source(),
+                width,
+                rows.params().maxNewTokens(),
+                gm);
+        fresh.close();
+        int n = keep.length + fresh.rows().length;
+        long[] mask = new long[Math.toIntExact(n * width)];
+        long[] feed = new long[n];
+        int[] live = new int[n];
+        for (int i = 0; i < keep.length; i++) {
+            int from0 = (int) keep[i];
+            batch.copyMask(from0, from, mask, i, width);
+            feed[i] = batch.feed()[from0];
+            live[i] = batch.live()[from0];
+        }
+        for (int j = 0; j < fresh.rows().length; j++) {
+            int i = keep.length + j;
+            fresh.copyMask(j, mask, i, width);
+            feed[i] = fresh.feed()[j];
+            live[i] = fresh.rows()[j];
+        }
+        return new DecodeBatch(cache, live, mask, feed);
+    }
+
+    /** Prefills {@code prompts} (prompt indices from {@code first}) once each and samples each of their rows' first token. */
+    private Prefill prefill(List<long[]> prompts, int first, DecodeRows rows, NDManager gm) {
+        int unique = prompts.size();
+        int group = rows.group();
+        int len = prompts.stream().mapToInt(x -> x.length).max().orElseThrow();
+        boolean padded = prompts.stream().anyMatch(x -> x.length != len);
+        long[] ids = new long[unique * len];
+        long[] mask = new long[unique * len];
+        long[] positions = new long[unique * len];
         for (int r = 0; r < unique; r++) {
             long[] prompt = prompts.get(r);
-            int pad = promptLen - prompt.length;
-            for (int t = 0; t < promptLen; t++) {
-                int i = r * promptLen + t;
+            int pad = len - prompt.length;
+            for (int t = 0; t < len; t++) {
+                int i = r * len + t;
                 boolean real = t >= pad;
-                ids[i] = real ? prompt[t - pad] : p.padId();
+                ids[i] = real ? prompt[t - pad] : rows.params().padId();
                 mask[i] = real ? 1 : 0;
                 positions[i] = real ? t - pad : 1; // HF's dummy position for pads
             }
         }
-        long[] nextPosition = new long[b];
-        for (int r = 0; r < b; r++) {
-            nextPosition[r] = prompts.get(r / group).length;
+        // row j of the group rows is original row first·G + j; it reads prompt j / G of this prefill
+        long[] source = new long[unique * group];
+        int[] live = new int[unique * group];
+        for (int j = 0; j < source.length; j++) {
+            source[j] = j / group;
+            live[j] = first * group + j;
         }
-        long[][] out = new long[b][p.maxNewTokens()];
-        float[][] outLogp = new float[b][p.maxNewTokens()];
-        int[] produced = new int[b];
-        boolean[] done = new boolean[b];
-        // one generator per row, split in row order: a row's draws do not depend on which rows are still in the batch
-        SplittableRandom[] streams = new SplittableRandom[b];
-        for (int r = 0; r < b; r++) {
-            streams[r] = rng.split();
-        }
-        int[] live = new int[b]; // the original row of each row of the batch
-        for (int r = 0; r < b; r++) {
-            live[r] = r;
-        }
-        try (StepScope gen = StepScope.open(parent)) {
-            NDManager gm = gen.manager();
-            KvCache cache = new KvCache(
-                    model.config(),
-                    unique,
-                    promptLen + p.maxNewTokens(),
-                    model.weights().get("model.embed_tokens.weight").getDataType(),
-                    gm);
-            long[] keyMask = repeatRows(mask, unique, group);
-            long[] feed;
-            try (StepScope step = StepScope.open(gm)) {
-                NDManager sm = step.manager();
-                NDArray hidden = model.forward(
-                        sm.create(ids, new Shape(unique, promptLen)),
-                        sm.create(positions, new Shape(unique, promptLen)),
-                        padded ? sm.create(mask, new Shape(unique, promptLen)) : null,
-                        cache);
-                NDArray last = hidden.get(new NDIndex(":, -1, :"));
-                if (group > 1) {
-                    // each prompt's state, copied to its G rows: prompt-major, as the plain path lays them out
-                    long[] source = new long[b];
-                    for (int r = 0; r < b; r++) {
-                        source[r] = r / group;
-                    }
-                    last = last.get(sm.create(source));
-                    KvCache shared = cache;
-                    cache = shared.selectRows(source, gm);
-                    shared.close();
-                }
-                feed = record(pick(last, p, uniforms(streams, live, p)), live, p, out, outLogp, produced, done);
+        KvCache cache = new KvCache(
+                model.config(),
+                unique,
+                len,
+                model.weights().get("model.embed_tokens.weight").getDataType(),
+                gm);
+        long[] feed;
+        try (StepScope step = StepScope.open(gm)) {
+            NDManager sm = step.manager();
+            NDArray hidden = model.forward(
+                    sm.create(ids, new Shape(unique, len)),
+                    sm.create(positions, new Shape(unique, len)),
+                    padded ? sm.create(mask, new Shape(unique, len)) : null,
+                    cache);
+            NDArray last = hidden.get(new NDIndex(":, -1, :"));
+            if (group > 1) {
+                last = last.get(sm.create(source)); // each prompt's state, copied to its G rows
             }
-            for (int t = 1; t < p.maxNewTokens() && !allDone(done); t++) {
-                if (compact && worthCompacting(live, done)) {
-                    // finished rows leave the batch: decode cost follows the live rows
-                    long[] keep = liveIndices(live, done);
-                    int width = keyMask.length / live.length;
-                    KvCache before = cache;
-                    cache = before.selectRows(keep, gm);
-                    before.close();
-                    long[] mask2 = new long[keep.length * width];
-                    long[] feed2 = new long[keep.length];
-                    int[] live2 = new int[keep.length];
-                    for (int i = 0; i < keep.length; i++) {
-                        int from = (int) keep[i];
-                        System.arraycopy(keyMask, from * width, mask2, i * width, width);
-                        feed2[i] = feed[from];
-                        live2[i] = live[from];
-                    }
-                    keyMask = mask2;
-                    feed = feed2;
-                    live = live2;
-                }
-                int rows = live.length;
-                keyMask = grow(keyMask, rows);
-                long[] pos = new long[rows];
-                for (int i = 0; i < rows; i++) {
-                    pos[i] = nextPosition[live[i]];
-                }
-                try (StepScope step = StepScope.open(gm)) {
-                    NDManager sm = step.manager();
-                    NDArray hidden = model.forward(
-                            sm.create(feed, new Shape(rows, 1)),
-                            sm.create(pos, new Shape(rows, 1)),
-                            padded ? sm.create(keyMask, new Shape(rows, keyMask.length / rows)) : null,
-                            cache);
-                    feed = record(
-                            pick(hidden.get(new NDIndex(":, -1, :")), p, uniforms(streams, live, p)),
-                            live,
-                            p,
-                            out,
-                            outLogp,
-                            produced,
-                            done);
-                }
-                for (int r = 0; r < b; r++) {
-                    nextPosition[r]++;
-                }
+            feed = rows.record(pick(last, rows, live), live);
+        }
+        return new Prefill(cache, source, live, mask, len, feed);
+    }
+
+    /** One decode step of every row of the batch: feeds each row's last token and samples its next. */
+    private DecodeBatch step(DecodeBatch batch, DecodeRows rows, NDManager gm) {
+        int n = batch.live().length;
+        long[] keyMask = batch.grownMask();
+        long[] pos = rows.positions(batch.live());
+        long[] feed;
+        try (StepScope step = StepScope.open(gm)) {
+            NDManager sm = step.manager();
+            NDArray hidden = model.forward(
+                    sm.create(batch.feed(), new Shape(n, 1)),
+                    sm.create(pos, new Shape(n, 1)),
+                    batch.masked() ? sm.create(keyMask, new Shape(n, keyMask.length / n)) : null,
+                    batch.cache());
+            feed = rows.record(pick(hidden.get(new NDIndex(":, -1, :")), rows, batch.live()), batch.live());
+        }
+        rows.advance(batch.live());
+        return batch.next(keyMask, feed);
+    }
+
+    /** Samples each batch row's next token from its last position's hidden state [B, H]. */
+    private NDList pick(NDArray last, DecodeRows rows, int[] live) {
+        return TokenSampler.sample(model.logits(last), rows.params(), rows.uniforms(live));
+    }
+
+    /** The rows a prefill adds to the batch: their cache (one row per prompt), which prompt row each reads, and so on. */
+    private record Prefill(KvCache cache, long[] source, int[] rows, long[] promptMask, int width, long[] feed)
+            implements AutoCloseable {
+
+        static final Prefill NONE = new Prefill(null, new long[0], new int[0], new long[0], 0, new long[0]);
+
+        /** Writes batch row j's key mask (its prompt's, right-aligned in {@code width} slots) as row i of {@code out}. */
+        void copyMask(int j, long[] out, int i, long width) {
+            int prompt = (int) source[j];
+            System.arraycopy(promptMask, prompt * this.width, out, (int) (i * width + width - this.width), this.width);
+        }
+
+        @Override
+        public void close() {
+            if (cache != null) {
+                cache.close();
             }
         }
-        List<Completion> result = new ArrayList<>(b);
-        for (int r = 0; r < b; r++) {
-            long[] tokens = Arrays.copyOf(out[r], produced[r]);
-            boolean stopped = produced[r] > 0 && p.stopIds().contains(tokens[produced[r] - 1]);
-            result.add(new Completion(
-                    tokens,
-                    Arrays.copyOf(outLogp[r], produced[r]),
-                    stopped ? Completion.FinishReason.STOP : Completion.FinishReason.LENGTH));
-        }
-        return result;
-    }
-
-    /** Each row of a row-major [rows, width] array repeated {@code times} times in place (prompt-major). */
-    private static long[] repeatRows(long[] a, int rows, int times) {
-        if (times == 1) {
-            return a;
-        }
-        int width = a.length / rows;
-        long[] out = new long[a.length * times];
-        for (int r = 0; r < rows * times; r++) {
-            System.arraycopy(a, (r / times) * width, out, r * width, width);
-        }
-        return out;
-    }
-
-    /** Samples each row's next token from its last position's hidden state [B, H]. */
-    private NDList pick(NDArray last, SamplingParams p, float[] uniforms) {
-        return TokenSampler.sample(model.logits(last), p, uniforms);
-    }
-
-    /**
-     * Appends each unfinished row's token (batch row i is original row {@code live[i]}) and returns the ids to feed
-     * next (pad for finished rows).
-     */
-    private static long[] record(
-            NDList picked,
-            int[] live,
-            SamplingParams p,
-            long[][] out,
-            float[][] outLogp,
-            int[] produced,
-            boolean[] done) {
-        long[] tokens = picked.get(0).toLongArray();
-        float[] logp = picked.get(1).toFloatArray();
-        for (int i = 0; i < tokens.length; i++) {
-            int r = live[i];
-            if (done[r]) {
-                tokens[i] = p.padId();
-                continue;
-            }
-            out[r][produced[r]] = tokens[i];
-            outLogp[r][produced[r]] = logp[i];
-            produced[r]++;
-            done[r] = p.stopIds().contains(tokens[i]);
-        }
-        return tokens;
-    }
-
-    /** One uniform per batch row from that row's own generator (none drawn when greedy). */
-    private static float[] uniforms(SplittableRandom[] streams, int[] live, SamplingParams p) {
-        float[] u = new float[live.length];
-        if (!p.greedy()) {
-            for (int i = 0; i < live.length; i++) {
-                u[i] = (float) streams[live[i]].nextDouble();
-            }
-        }
-        return u;
-    }
-
-    /** Compacting copies the cache: do it once an eighth of the batch (at least one row) has finished. */
-    private static boolean worthCompacting(int[] live, boolean[] done) {
-        int finished = 0;
-        for (int r : live) {
-            finished += done[r] ? 1 : 0;
-        }
-        return finished > 0 && finished >= Math.max(1, live.length / 8);
-    }
-
-    private static long[] liveIndices(int[] live, boolean[] done) {
-        return java.util.stream.IntStream.range(0, live.length)
-                .filter(i -> !done[live[i]])
-                .mapToLong(i -> i)
-                .toArray();
-    }
-
-    /** The key mask with one more real column per row (a fed pad counts as real, as in HF; it is never read). */
-    private static long[] grow(long[] mask, int b) {
-        int s = mask.length / b;
-        long[] grown = new long[b * (s + 1)];
-        for (int r = 0; r < b; r++) {
-            System.arraycopy(mask, r * s, grown, r * (s + 1), s);
-            grown[r * (s + 1) + s] = 1;
-        }
-        return grown;
-    }
-
-    private static boolean allDone(boolean[] done) {
-        for (boolean d : done) {
-            if (!d) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -46,4 +46,9 @@ public interface RolloutEngine {
     static RolloutEngine local(QwenModel model) {
         return new Generator(model);
     }
+
+    /** The local engine decoding at most {@code maxNumSeqs} sequences at once (0: no cap). */
+    static RolloutEngine local(QwenModel model, int maxNumSeqs) {
+        return new Generator(model, maxNumSeqs);
+    }
 }

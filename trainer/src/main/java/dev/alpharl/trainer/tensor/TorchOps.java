@@ -4,8 +4,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
@@ -14,6 +18,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
@@ -28,7 +34,11 @@ import java.util.zip.ZipOutputStream;
  * <p>Every call goes through the autograd-capable path ({@code IValueUtils.forward(..., true)}), so results are
  * ordinary tensors: differentiable where the op is, and safe to use later in a graph (the inference-mode path
  * would return tensors that cannot be saved for backward). Scalars travel as 0-d tensors. As for DJL's own ops,
- * a result belongs to the manager of the first argument.
+ * a result belongs to the manager of the first argument. The optimizer kernels are the exception: they update
+ * tensors in place and take lists of tensors, so they run on the inference path ({@link #run}), where a list of
+ * tensors is one native argument. Their source returns every tensor it writes: libtorch's graph executor drops
+ * in-place ops on tensors it believes do not escape (gradients read with {@code prim::grad}, lists built inside the
+ * method), see DJL.md §7.
  */
 public final class TorchOps {
 
@@ -334,6 +344,153 @@ public final class TorchOps {
     /** x·wᵀ for a weight w [out, in] computed in bf16 and returned as fp32: the bf16 compute path for fp32 masters. */
     public NDArray linearBf16(NDArray x, NDArray w) {
         return call("linear_bf16", x, w).head();
+    }
+
+    // ---- weights straight into native memory (no Java heap or direct buffer holds them, DJL.md §12) ----
+
+    /**
+     * Reads {@code count} little-endian elements of type {@code stored} that start at byte {@code offset} of
+     * {@code file} into a new 1-d array of type {@code to} on {@code manager}'s device. libtorch maps the file
+     * privately ({@code from_file}, read-only) and copies {@code chunkElements} elements at a time into the result,
+     * converting the type on the way; each chunk's mapping is dropped before the next one is made, so the transient
+     * memory is one chunk of file pages. {@code stored} may be a type DJL cannot hold (BFLOAT16, FLOAT16): it never
+     * reaches Java. A byte offset that is not a multiple of the element size costs one extra copy of the chunk.
+     */
+    public NDArray readFile(
+            NDManager manager, Path file, long offset, long count, DataType stored, DataType to, long chunkElements) {
+        if (chunkElements <= 0) {
+            throw new IllegalArgumentException("chunkElements must be positive, got " + chunkElements);
+        }
+        long[] at = {offset, count, scalarType(stored), stored.getNumOfBytes(), scalarType(to), chunkElements};
+        try (NDManager args = manager.newSubManager()) {
+            NDArray like = args.create(0f);
+            NDArray path = args.create(file.toAbsolutePath().toString());
+            NDArray params = args.create(at);
+            NDArray out = call("read_file", like, path, params).head();
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /**
+     * A new array of the given shape and type on {@code manager}'s device filled with independent N(0, std²) draws
+     * from a libtorch CPU generator (mt19937) seeded with {@code seed}: the values depend only on seed, shape and
+     * type, are the same for every device (the draw is made on the CPU and then moved), and never pass through Java.
+     */
+    public static NDArray randomNormal(NDManager manager, Shape shape, DataType type, double std, long seed) {
+        Device device = manager.getDevice();
+        boolean onCpu = Device.cpu().equals(device);
+        try (NDManager host = onCpu ? manager.newSubManager() : NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+            NDArray x = host.create(shape, type); // uninitialised (torch.empty), filled in place below
+            NDArray s = host.create(seed);
+            NDArray sd = host.create(std);
+            on(Device.cpu()).call("fill_normal", x, s, sd).close(); // the result is x itself
+            NDArray out = onCpu ? x : x.toDevice(device, false);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /** libtorch's ScalarType code of a DJL type (c10/core/ScalarType.h). */
+    static int scalarType(DataType type) {
+        return switch (type) {
+            case UINT8 -> 0;
+            case INT8 -> 1;
+            case INT32 -> 3;
+            case INT64 -> 4;
+            case FLOAT16 -> 5;
+            case FLOAT32 -> 6;
+            case FLOAT64 -> 7;
+            case BOOLEAN -> 11;
+            case BFLOAT16 -> 15;
+            default -> throw new IllegalArgumentException("no libtorch scalar type for DJL " + type);
+        };
+    }
+
+    // ---- optimizer kernels (in place, outside autograd) ----
+
+    /**
+     * One AdamW update of every parameter that has a gradient, then zeroes those gradients: libtorch's
+     * {@code torch._fused_adamw_} (the kernel of {@code torch.optim.AdamW(fused=True)}), once per group. For step t,
+     * gradient g and the group's weight decay λ, element-wise in one pass:
+     * <pre>
+     *   w ← w · (1 − lr·λ)
+     *   m ← β1·m + (1 − β1)·g
+     *   v ← β2·v + (1 − β2)·g²
+     *   w ← w − (lr / (1 − β1^t)) · m / (sqrt(v) / sqrt(1 − β2^t) + ε)
+     * </pre>
+     * The lists are parallel and ordered by group: group i is the next {@code groupSizes[i]} entries. Parameters
+     * without a gradient are skipped, as in PyTorch. One native call for the whole update.
+     */
+    public void adamwStep(
+            List<NDArray> params,
+            List<NDArray> expAvgs,
+            List<NDArray> expAvgSqs,
+            long[] groupSizes,
+            double[] weightDecays,
+            long step,
+            double lr,
+            double beta1,
+            double beta2,
+            double eps) {
+        run(
+                "adamw_step",
+                tensorList(params),
+                tensorList(expAvgs),
+                tensorList(expAvgSqs),
+                IValue.listFrom(groupSizes),
+                IValue.listFrom(weightDecays),
+                IValue.from((double) step),
+                IValue.from(lr),
+                IValue.from(beta1),
+                IValue.from(beta2),
+                IValue.from(eps));
+    }
+
+    /**
+     * The global L2 norm ‖g‖ = sqrt(Σ_p ‖g_p‖²) of the gradients of {@code params} (those that have one), and, when
+     * {@code maxNorm > 0} and ‖g‖ is finite, every gradient scaled in place by min(1, maxNorm / (‖g‖ + 1e-6)), as
+     * {@code torch.nn.utils.clip_grad_norm_} does. Returns ‖g‖ before clipping (0 when no gradient exists).
+     */
+    public double clipGradNorm(List<NDArray> params, double maxNorm) {
+        return run("clip_grad_norm", tensorList(params), IValue.from(maxNorm));
+    }
+
+    /** Zeroes the gradient of every parameter that has one (gradients accumulate across backward passes). */
+    public void zeroGradients(List<NDArray> params) {
+        run("zero_grad", tensorList(params));
+    }
+
+    private static IValue tensorList(List<NDArray> arrays) {
+        return IValue.listFrom(arrays.stream().map(a -> (PtNDArray) a).toArray(PtNDArray[]::new));
+    }
+
+    /**
+     * Runs {@code method} on the inference path (no autograd: in-place updates of leaves that require gradients
+     * are allowed there), closes the arguments and returns the method's float result: the first element when it
+     * returns a tuple, NaN when it returns no float.
+     */
+    private double run(String method, IValue... args) {
+        try (IValue out = IValueUtils.runMethod(module, method, args)) {
+            if (out.isDouble()) {
+                return out.toDouble();
+            }
+            if (out.isTuple()) {
+                IValue[] elements = out.toIValueTuple();
+                try {
+                    return elements[0].isDouble() ? elements[0].toDouble() : Double.NaN;
+                } finally {
+                    for (IValue e : elements) {
+                        e.close();
+                    }
+                }
+            }
+            return Double.NaN;
+        } finally {
+            for (IValue a : args) {
+                a.close();
+            }
+        }
     }
 
     /** Result of {@link #svd}: u [m, k], s [k], vt [k, n] with k = min(m, n). */

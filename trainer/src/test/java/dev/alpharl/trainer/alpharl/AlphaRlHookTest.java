@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class AlphaRlHookTest {
 
     private static final double NOISE = 1e-6;
-    private static final EvalResult EVAL = new EvalResult(0.75, 40, 30, 0.7, 12.5, 0.05);
+    private static final EvalResult EVAL = new EvalResult(0.75, 40, 30, 0.7, 12.5, 0.05, Double.NaN);
 
     @TempDir
     Path tmp;
@@ -240,7 +240,7 @@ class AlphaRlHookTest {
             boolean stop = false;
             for (long t = 1; t <= 4; t++) {
                 run.advance(policy, t);
-                EvalResult eval = t % 2 == 0 ? new EvalResult(0.1 * t + 0.1, 50, 0, 0, 0, 0) : null;
+                EvalResult eval = t % 2 == 0 ? new EvalResult(0.1 * t + 0.1, 50, 0, 0, 0, 0, Double.NaN) : null;
                 stop = hook.afterStep(t, policy, rewardAt(t), eval);
             }
             assertThat(stop).isTrue();
@@ -455,7 +455,7 @@ class AlphaRlHookTest {
             double step = dot / (0.1 * dd);
             seen.add(step);
             double accuracy = 1 - Math.abs(step - best) / 100;
-            return new EvalResult(accuracy, 100, (int) Math.round(100 * accuracy), accuracy, 3, 0);
+            return new EvalResult(accuracy, 100, (int) Math.round(100 * accuracy), accuracy, 3, 0, Double.NaN);
         };
     }
 

@@ -274,6 +274,37 @@ class RlTrainerTest {
                 reference, train(config(tmp, "tok200", with(common, "--trainer.max-tokens-per-micro-batch=200"))));
     }
 
+    /**
+     * A cap on the sequences decoded at once (continuous batching: 4-sample groups let in one or two at a time as
+     * others finish) samples the same completions for the same seed, so the run is the same: identical rewards and
+     * completion lengths at every step, and the same update.
+     */
+    @Test
+    void aDecodeCapDoesNotChangeTheRun(@TempDir Path tmp) throws Exception {
+        String[] common = {
+            "--trainer.total-steps=2",
+            "--trainer.save-every=0",
+            "--trainer.eval-every=0",
+            "--data.eval=null",
+            "--optim.lr=1e-3",
+            "--optim.eps=1e-3",
+            "--rollout.max-new-tokens=12"
+        };
+        Path all = train(config(tmp, "all", common));
+        for (int cap : new int[] {4, 9}) {
+            Path capped = train(config(tmp, "cap" + cap, with(common, "--rollout.max-num-seqs=" + cap)));
+            List<Map<String, Object>> a = deterministicMetrics(capped), b = deterministicMetrics(all);
+            for (int i = 0; i < b.size(); i++) {
+                for (String key : List.of("reward/mean", "response_length/mean")) {
+                    assertThat(a.get(i).get(key))
+                            .as("cap %d, %s at step %d", cap, key, i + 1)
+                            .isEqualTo(b.get(i).get(key));
+                }
+            }
+            assertSameUpdate(all, capped);
+        }
+    }
+
     private static String[] with(String[] common, String extra) {
         List<String> all = new ArrayList<>(List.of(common));
         all.add(extra);
@@ -458,6 +489,28 @@ class RlTrainerTest {
         // the same evaluation as the trainer's step-0 evaluation of the same model
         Path run = train(config(tmp, "e", "--trainer.total-steps=1", "--trainer.save-every=0"));
         assertThat(MetricsJsonl.read(run.resolve("metrics.jsonl")).get(0).get("eval/accuracy"))
+                .isEqualTo(result.get("accuracy").asDouble());
+        // --model is evaluated even when the config starts its runs from random weights (an sft config)
+        StringWriter out2 = new StringWriter();
+        assertThat(Main.execute(
+                        new String[] {
+                            "eval",
+                            "--model",
+                            tinyModel.toString(),
+                            "--config",
+                            yamlFile.toString(),
+                            "--n",
+                            "1",
+                            "--model.random-init=true"
+                        },
+                        new PrintWriter(out2),
+                        new PrintWriter(err)))
+                .as(err.toString())
+                .isZero();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(out2.toString())
+                        .get("accuracy")
+                        .asDouble())
                 .isEqualTo(result.get("accuracy").asDouble());
     }
 

@@ -164,4 +164,92 @@ class GeneratorTest {
             }
         }
     }
+
+    /**
+     * Continuous batching: with at most a few rows decoding at once, waiting prompt groups are prefilled into the places
+     * finished rows free (their slots right-aligned beside rows that have decoded for a while, slots no live row reads
+     * trimmed), and every row's completion is still the plain path's for the same seed (token for token, log-probs
+     * within 1e-5) — for groups of 3 under a cap of 4 (one group at a time) and of 7, and for single rows under a cap of 2.
+     */
+    @Test
+    void continuousBatchingGivesThePlainPathsCompletions() {
+        List<long[]> prompts = List.of(
+                new long[] {5, 9, 13, 2, 7},
+                new long[] {11, 4},
+                new long[] {30, 1, 17},
+                new long[] {6},
+                new long[] {12, 19, 21, 22, 23, 24, 25},
+                new long[] {9, 9, 9});
+        SamplingParams params = new SamplingParams(9, 1.0, 1.0, 0, Set.of(3L, 8L, 14L), 0);
+        for (int[] groupAndCap : new int[][] {{3, 4}, {3, 7}, {1, 2}}) {
+            int g = groupAndCap[0];
+            List<long[]> rows = new java.util.ArrayList<>();
+            for (long[] prompt : prompts) {
+                for (int i = 0; i < g; i++) {
+                    rows.add(prompt);
+                }
+            }
+            List<Completion> capped =
+                    new Generator(model, groupAndCap[1]).generateGroups(prompts, g, params, new SplittableRandom(7), m);
+            List<Completion> plain = new Generator(model, false).generate(rows, params, new SplittableRandom(7), m);
+            assertThat(capped).hasSize(rows.size());
+            for (int r = 0; r < rows.size(); r++) {
+                assertThat(capped.get(r).tokens())
+                        .as("G=%d cap=%d row %d", g, groupAndCap[1], r)
+                        .containsExactly(plain.get(r).tokens());
+                assertThat(capped.get(r).logprobs())
+                        .as("G=%d cap=%d row %d", g, groupAndCap[1], r)
+                        .containsExactly(plain.get(r).logprobs(), within(1e-5f));
+                assertThat(capped.get(r).finish()).isEqualTo(plain.get(r).finish());
+            }
+            // rows of different lengths: some stop early, so later groups really joined a running batch
+            assertThat(capped.stream()
+                            .mapToInt(c -> c.tokens().length)
+                            .distinct()
+                            .count())
+                    .isGreaterThan(2);
+        }
+    }
+
+    /**
+     * A max-new-tokens per row cuts each row's completion to the first {@code limit} tokens of what it samples without
+     * limits (same seed: each row has its own generator), or to its stop token if that comes first; the rows that
+     * finish early leave the batch while the others go on.
+     */
+    @Test
+    void perRowLimitsCutEachRowsOwnCompletion() {
+        List<long[]> prompts = List.of(new long[] {5, 9, 13, 2, 7}, new long[] {11, 4});
+        int g = 3;
+        int[] limits = {1, 7, 3, 6, 2, 5};
+        for (SamplingParams params : List.of(
+                new SamplingParams(7, 1.0, 1.0, 0, Set.of(), 0),
+                new SamplingParams(7, 1.0, 1.0, 0, Set.of(3L, 8L), 0))) {
+            List<Completion> free = new Generator(model).generateGroups(prompts, g, params, new SplittableRandom(7), m);
+            List<Completion> cut =
+                    new Generator(model).generateGroups(prompts, g, params, limits, new SplittableRandom(7), m);
+            for (int r = 0; r < limits.length; r++) {
+                Completion f = free.get(r);
+                int expected = Math.min(limits[r], f.tokens().length);
+                assertThat(cut.get(r).tokens())
+                        .as("row %d", r)
+                        .containsExactly(java.util.Arrays.copyOf(f.tokens(), expected));
+                assertThat(cut.get(r).logprobs())
+                        .containsExactly(java.util.Arrays.copyOf(f.logprobs(), expected), within(1e-5f));
+                boolean stopped = f.finish() == Completion.FinishReason.STOP && f.tokens().length <= limits[r];
+                assertThat(cut.get(r).finish())
+                        .isEqualTo(stopped ? Completion.FinishReason.STOP : Completion.FinishReason.LENGTH);
+            }
+            if (params.stopIds().isEmpty()) {
+                assertThat(cut.stream().mapToInt(c -> c.tokens().length).toArray())
+                        .containsExactly(limits);
+            }
+        }
+        SamplingParams p = new SamplingParams(7, 1.0, 1.0, 0, Set.of(), 0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Generator(model)
+                        .generateGroups(prompts, g, p, new int[] {1, 2}, new SplittableRandom(7), m))
+                .hasMessageContaining("one limit per row");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Generator(model)
+                        .generateGroups(prompts, g, p, new int[] {1, 2, 3, 4, 5, 8}, new SplittableRandom(7), m))
+                .hasMessageContaining("in [1, 7]");
+    }
 }

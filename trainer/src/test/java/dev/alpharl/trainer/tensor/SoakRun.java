@@ -76,9 +76,9 @@ public final class SoakRun {
                     gc.backward(nll);
                     loss = nll.getFloat();
                 }
-                double norm = GradientClipping.clip(opt.weights(), 1.0, sm);
+                double norm = GradientClipping.clip(opt.weights(), 1.0);
                 if (Double.isFinite(norm)) {
-                    opt.step(3e-3, sm);
+                    opt.step(3e-3);
                 } else {
                     opt.zeroGradients();
                 }

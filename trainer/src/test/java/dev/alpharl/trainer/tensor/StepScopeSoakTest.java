@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * 4,000 tiny training steps in a separate JVM with a fixed, pre-touched heap (so resident-memory growth is native
  * memory): the long-lived model manager must hold the same arrays at the end as after step 1, the per-step manager
  * nothing, and resident memory may grow by at most 64 MB from step 200 to the end, with a median growth under
- * 1 MB per 500 steps (a steady leak shows in every interval; the JVM's native memory rises in one or two plateau
+ * 4 MB per 500 steps (a steady leak shows in every interval; the JVM's native memory rises in a few plateau
  * steps at unpredictable times). The leaky patterns in DJL.md grow by megabytes per step.
  */
 class StepScopeSoakTest {
@@ -67,9 +67,12 @@ class StepScopeSoakTest {
         assertThat(v.get("rss_last_mb") - v.get("rss_warm_mb"))
                 .as("native growth after warm-up, MB")
                 .isLessThan(64.0);
-        // A steady leak raises RSS in every 500-step interval (2 kB per step is 1 MB per interval): the median
-        // interval must stay under 1 MB. The JVM's own native memory (JIT code, compiler arenas) rises in a few
-        // plateau steps of 10-35 MB at unpredictable times: at most two such intervals are allowed.
+        // A steady leak raises RSS in every 500-step interval (8 kB per step is 4 MB per interval): the median
+        // interval must stay under 4 MB (a quiet interval measured up to 1.7 MB on a machine shared with other jobs).
+        // The JVM's own native memory (JIT code, compiler arenas) rises in a few plateau steps of 4-35 MB at
+        // unpredictable times (CI measured 24, 4.3 and 13.6 MB in one run without a leak), so single intervals are
+        // only bounded coarsely: at most two above 16 MB. The leaky patterns in DJL.md add megabytes per step, i.e.
+        // hundreds of MB per interval, and fail every bound here.
         List<Double> deltas = new ArrayList<>();
         for (int i = 1; i < rssEvery500.size(); i++) {
             deltas.add(rssEvery500.get(i) - rssEvery500.get(i - 1));
@@ -78,8 +81,8 @@ class StepScopeSoakTest {
         List<Double> sorted = deltas.stream().sorted().toList();
         assertThat(sorted.get(sorted.size() / 2))
                 .as("median RSS growth per 500 steps, MB: %s", rssEvery500)
-                .isLessThan(1.0);
-        assertThat(deltas.stream().filter(d -> d > 4.0).count())
+                .isLessThan(4.0);
+        assertThat(deltas.stream().filter(d -> d > 16.0).count())
                 .as("plateau steps in %s", rssEvery500)
                 .isLessThanOrEqualTo(2);
         assertThat(v.get("loss_last")).as("the model learns").isLessThan(v.get("loss_first") * 0.5);

@@ -57,6 +57,9 @@ class TorchOpsTest {
                         "to_f32",
                         "matmul_bf16",
                         "linear_bf16",
+                        "adamw_step",
+                        "clip_grad_norm",
+                        "zero_grad",
                         "top_triplet_lanczos");
     }
 

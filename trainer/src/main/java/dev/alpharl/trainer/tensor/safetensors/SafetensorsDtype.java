@@ -11,27 +11,35 @@ import java.util.stream.Collectors;
  * CPU is slow (pitfall 17).
  */
 public enum SafetensorsDtype {
-    F64(8, DataType.FLOAT64),
-    F32(4, DataType.FLOAT32),
-    F16(2, DataType.FLOAT32),
-    BF16(2, DataType.FLOAT32),
-    I64(8, DataType.INT64),
-    I32(4, DataType.INT32),
-    I8(1, DataType.INT8),
-    U8(1, DataType.UINT8),
-    BOOL(1, DataType.BOOLEAN);
+    F64(DataType.FLOAT64, DataType.FLOAT64),
+    F32(DataType.FLOAT32, DataType.FLOAT32),
+    F16(DataType.FLOAT16, DataType.FLOAT32),
+    BF16(DataType.BFLOAT16, DataType.FLOAT32),
+    I64(DataType.INT64, DataType.INT64),
+    I32(DataType.INT32, DataType.INT32),
+    I8(DataType.INT8, DataType.INT8),
+    U8(DataType.UINT8, DataType.UINT8),
+    BOOL(DataType.BOOLEAN, DataType.BOOLEAN);
 
-    private final int byteSize;
+    private final DataType stored;
     private final DataType loadedAs;
 
-    SafetensorsDtype(int byteSize, DataType loadedAs) {
-        this.byteSize = byteSize;
+    SafetensorsDtype(DataType stored, DataType loadedAs) {
+        this.stored = stored;
         this.loadedAs = loadedAs;
     }
 
     /** Bytes per element in the file. */
     public int byteSize() {
-        return byteSize;
+        return stored.getNumOfBytes();
+    }
+
+    /**
+     * The element type as it lies in the file, named by DJL's enum. It is only a type code for libtorch: DJL itself
+     * must never create an array of BFLOAT16 (DJL.md pitfall 1).
+     */
+    public DataType stored() {
+        return stored;
     }
 
     /** The DJL type {@link TensorSource#load} returns for this dtype. */

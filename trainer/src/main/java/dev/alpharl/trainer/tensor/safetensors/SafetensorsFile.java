@@ -1,15 +1,13 @@
 package dev.alpharl.trainer.tensor.safetensors;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import dev.alpharl.trainer.tensor.TorchOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.ShortBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,17 +17,17 @@ import java.util.Set;
 
 /**
  * One safetensors file, opened lazily: {@link #open} reads and validates the header only; each tensor is read on
- * demand with positional reads (long offsets, so files and tensors beyond 2 GiB work). Loading into DJL goes through a
- * bounded direct staging buffer and ends in an array that owns its native memory: DJL's {@code create(ByteBuffer)} is
- * zero-copy and would otherwise pin one Java direct buffer per weight (DJL.md pitfall 19), counted against
- * {@code -XX:MaxDirectMemorySize}.
+ * demand (long offsets, so files and tensors beyond 2 GiB work). {@link #load} never touches the data in Java:
+ * libtorch maps the file and copies it chunk by chunk into a native array of the requested type
+ * ({@link TorchOps#readFile}), so no heap array or direct buffer ever holds a weight (DJL.md §12, pitfall 19).
+ * {@link #readFloats} is the one path onto the Java heap, for callers that want a {@code float[]}.
  */
 public final class SafetensorsFile implements TensorSource {
 
-    /** Largest direct staging buffer used by {@link #load}; larger tensors are loaded in row blocks. */
-    static final int DEFAULT_STAGING_BYTES = 64 << 20;
+    /** File bytes {@link #load} copies per step: at most this much of the file is mapped at any time. */
+    static final long DEFAULT_CHUNK_BYTES = 64L << 20;
 
-    /** Elements converted per step when the file dtype differs from the loaded one. */
+    /** Elements {@link #readFloats} decodes per step. */
     private static final int CONVERT_ELEMENTS = 1 << 20;
 
     private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -99,99 +97,39 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public NDArray load(String name, NDManager manager) throws IOException {
-        return load(name, manager, DEFAULT_STAGING_BYTES);
+        return load(name, manager, entry(name).dtype().loadedAs());
     }
 
-    /** {@link #load} with a given staging-buffer size (tests use a small one to exercise the row-block path). */
-    NDArray load(String name, NDManager manager, int stagingBytes) throws IOException {
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws IOException {
+        return load(name, manager, type, DEFAULT_CHUNK_BYTES);
+    }
+
+    /** {@link #load} copying {@code chunkBytes} of file data per step (tests use a small chunk). */
+    NDArray load(String name, NDManager manager, DataType type, long chunkBytes) throws IOException {
         TensorEntry e = entry(name);
-        DataType type = e.dtype().loadedAs();
-        long[] shape = e.shape();
-        long rowElements = shape.length == 0 || shape[0] == 0 ? e.numel() : e.numel() / shape[0];
-        long rowBytes = rowElements * type.getNumOfBytes();
-        long outBytes = e.numel() * type.getNumOfBytes();
-        if (outBytes <= stagingBytes || shape.length == 0) {
-            ByteBuffer staging = stage(e, 0, e.numel(), outBytes);
-            try (NDArray view = manager.create(staging, e.djlShape(), type)) {
-                NDArray owned = view.duplicate(); // owns its memory; the staging buffer is released with the view
-                owned.setName(name);
-                return owned;
-            }
-        }
-        long rowsPerBlock = Math.max(1, stagingBytes / rowBytes);
-        if (rowsPerBlock * rowBytes > Integer.MAX_VALUE) {
-            throw new SafetensorsException(
-                    file,
-                    name,
-                    "one row along dim 0 needs " + rowBytes
-                            + " bytes, more than a single staging buffer can hold (2 GiB)");
-        }
-        NDArray result = manager.zeros(e.djlShape(), type);
-        try {
-            for (long row = 0; row < shape[0]; row += rowsPerBlock) {
-                long rows = Math.min(rowsPerBlock, shape[0] - row);
-                ByteBuffer staging = stage(e, row * rowElements, rows * rowElements, rows * rowBytes);
-                long[] blockShape = shape.clone();
-                blockShape[0] = rows;
-                try (NDArray block = manager.create(staging, new Shape(blockShape), type)) {
-                    result.set(new NDIndex("{}:{}", row, row + rows), block);
-                }
-            }
-            result.setName(name);
-            return result;
-        } catch (IOException | RuntimeException ex) {
-            result.close();
-            throw ex;
-        }
-    }
-
-    /** Reads {@code count} elements from {@code first} into a fresh native-order direct buffer of the loaded type. */
-    private ByteBuffer stage(TensorEntry e, long first, long count, long bytes) throws IOException {
-        ByteBuffer staging = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
         SafetensorsDtype dtype = e.dtype();
-        long position = e.fileOffset() + first * dtype.byteSize();
-        if (dtype.byteSize() == dtype.loadedAs().getNumOfBytes() && NATIVE_LITTLE_ENDIAN) {
-            readFully(channel, file, e.name(), staging, position); // same bytes on disk and in memory
-        } else {
-            ByteBuffer raw = ByteBuffer.allocate((int) Math.min(count, CONVERT_ELEMENTS) * dtype.byteSize())
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            for (long done = 0; done < count; ) {
-                int n = (int) Math.min(count - done, CONVERT_ELEMENTS);
-                raw.clear().limit(n * dtype.byteSize());
-                readFully(channel, file, e.name(), raw, position + done * dtype.byteSize());
-                raw.flip();
-                decodeForLoad(dtype, raw, staging, n);
-                done += n;
-            }
+        boolean widening = dtype.isFloatingPoint() && (type == DataType.FLOAT32 || type == DataType.FLOAT64);
+        if (type != dtype.loadedAs() && !widening) {
+            throw new IllegalArgumentException(
+                    file + ": tensor '" + name + "' of dtype " + dtype + " cannot be loaded as " + type);
         }
-        return staging.flip();
-    }
-
-    /** Converts n little-endian file elements to the loaded type in native order, appending to dst. */
-    private static void decodeForLoad(SafetensorsDtype dtype, ByteBuffer raw, ByteBuffer dst, int n) {
-        switch (dtype) {
-            case F16, BF16 -> {
-                ShortBuffer in = raw.asShortBuffer();
-                FloatBuffer out = dst.asFloatBuffer();
-                for (int i = 0; i < n; i++) {
-                    short bits = in.get(i);
-                    out.put(
-                            i,
-                            dtype == SafetensorsDtype.BF16
-                                    ? FloatFormats.bf16ToFloat(bits)
-                                    : FloatFormats.halfToFloat(bits));
-                }
-                dst.position(dst.position() + n * 4);
-            }
-            case F64, I64 -> {
-                dst.asLongBuffer().put(raw.asLongBuffer());
-                dst.position(dst.position() + n * 8);
-            }
-            case F32, I32 -> {
-                dst.asIntBuffer().put(raw.asIntBuffer());
-                dst.position(dst.position() + n * 4);
-            }
-            case I8, U8, BOOL -> dst.put(raw);
+        if (!NATIVE_LITTLE_ENDIAN) {
+            throw new SafetensorsException(
+                    file, name, "this host is big-endian; tensors are copied from the little-endian file as they are");
+        }
+        long chunkElements = Math.max(1, chunkBytes / dtype.byteSize());
+        NDArray flat;
+        try {
+            flat = TorchOps.on(manager.getDevice())
+                    .readFile(manager, file, e.fileOffset(), e.numel(), dtype.stored(), type, chunkElements);
+        } catch (EngineException ex) {
+            throw new SafetensorsException(file, name, "libtorch could not read the data: " + ex.getMessage(), ex);
+        }
+        try (flat) {
+            NDArray shaped = flat.reshape(e.djlShape()); // a view of the same storage
+            shaped.setName(name);
+            return shaped;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -136,6 +137,11 @@ public final class ShardedSafetensors implements TensorSource {
     @Override
     public NDArray load(String name, NDManager manager) throws IOException {
         return shardFor(name).load(name, manager);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws IOException {
+        return shardFor(name).load(name, manager, type);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.alpharl.trainer.tensor.safetensors;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.Set;
 
 /**
  * Lazy, read-only access to the tensors of a safetensors checkpoint: opening reads only the header(s); tensor data is
- * read on demand. Safe to use from several threads (reads are positional).
+ * read on demand, into native arrays without passing through Java buffers. Safe to use from several threads (reads
+ * are positional).
  */
 public interface TensorSource extends Closeable {
 
@@ -49,10 +51,19 @@ public interface TensorSource extends Closeable {
 
     /**
      * Reads a tensor into a new array owned by {@code manager} (the caller closes it, or the manager does). F16/BF16
-     * are widened to FLOAT32; other dtypes keep their type ({@link SafetensorsDtype#loadedAs()}). The array owns its
-     * native memory (no reference to a Java buffer is kept).
+     * are widened to FLOAT32; other dtypes keep their type ({@link SafetensorsDtype#loadedAs()}).
      */
     NDArray load(String name, NDManager manager) throws IOException;
+
+    /**
+     * Reads a tensor into a new array of {@code type} owned by {@code manager}: the dtype's
+     * {@link SafetensorsDtype#loadedAs() loaded type}, or FLOAT32/FLOAT64 for any floating-point dtype. The data goes
+     * from the file to native memory with the conversion on the way: no Java heap array or direct buffer holds it,
+     * and no copy in another type is made first.
+     *
+     * @throws IllegalArgumentException for any other type
+     */
+    NDArray load(String name, NDManager manager, DataType type) throws IOException;
 
     /** Reads a tensor as float32 values in row-major order (any dtype; F64 and 64-bit integers are rounded). */
     float[] readFloats(String name) throws IOException;

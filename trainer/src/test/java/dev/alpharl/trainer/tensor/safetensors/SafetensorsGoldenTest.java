@@ -115,6 +115,42 @@ class SafetensorsGoldenTest {
         }
     }
 
+    /**
+     * Other writers need not order tensors by alignment: here the BF16 and F32 tensors follow a 1-byte U8 tensor, so
+     * they start at odd file offsets, which libtorch cannot view in place (they take the copying path).
+     */
+    @Test
+    void readsTensorsAtOddOffsets(@TempDir Path dir) throws Exception {
+        String json = "{\"u\":{\"dtype\":\"U8\",\"shape\":[1],\"data_offsets\":[0,1]},"
+                + "\"a\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[1,5]},"
+                + "\"c\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[5,9]}} ";
+        assertThat(json.length()).isEqualTo(160);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 160, 0, 0, 0, 0, 0, 0, 0});
+        out.writeBytes(json.getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[] {
+            (byte) 200, // u = 200
+            (byte) 0x80,
+            0x3F,
+            0,
+            (byte) 0xC0, // a = {1, -2}
+            0,
+            0,
+            0,
+            0x3F // c = 0.5f
+        });
+        Path file = dir.resolve("odd.safetensors");
+        Files.write(file, out.toByteArray());
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager sub = manager.newSubManager()) {
+            assertThat(st.entry("a").fileOffset()).isEqualTo(8 + 160 + 1);
+            assertThat(st.load("u", sub).toUint8Array()).containsExactly(200);
+            assertThat(st.load("a", sub).toFloatArray()).containsExactly(1f, -2f);
+            assertThat(st.load("a", sub, DataType.FLOAT32, 2).toFloatArray()).containsExactly(1f, -2f);
+            assertThat(st.load("c", sub).getFloat()).isEqualTo(0.5f);
+        }
+    }
+
     @Test
     void writerReproducesTheHandWrittenBytes(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("written.safetensors");

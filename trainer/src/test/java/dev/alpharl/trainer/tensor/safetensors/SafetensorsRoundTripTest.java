@@ -177,7 +177,7 @@ class SafetensorsRoundTripTest {
     }
 
     @Test
-    void largeTensorsAreLoadedInRowBlocksWithTheSameResult() throws Exception {
+    void tensorsCopiedInChunksEqualTheWholeTensor() throws Exception {
         float[] values = randomFloats(37 * 5, 3);
         long[] longs = new long[37 * 3];
         for (int i = 0; i < longs.length; i++) {
@@ -194,16 +194,42 @@ class SafetensorsRoundTripTest {
                 NDManager sub = manager.newSubManager()) {
             for (String name : st.names()) {
                 NDArray whole = st.load(name, sub);
-                for (int staging : new int[] {64, 100, 7}) { // several rows, a partial last block, one row per block
-                    NDArray blocks = st.load(name, sub, staging);
-                    assertThat(blocks.getShape()).isEqualTo(whole.getShape());
-                    assertThat(blocks.getDataType()).isEqualTo(whole.getDataType());
-                    assertThat(blocks.contentEquals(whole))
-                            .as("%s with staging %d", name, staging)
+                DataType type = whole.getDataType();
+                // several elements per chunk, a partial last chunk, one element per chunk (a chunk below one element)
+                for (long chunkBytes : new long[] {64, 100, 7}) {
+                    NDArray chunked = st.load(name, sub, type, chunkBytes);
+                    assertThat(chunked.getShape()).isEqualTo(whole.getShape());
+                    assertThat(chunked.getDataType()).isEqualTo(type);
+                    assertThat(chunked.contentEquals(whole))
+                            .as("%s in chunks of %d bytes", name, chunkBytes)
                             .isTrue();
                 }
             }
-            assertThat(st.load("ids", sub, 50).toLongArray()).containsExactly(longs);
+            assertThat(st.load("ids", sub, DataType.INT64, 50).toLongArray()).containsExactly(longs);
+        }
+    }
+
+    @Test
+    void floatTensorsLoadAsFloat64WithoutAnFp32Step() throws Exception {
+        double[] exact = {Math.PI, -1e-40, 1e300};
+        Path file = dir.resolve("f64.safetensors");
+        new SafetensorsWriter()
+                .add("d", manager.create(exact))
+                .add("h", new float[] {1.5f, -65504f}, new long[] {2}, SafetensorsDtype.F16)
+                .add("ids", manager.create(new long[] {1, 2}))
+                .write(file);
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager sub = manager.newSubManager()) {
+            // an fp32 step would round 1e-40 to a 17-bit subnormal and turn 1e300 into Inf
+            assertThat(st.load("d", sub, DataType.FLOAT64).toDoubleArray()).containsExactly(exact);
+            NDArray h = st.load("h", sub, DataType.FLOAT64);
+            assertThat(h.getDataType()).isEqualTo(DataType.FLOAT64);
+            assertThat(h.toDoubleArray()).containsExactly(1.5, -65504);
+            assertThat(st.load("d", sub, DataType.FLOAT32).toFloatArray())
+                    .containsExactly((float) Math.PI, -1e-40f, Float.POSITIVE_INFINITY);
+            assertThatThrownBy(() -> st.load("ids", sub, DataType.FLOAT32))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'ids' of dtype I64 cannot be loaded as float32");
         }
     }
 
