@@ -205,15 +205,18 @@ public final class BenchReport {
                         "alpharl_snapshot_accuracy",
                         String.format(
                                 Locale.ROOT,
-                                "block Lanczos vs exact SVD, worst of %d matrices: σ1 rel. Δ, 1−|u·u*|, 1−|v·v*|, "
-                                        + "σ2 rel. Δ (exact σ2/σ1: median, max)",
+                                "block Lanczos vs exact SVD over %d matrices × snapshots, worst/median: σ1 rel. Δ, "
+                                        + "1−|u·u*|, 1−|v·v*|; worst σ2 rel. Δ (exact σ2/σ1: median, max)",
                                 s.matrices()),
                         String.format(
                                 Locale.ROOT,
-                                "%.1e, %.1e, %.1e, %.1e (%.3f, %.4f); %.1f steps, %d fallbacks",
+                                "%.1e/%.1e, %.1e/%.1e, %.1e/%.1e; %.1e (%.3f, %.4f); %.1f steps, %d fallbacks",
                                 s.sigma1Error(),
+                                s.medianSigma1Error(),
                                 1 - s.uOverlap(),
+                                1 - s.medianUOverlap(),
                                 1 - s.vOverlap(),
+                                1 - s.medianVOverlap(),
                                 s.sigma2Error(),
                                 s.medianGapRatio(),
                                 s.maxGapRatio(),

@@ -22,8 +22,11 @@ import java.util.Map;
  * @param meanSteps      block Lanczos steps per matrix in the warm snapshots
  * @param fallbacks      matrix snapshots that fell back to the exact SVD, over all snapshots
  * @param sigma1Error    the largest relative error of σ1 over all matrices and snapshots
+ * @param medianSigma1Error the median one
  * @param uOverlap       the smallest |u1·u1*| (u1* of the exact SVD)
+ * @param medianUOverlap the median |u1·u1*|
  * @param vOverlap       the smallest |v1·v1*|
+ * @param medianVOverlap the median |v1·v1*|
  * @param sigma2Error    the largest relative error of σ2
  * @param medianGapRatio the median exact σ2/σ1
  * @param maxGapRatio    the largest exact σ2/σ1
@@ -39,8 +42,11 @@ public record SnapshotMeasurement(
         double meanSteps,
         int fallbacks,
         double sigma1Error,
+        double medianSigma1Error,
         double uOverlap,
+        double medianUOverlap,
         double vOverlap,
+        double medianVOverlap,
         double sigma2Error,
         double medianGapRatio,
         double maxGapRatio,
@@ -68,19 +74,19 @@ public record SnapshotMeasurement(
         if (times.length < 2 || times.length != iterated.size() || exactTimes.length != exact.size()) {
             throw new IllegalArgumentException("need at least two snapshots, each timed, from both recorders");
         }
-        double sigma1 = 0;
-        double u = 1;
-        double v = 1;
         double sigma2 = 0;
         int fallbacks = 0;
+        List<Double> sigma1Errors = new ArrayList<>();
+        List<Double> uOverlaps = new ArrayList<>();
+        List<Double> vOverlaps = new ArrayList<>();
         List<Double> gaps = new ArrayList<>();
         List<SnapshotAccuracy.MatrixAccuracy> last = List.of();
         for (int i = 0; i < iterated.size(); i++) {
             last = SnapshotAccuracy.compare(iterated.get(i), exact.get(i));
             for (SnapshotAccuracy.MatrixAccuracy a : last) {
-                sigma1 = Math.max(sigma1, a.sigma1Error());
-                u = Math.min(u, a.uOverlap());
-                v = Math.min(v, a.vOverlap());
+                sigma1Errors.add(a.sigma1Error());
+                uOverlaps.add(a.uOverlap());
+                vOverlaps.add(a.vOverlap());
                 sigma2 = Math.max(sigma2, a.sigma2Error());
                 gaps.add(a.exactGapRatio());
                 fallbacks += a.method() == TopTriplet.Method.EXACT_FALLBACK ? 1 : 0;
@@ -94,7 +100,10 @@ public record SnapshotMeasurement(
                 warmMatrices++;
             }
         }
-        double[] g = gaps.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] g = values(gaps);
+        double[] sigma1 = values(sigma1Errors);
+        double[] u = values(uOverlaps);
+        double[] v = values(vOverlaps);
         Snapshot lastExact = exact.get(exact.size() - 1);
         double lastReward = lastExact.meanReward();
         double window = lastReward - exact.get(0).meanReward();
@@ -105,13 +114,20 @@ public record SnapshotMeasurement(
                 lastExact.matrices().size(),
                 (double) warmSteps / warmMatrices,
                 fallbacks,
-                sigma1,
-                u,
-                v,
+                Arrays.stream(sigma1).max().orElse(Double.NaN),
+                JvmBench.median(sigma1),
+                Arrays.stream(u).min().orElse(Double.NaN),
+                JvmBench.median(u),
+                Arrays.stream(v).min().orElse(Double.NaN),
+                JvmBench.median(v),
                 sigma2,
                 JvmBench.median(g),
                 Arrays.stream(g).max().orElse(Double.NaN),
                 SnapshotAccuracy.compareFits(iterated, exact, lastReward + window, weightNorms),
                 last);
+    }
+
+    private static double[] values(List<Double> list) {
+        return list.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

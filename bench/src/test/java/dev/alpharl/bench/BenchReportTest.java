@@ -49,7 +49,8 @@ class BenchReportTest {
     /** Warm snapshots of {@code seconds}, 4 matrices, accurate to 1e-10 in the vectors. */
     private static SnapshotMeasurement snapshots(double seconds, SnapshotAccuracy.FitAgreement fit) {
         return new SnapshotMeasurement(
-                seconds, 0.2, 1.5, 4, 3.5, 0, 1e-6, 1 - 1e-10, 1 - 2e-10, 1e-4, 0.93, 0.98, fit, List.of());
+                seconds, 0.2, 1.5, 4, 3.5, 0, 1e-6, 2e-8, 1 - 1e-10, 1 - 1e-12, 1 - 2e-10, 1 - 3e-12, 1e-4, 0.93, 0.98,
+                fit, List.of());
     }
 
     @Test
@@ -60,7 +61,8 @@ class BenchReportTest {
         assertThat(cheap.get("alpharl_snapshot").verdict()).isEqualTo(Verdict.PASS);
         assertThat(cheap.get("alpharl_snapshot_exact").jvm()).isEqualTo("1.500 (30%)");
         assertThat(cheap.get("alpharl_snapshot_accuracy").jvm())
-                .isEqualTo("1.0e-06, 1.0e-10, 2.0e-10, 1.0e-04 (0.930, 0.9800); 3.5 steps, 0 fallbacks");
+                .isEqualTo("1.0e-06/2.0e-08, 1.0e-10/1.0e-12, 2.0e-10/3.0e-12; 1.0e-04 (0.930, 0.9800); 3.5 steps, "
+                        + "0 fallbacks");
         assertThat(cheap.get("alpharl_fit").jvm()).isEqualTo("2.0e-06, 3.0e-06, 1.0e-08 (4 matrices)");
         assertThat(cheap.get("alpharl_fit").verdict()).isEqualTo(Verdict.PASS);
 

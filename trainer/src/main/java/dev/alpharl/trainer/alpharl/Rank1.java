@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
  *       space anyway): exact thin SVD in fp64, which also gives σ2 exactly;</li>
  *   <li>the others: block Lanczos in fp32 on the matrix's device ({@link TorchOps#topTripletLanczos}), blocks of
  *       {@code blockSize} vectors started from the previous snapshot's top Ritz right vectors (completed by seeded
- *       Gaussian columns), stopped on the triplet itself: ρ = ‖ΔWᵀu1 − σ1·v1‖ ≤ {@code tolerance}·(σ1 − σ2), which
- *       bounds the sine of the angle of u1 and of v1 to the exact vectors by {@code tolerance} (Wedin; σ2 is the
- *       second Ritz value). ΔW·v1 = σ1·u1 holds by construction, and σ1 is then accurate to ρ²/(σ1 − σ2);</li>
+ *       Gaussian columns), stopped on the triplet itself: ρ1 = ‖ΔWᵀu1 − σ1·v1‖ ≤ {@code tolerance}·(σ1 − σ2 − ρ2),
+ *       which bounds the sine of the angle of u1 and of v1 to the exact vectors by {@code tolerance} (Wedin's
+ *       theorem with σ2 + ρ2, the second Ritz value plus its residual, standing in for the true σ2 that the Ritz
+ *       value approaches from below). ΔW·v1 = σ1·u1 holds by construction, and σ1 is then accurate to
+ *       ρ1²/(σ1 − σ2);</li>
  *   <li>when block Lanczos does not stop within {@code maxSteps} steps (σ2 too close to σ1 for its basis, or ρ
  *       stuck at the fp32 rounding floor {@code floor}·σ1 above the tolerance), the exact SVD, flagged
  *       {@link TopTriplet.Method#EXACT_FALLBACK}.</li>

@@ -18,8 +18,8 @@ public final class SnapshotAccuracy {
      * One matrix of one snapshot against its exact counterpart (starred).
      *
      * @param sigma1Error   |σ1 − σ1*| / σ1*
-     * @param uOverlap      |u1·u1*| (1 is exact)
-     * @param vOverlap      |v1·v1*|
+     * @param uOverlap      |u1·u1*| of the directions normalised in fp64 (1 is exact; sin∠ = √(1 − overlap²))
+     * @param vOverlap      |v1·v1*|, likewise
      * @param sigma2Error   |σ2 − σ2*| / σ2* (σ2 of block Lanczos is the second Ritz value)
      * @param exactGapRatio the exact σ2/σ1, the spectral gap that makes the top triplet hard (near 1) or easy
      */
@@ -46,8 +46,8 @@ public final class SnapshotAccuracy {
                     it.method(),
                     it.iterations(),
                     relative(it.sigma1(), ex.sigma1()),
-                    Math.abs(Vectors.dot(it.unitU(), ex.unitU())),
-                    Math.abs(Vectors.dot(it.v(), ex.v())) / (Vectors.norm(it.v()) * Vectors.norm(ex.v())),
+                    Vectors.overlap(Vectors.toDoubles(it.a()), Vectors.toDoubles(ex.a())),
+                    Vectors.overlap(Vectors.toDoubles(it.v()), Vectors.toDoubles(ex.v())),
                     relative(it.sigma2(), ex.sigma2()),
                     ex.gapRatio()));
         });
@@ -58,7 +58,8 @@ public final class SnapshotAccuracy {
      * How much the AlphaRL fit moves when the iterated snapshots replace the exact ones (ALPHARL.md §6, {@code
      * replace} assembly: the prediction of a matrix is W_k + D with D = (â − a_k)·v_kᵀ).
      *
-     * @param coefficientError the largest ‖â − â*‖ / ‖â*‖ (the fitted rank-1 coefficient)
+     * @param coefficientError the largest ‖â − s·â*‖ / ‖â*‖ (the fitted rank-1 coefficient; s = ±1 undoes a global
+     *                         sign flip of one trajectory, s = sign(v_k·v_k*))
      * @param updateError      the largest ‖D − D*‖_F / ‖D*‖_F (the predicted change of a matrix)
      * @param weightError      the largest ‖D − D*‖_F / ‖W_k‖_F (the predicted weights, relative to their size)
      * @param compared         matrices predicted from both
@@ -94,9 +95,12 @@ public final class SnapshotAccuracy {
                 continue;
             }
             compared++;
+            // each trajectory fixes its global sign at its first snapshot: compare â with ±â* on the same footing
+            double sign = Vectors.dot(a.lastV(), b.lastV()) < 0 ? -1 : 1;
             coefficient = Math.max(
                     coefficient,
-                    Vectors.norm(Vectors.difference(a.predicted(), b.predicted())) / Vectors.norm(b.predicted()));
+                    Vectors.norm(Vectors.difference(a.predicted(), Vectors.scaled(b.predicted(), sign)))
+                            / Vectors.norm(b.predicted()));
             double[] ca = Vectors.difference(a.predicted(), a.lastA());
             double[] cb = Vectors.difference(b.predicted(), b.lastA());
             double d = outerDistance(ca, a.lastV(), cb, b.lastV());

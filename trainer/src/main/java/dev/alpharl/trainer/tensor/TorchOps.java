@@ -271,10 +271,12 @@ public final class TorchOps {
      * The top singular triplet of {@code a} [m, n] by block Lanczos — Golub–Kahan bidiagonalisation with full
      * reorthogonalisation, blocks of up to p vectors — started from the block {@code start} [n, p] (ALPHARL.md §10).
      * Each step extends the orthonormal bases V (right) and U (left) by one block, takes the Ritz triplets of the
-     * small matrix B = Uᵀ·A·V, and stops when the residual ρ = ‖Aᵀu₁ − σ₁v₁‖ meets
-     * {@code ρ ≤ tolerance·(σ₁ − σ₂)} (σ₂ the second Ritz value; ρ/(σ₁ − σ₂) bounds sin∠ of both vectors), when ρ
-     * reaches the rounding floor {@code floor·σ₁}, or after {@code maxSteps} steps. Runs in a's dtype on its device,
-     * the whole loop in one call.
+     * small matrix B = Uᵀ·A·V (A·v₁ = σ₁u₁ holds by construction), and stops when the residual
+     * ρ₁ = ‖Aᵀu₁ − σ₁v₁‖ meets {@code ρ₁ ≤ tolerance·(σ₁ − σ₂ − ρ₂)}, σ₂ the second Ritz value and ρ₂ its residual
+     * (σ₂ + ρ₂ stands in for the true σ₂, which the Ritz value only approaches from below; by Wedin's theorem
+     * ρ₁/(σ₁ − σ₂) then bounds sin∠ of u₁ and of v₁ to the exact vectors), when ρ₁ reaches the rounding floor
+     * {@code floor·σ₁}, or after {@code maxSteps} steps. Runs in a's dtype on its device, the whole loop in one
+     * call.
      */
     public Lanczos topTripletLanczos(NDArray a, NDArray start, int maxSteps, double tolerance, double floor) {
         try (NDArray steps = scalar(a, (long) maxSteps);
@@ -504,7 +506,7 @@ public final class TorchOps {
     }
 
     /**
-     * Result of {@link #topTripletLanczos}: {@code stats} = [σ₁, σ₂, ρ, ‖A‖_F, steps, converged (1 or 0)] in fp64
+     * Result of {@link #topTripletLanczos}: {@code stats} = [σ₁, σ₂, ρ₁, ‖A‖_F, steps, converged (1 or 0), ρ₂] in fp64
      * (σ₂ the second Ritz value, a lower bound of the true σ₂), u₁ [m] and v₁ [n] (unit), and the top Ritz right
      * vectors as rows [≤ p, n] (v₁ first), a warm start for a nearby matrix. When A·start = 0 there is no Ritz triplet: steps and σ₁
      * are 0 and the vectors are meaningless.

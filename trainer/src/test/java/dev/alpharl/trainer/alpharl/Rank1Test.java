@@ -120,10 +120,14 @@ class Rank1Test {
         return new SingularValueDecomposition(new Array2DRowRealMatrix(d, false));
     }
 
-    /** sin∠(x, y) of a unit x and a unit y. */
+    /**
+     * sin∠(x, y) = ‖x̂ − (x̂·ŷ)ŷ‖ with x̂, ŷ normalised in fp64: accurate for tiny angles, where √(1 − cos²) of
+     * fp32 vectors that are unit only to ~1e-7 would read ~5e-4.
+     */
     private static double sine(double[] x, double[] y) {
-        double c = Math.min(1, Math.abs(Vectors.dot(x, y)));
-        return Math.sqrt((1 - c) * (1 + c));
+        double[] xn = Vectors.scaled(x, 1 / Vectors.norm(x));
+        double[] yn = Vectors.scaled(y, 1 / Vectors.norm(y));
+        return Vectors.norm(Vectors.difference(xn, Vectors.scaled(yn, Vectors.dot(xn, yn))));
     }
 
     /**
