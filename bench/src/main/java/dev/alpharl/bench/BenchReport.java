@@ -174,7 +174,7 @@ public final class BenchReport {
      * step, the exact SVD's for comparison, how close block Lanczos came to the exact triplets, and whether the
      * AlphaRL fit stays within {@value #FIT_TOLERANCE} of the fit from exact snapshots.
      */
-    private static List<Row> snapshotRows(SnapshotMeasurement s, double trainStepSeconds) {
+    static List<Row> snapshotRows(SnapshotMeasurement s, double trainStepSeconds) {
         double share = s.seconds() / trainStepSeconds;
         SnapshotAccuracy.FitAgreement fit = s.fit();
         double fitError = Math.max(fit.coefficientError(), fit.updateError());

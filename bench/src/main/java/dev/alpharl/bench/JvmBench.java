@@ -24,9 +24,7 @@ import dev.alpharl.trainer.tensor.StepScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -277,19 +275,12 @@ public final class JvmBench {
                 exact.record(step, model.weights(), reward, null);
                 exactTimes[i] = (System.nanoTime() - t0) / 1e9;
             }
-            Map<String, Double> norms = new LinkedHashMap<>();
-            for (String name : tracked) {
-                norms.put(
-                        name,
-                        StepScope.run(
-                                base,
-                                scope -> Math.sqrt(
-                                        scope.own(model.weights().get(name).toType(DataType.FLOAT64, true))
-                                                .square()
-                                                .sum()
-                                                .getDouble())));
-            }
-            return SnapshotMeasurement.of(times, exactTimes, iterated.snapshots(), exact.snapshots(), norms);
+            return SnapshotMeasurement.of(
+                    times,
+                    exactTimes,
+                    iterated.snapshots(),
+                    exact.snapshots(),
+                    SnapshotMeasurement.weightNorms(model.weights(), tracked, base));
         }
     }
 

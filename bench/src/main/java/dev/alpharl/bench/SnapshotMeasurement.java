@@ -1,11 +1,16 @@
 package dev.alpharl.bench;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.alpharl.trainer.alpharl.MatrixSnapshot;
 import dev.alpharl.trainer.alpharl.Snapshot;
 import dev.alpharl.trainer.alpharl.SnapshotAccuracy;
 import dev.alpharl.trainer.alpharl.TopTriplet;
+import dev.alpharl.trainer.tensor.StepScope;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -125,6 +130,22 @@ public record SnapshotMeasurement(
                 Arrays.stream(g).max().orElse(Double.NaN),
                 SnapshotAccuracy.compareFits(iterated, exact, lastReward + window, weightNorms),
                 last);
+    }
+
+    /** ‖W‖_F of each tracked matrix, in fp64 (the scale of {@link SnapshotAccuracy.FitAgreement#weightError}). */
+    static Map<String, Double> weightNorms(Map<String, NDArray> weights, List<String> tracked, NDManager base) {
+        Map<String, Double> norms = new LinkedHashMap<>();
+        for (String name : tracked) {
+            norms.put(
+                    name,
+                    StepScope.run(
+                            base,
+                            scope -> Math.sqrt(scope.own(weights.get(name).toType(DataType.FLOAT64, true))
+                                    .square()
+                                    .sum()
+                                    .getDouble())));
+        }
+        return norms;
     }
 
     private static double[] values(List<Double> list) {
