@@ -71,7 +71,7 @@ public final class SnapshotRecorder implements AutoCloseable {
             if (w.getShape().dimension() != 2) {
                 throw new IllegalArgumentException("tracked tensor '" + name + "' is not 2-D: " + w.getShape());
             }
-            NDArray copy = w.toType(DataType.FLOAT32, true);
+            NDArray copy = fp32Copy(w);
             copy.attach(manager);
             base.put(name, copy);
             baseNorms.put(
@@ -83,6 +83,15 @@ public final class SnapshotRecorder implements AutoCloseable {
                                     .sum()
                                     .getDouble())));
         }
+    }
+
+    /**
+     * A new fp32 array with {@code w}'s values that shares no storage with it: DJL's {@code toType(FLOAT32, true)}
+     * of an fp32 array returns libtorch's {@code to()} of it, which aliases the same storage, so a W_0 taken that way
+     * from live fp32 weights would follow their in-place updates and every ΔW would read 0.
+     */
+    static NDArray fp32Copy(NDArray w) {
+        return w.getDataType() == DataType.FLOAT32 ? w.duplicate() : w.toType(DataType.FLOAT32, false);
     }
 
     /** The tracked matrix names, in order. */

@@ -164,6 +164,20 @@ class SnapshotRecorderTest {
     }
 
     @Test
+    void keepsItsOwnCopyOfW0WhenTheCallerUpdatesFp32WeightsInPlace() {
+        // the live weights are fp32 and the caller moves them in place, as an optimizer does
+        Map<String, NDArray> live = Map.of("w", m.zeros(new Shape(6, 4), DataType.FLOAT32));
+        try (SnapshotRecorder recorder = new SnapshotRecorder(live, List.of("w"), new Rank1(), m)) {
+            live.get("w").addi(m.ones(new Shape(6, 4)));
+            MatrixSnapshot s = recorder.record(1, live, 0, null).matrices().get("w");
+            // ΔW = all-ones 6×4: σ1 = √24, the only singular value
+            assertThat(s.sigma1()).isCloseTo(Math.sqrt(24), within(1e-5));
+            assertThat(s.frobenius()).isCloseTo(Math.sqrt(24), within(1e-5));
+            assertThat(recorder.base("w").toFloatArray()).containsOnly(0f);
+        }
+    }
+
+    @Test
     void aSnapshotWhoseIterationFallsBackToTheExactSvdIsRecordedAndLogged() {
         // σ2/σ1 = 1 − 1e-7: block Lanczos in fp32 cannot meet its rule, the exact SVD stands in
         double[] sigmas = Rank1Test.geometric(40, 0.9);
