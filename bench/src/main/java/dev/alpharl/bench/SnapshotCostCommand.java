@@ -84,6 +84,7 @@ final class SnapshotCostCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         TorchRuntime.init();
         SnapshotMeasurement m;
+        double otherCpu;
         try (NDManager base = NDManager.newBaseManager();
                 QwenModel model = QwenModel.random(shape.config(), seed, DataType.FLOAT32, base)) {
             List<String> tracked = model.projectionMatrices();
@@ -95,6 +96,7 @@ final class SnapshotCostCommand implements Callable<Integer> {
                     tracked.size(),
                     JniUtils.getNumThreads());
             stderr.flush();
+            CpuShare.Sample start = CpuShare.sample();
             double[] times = new double[snapshots];
             double[] exactTimes = new double[snapshots];
             try (SnapshotRecorder iterated = new SnapshotRecorder(weights, tracked, new Rank1(), base);
@@ -119,6 +121,7 @@ final class SnapshotCostCommand implements Callable<Integer> {
                             exactTimes[i] * 1e3);
                     stderr.flush();
                 }
+                otherCpu = CpuShare.othersShare(start, CpuShare.sample());
                 m = SnapshotMeasurement.of(
                         times,
                         exactTimes,
@@ -137,6 +140,13 @@ final class SnapshotCostCommand implements Callable<Integer> {
                     r.target(),
                     r.verdict() == BenchReport.Verdict.NONE ? "" : r.verdict().name());
         }
+        stdout.printf(
+                Locale.ROOT,
+                "| CPU taken by other processes and steal meanwhile, %% | %.1f | ≤ %.0f%% (else the figures are "
+                        + "unreliable) | %s |%n",
+                100 * otherCpu,
+                100 * BenchReport.MAX_OTHER_CPU_SHARE,
+                otherCpu <= BenchReport.MAX_OTHER_CPU_SHARE ? "PASS" : "FAIL");
         stdout.flush();
         return 0;
     }
