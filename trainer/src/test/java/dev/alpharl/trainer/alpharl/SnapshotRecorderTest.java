@@ -101,8 +101,8 @@ class SnapshotRecorderTest {
         Map<String, NDArray> w0 = Map.of("w", m.zeros(new Shape(6, 4)));
         // ΔW_t = c_t u vᵀ with c_t changing sign: the raw SVD's (u, v) sign follows c_t, the aligned one does not.
         double[] c = {1, -2, 3, -4};
-        // Power iteration warm-started from the previous v keeps v's sign, so u = ΔW v/σ comes out negated when c
-        // changes sign: the raw triplets need flipping, and the recorder must undo it jointly.
+        // Block Lanczos warm-started from the previous Ritz vectors keeps v's sign, so u = ΔW v/σ comes out negated
+        // when c changes sign: the raw triplets need flipping, and the recorder must undo it jointly.
         Rank1 iterative = new Rank1(Rank1.Options.DEFAULTS.iterativeOnly());
         try (SnapshotRecorder recorder = new SnapshotRecorder(w0, List.of("w"), iterative, m)) {
             for (int t = 0; t < c.length; t++) {
