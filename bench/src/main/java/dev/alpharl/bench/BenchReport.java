@@ -203,10 +203,11 @@ public final class BenchReport {
                         Verdict.NONE),
                 new Row(
                         "alpharl_snapshot_accuracy",
+                        // cos∠ = |u·u*|, written without '|', which would split the markdown cell
                         String.format(
                                 Locale.ROOT,
                                 "block Lanczos vs exact SVD over %d matrices × snapshots, worst/median: σ1 rel. Δ, "
-                                        + "1−|u·u*|, 1−|v·v*|; worst σ2 rel. Δ (exact σ2/σ1: median, max)",
+                                        + "1−cos∠(u,u*), 1−cos∠(v,v*); worst σ2 rel. Δ (exact σ2/σ1: median, max)",
                                 s.matrices()),
                         String.format(
                                 Locale.ROOT,
