@@ -40,15 +40,13 @@ import java.util.function.Consumer;
 public final class JvmBench {
 
     /**
-     * The JVM's measurements; the time of one AlphaRL snapshot as the trainer takes it ({@link Rank1} defaults)
-     * and with power iteration for every matrix ({@link Rank1.Options#iterativeOnly}); the peak resident memory
-     * including the snapshots; and the share of the machine's CPU that other processes took meanwhile
-     * ({@link CpuShare}).
+     * The JVM's measurements; AlphaRL snapshots as the trainer takes them ({@link Rank1} defaults) against the
+     * exact SVD ({@link SnapshotMeasurement}); the peak resident memory including the snapshots; and the share of
+     * the machine's CPU that other processes took meanwhile ({@link CpuShare}).
      */
     public record Result(
             Measurements measurements,
-            double snapshotSeconds,
-            double iterativeSnapshotSeconds,
+            SnapshotMeasurement snapshots,
             long peakRssWithSnapshotsBytes,
             double otherCpuShare) {}
 
@@ -56,8 +54,8 @@ public final class JvmBench {
     private static final int GEMM_CALLS = 10;
 
     private static final int GEMM_WARMUP = 3;
-    /** Snapshots taken, each after one more train step; the median is reported. */
-    private static final int SNAPSHOTS = 3;
+    /** Snapshots taken, each after one more train step: the first starts cold, the median of the others is reported. */
+    private static final int SNAPSHOTS = 4;
 
     private final BenchSettings settings;
     private final QwenModel model;
@@ -102,17 +100,19 @@ public final class JvmBench {
                     ProcessMemory.peakResidentBytes(),
                     t.optimizerSeconds());
             SequenceBatch batch = inputs.trainBatch();
-            double snapshot = snapshotSeconds(new Rank1(), batch, inputs.advantages(), optimizer);
-            double iterative = snapshotSeconds(
-                    new Rank1(Rank1.Options.DEFAULTS.iterativeOnly()), batch, inputs.advantages(), optimizer);
+            SnapshotMeasurement snapshots = snapshots(batch, inputs.advantages(), optimizer);
             log.accept(String.format(
-                    "AlphaRL snapshot: %.1f ms (power iteration only: %.1f ms)", snapshot * 1e3, iterative * 1e3));
+                    "AlphaRL snapshot: %.1f ms warm, %.1f ms cold (exact SVD: %.1f ms); %.1f block Lanczos steps per "
+                            + "matrix, %d exact fallbacks; worst 1-|u.u*| %.1e, 1-|v.v*| %.1e",
+                    snapshots.seconds() * 1e3,
+                    snapshots.coldSeconds() * 1e3,
+                    snapshots.exactSeconds() * 1e3,
+                    snapshots.meanSteps(),
+                    snapshots.fallbacks(),
+                    1 - snapshots.uOverlap(),
+                    1 - snapshots.vOverlap()));
             return new Result(
-                    m,
-                    snapshot,
-                    iterative,
-                    ProcessMemory.peakResidentBytes(),
-                    CpuShare.othersShare(start, CpuShare.sample()));
+                    m, snapshots, ProcessMemory.peakResidentBytes(), CpuShare.othersShare(start, CpuShare.sample()));
         } finally {
             model.setTrainable(false);
         }
@@ -248,22 +248,40 @@ public final class JvmBench {
         }
     }
 
-    /** Median time of one snapshot of every projection matrix, each taken after one more train step. */
-    private double snapshotSeconds(Rank1 rank1, SequenceBatch batch, float[] advantages, AdamW optimizer) {
+    /**
+     * Snapshots of every projection matrix, each after one more train step, recorded from the same weights by the
+     * trainer's default {@link Rank1} and by the exact SVD, each timed.
+     */
+    private SnapshotMeasurement snapshots(SequenceBatch batch, float[] advantages, AdamW optimizer) {
         double[] times = new double[SNAPSHOTS];
-        SnapshotRecorder recorder;
-        try (QwenModel w0 = HfCheckpoint.load(modelDir, base)) { // the recorder keeps fp32 copies of what it tracks
-            recorder = new SnapshotRecorder(w0.weights(), model.projectionMatrices(), rank1, base);
+        double[] exactTimes = new double[SNAPSHOTS];
+        List<String> tracked = model.projectionMatrices();
+        SnapshotRecorder iterated;
+        SnapshotRecorder exact;
+        try (QwenModel w0 = HfCheckpoint.load(modelDir, base)) { // recorders keep fp32 copies of what they track
+            iterated = new SnapshotRecorder(w0.weights(), tracked, new Rank1(), base);
+            exact = new SnapshotRecorder(w0.weights(), tracked, new Rank1(Rank1.Options.DEFAULTS.exactOnly()), base);
         }
-        try (recorder) {
+        try (iterated;
+                exact) {
             for (int i = 0; i < SNAPSHOTS; i++) {
                 trainStep(batch, advantages, optimizer, false);
+                long step = optimizer.steps();
+                double reward = SnapshotMeasurement.syntheticReward(step);
                 long t0 = System.nanoTime();
-                recorder.record(optimizer.steps(), model.weights(), 0.0, null);
+                iterated.record(step, model.weights(), reward, null);
                 times[i] = (System.nanoTime() - t0) / 1e9;
+                t0 = System.nanoTime();
+                exact.record(step, model.weights(), reward, null);
+                exactTimes[i] = (System.nanoTime() - t0) / 1e9;
             }
+            return SnapshotMeasurement.of(
+                    times,
+                    exactTimes,
+                    iterated.snapshots(),
+                    exact.snapshots(),
+                    SnapshotMeasurement.weightNorms(model.weights(), tracked, base));
         }
-        return median(times);
     }
 
     static double median(double[] values) {

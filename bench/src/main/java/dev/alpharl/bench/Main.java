@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         subcommands = {
             BenchCommand.class,
             RlStepCommand.class,
+            SnapshotCostCommand.class,
             SweepCommand.class,
             AttentionCommand.class,
             ModelCommand.class

@@ -77,8 +77,9 @@ class BenchCommandTest {
         assertThat(jvm.get("trainLosses")).hasSize(2);
         assertThat(jvm.get("trainLosses").get(0).asDouble()).isBetween(0.5 * Math.log(64), 2 * Math.log(64));
         assertThat(jvm.get("peakRssBytes").asLong()).isGreaterThan(10L << 20);
-        assertThat(json.at("/jvm/snapshotSeconds").asDouble()).isPositive();
-        assertThat(json.at("/jvm/iterativeSnapshotSeconds").asDouble()).isPositive();
+        assertThat(json.at("/jvm/snapshots/seconds").asDouble()).isPositive();
+        assertThat(json.at("/jvm/snapshots/exactSeconds").asDouble()).isPositive();
+        assertThat(json.at("/jvm/snapshots/lastSnapshot")).isNotEmpty();
         assertThat(outDir.resolve("model/config.json")).exists();
         assertThat(outDir.resolve("model/model.safetensors")).exists();
         assertThat(outDir.resolve("inputs.safetensors")).exists();

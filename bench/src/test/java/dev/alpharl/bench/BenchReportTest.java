@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.alpharl.bench.BenchReport.Row;
 import dev.alpharl.bench.BenchReport.Verdict;
+import dev.alpharl.trainer.alpharl.SnapshotAccuracy;
 import dev.alpharl.trainer.model.QwenConfig;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,13 @@ class BenchReportTest {
 
     /** JVM measurements whose train step runs at {@code fractionOfGemm} of a 200 GFLOP/s GEMM. */
     private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond) {
+        return jvm(
+                stepSeconds,
+                tokensPerSecond,
+                snapshots(0.05, new SnapshotAccuracy.FitAgreement(2e-6, 3e-6, 1e-8, 4, List.of())));
+    }
+
+    private static JvmBench.Result jvm(double stepSeconds, double tokensPerSecond, SnapshotMeasurement snapshots) {
         return new JvmBench.Result(
                 new Measurements(
                         "DJL",
@@ -33,10 +41,43 @@ class BenchReportTest {
                         2.0,
                         500_000_000L,
                         JVM_OPTIMIZER_SECONDS),
-                0.05,
-                0.01,
+                snapshots,
                 520_000_000L,
                 0.01);
+    }
+
+    /** Warm snapshots of {@code seconds}, 4 matrices, accurate to 1e-10 in the vectors. */
+    private static SnapshotMeasurement snapshots(double seconds, SnapshotAccuracy.FitAgreement fit) {
+        return new SnapshotMeasurement(
+                seconds, 0.2, 1.5, 4, 3.5, 0, 1e-6, 2e-8, 1 - 1e-10, 1 - 1e-12, 1 - 2e-10, 1 - 3e-12, 1e-4, 0.93, 0.98,
+                fit, List.of());
+    }
+
+    @Test
+    void aWarmSnapshotIsJudgedAsAShareOfATrainStepAndTheFitAgainstTheExactOne() {
+        SnapshotAccuracy.FitAgreement close = new SnapshotAccuracy.FitAgreement(2e-6, 3e-6, 1e-8, 4, List.of());
+        Map<String, Row> cheap = rows(new BenchReport(SETTINGS, jvm(5.0, 900, snapshots(0.09, close)), null));
+        assertThat(cheap.get("alpharl_snapshot").jvm()).isEqualTo("0.090 (1.8%); cold 0.200");
+        assertThat(cheap.get("alpharl_snapshot").verdict()).isEqualTo(Verdict.PASS);
+        assertThat(cheap.get("alpharl_snapshot_exact").jvm()).isEqualTo("1.500 (30%)");
+        assertThat(cheap.get("alpharl_snapshot_accuracy").jvm())
+                .isEqualTo("1.0e-06/2.0e-08, 1.0e-10/1.0e-12, 2.0e-10/3.0e-12; 1.0e-04 (0.930, 0.9800); 3.5 steps, "
+                        + "0 fallbacks");
+        assertThat(cheap.get("alpharl_fit").jvm()).isEqualTo("2.0e-06, 3.0e-06, 1.0e-08 (4 matrices)");
+        assertThat(cheap.get("alpharl_fit").verdict()).isEqualTo(Verdict.PASS);
+
+        Map<String, Row> costly = rows(new BenchReport(SETTINGS, jvm(5.0, 900, snapshots(0.11, close)), null));
+        assertThat(costly.get("alpharl_snapshot").verdict()).isEqualTo(Verdict.FAIL); // 2.2% of the step
+
+        SnapshotAccuracy.FitAgreement moved = new SnapshotAccuracy.FitAgreement(2e-6, 2e-4, 1e-8, 4, List.of());
+        assertThat(rows(new BenchReport(SETTINGS, jvm(5.0, 900, snapshots(0.09, moved)), null))
+                        .get("alpharl_fit")
+                        .verdict())
+                .isEqualTo(Verdict.FAIL);
+        SnapshotAccuracy.FitAgreement split = new SnapshotAccuracy.FitAgreement(2e-6, 3e-6, 1e-8, 3, List.of("w"));
+        Map<String, Row> splitRows = rows(new BenchReport(SETTINGS, jvm(5.0, 900, snapshots(0.09, split)), null));
+        assertThat(splitRows.get("alpharl_fit").verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(splitRows.get("alpharl_fit").jvm()).endsWith("(3 matrices, 1 decided otherwise)");
     }
 
     private static ReferenceRun.Result reference(
@@ -142,7 +183,9 @@ class BenchReportTest {
                         "gemm",
                         "train_flop_rate",
                         "alpharl_snapshot",
-                        "alpharl_snapshot_iterative",
+                        "alpharl_snapshot_exact",
+                        "alpharl_snapshot_accuracy",
+                        "alpharl_fit",
                         "peak_rss",
                         "other_cpu");
         assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);

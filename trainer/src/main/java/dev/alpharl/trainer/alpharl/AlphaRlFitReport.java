@@ -28,7 +28,7 @@ public record AlphaRlFitReport(
      * @param tauStar     τ* at the target (after capping), NaN when rejected
      * @param gapRatio    σ2/σ1 at the window's last snapshot
      * @param overlap     |u1(k)·u1(k−1)| (NaN with one snapshot)
-     * @param fallback    whether the last snapshot needed the block-iteration fallback
+     * @param fallback    whether the last snapshot needed the exact-SVD fallback of block Lanczos
      * @param excluded    why the matrix kept its base instead of a prediction, or null
      */
     public record MatrixFit(

@@ -81,7 +81,7 @@ public final class AlphaRlPredictor {
                     inv.capped(),
                     k.gapRatio(),
                     k.overlap(),
-                    k.method() == TopTriplet.Method.BLOCK,
+                    k.method() == TopTriplet.Method.EXACT_FALLBACK,
                     inv.predicted() == null ? Double.NaN : Vectors.norm(inv.predicted()),
                     Vectors.norm(k.a()),
                     excluded));

@@ -40,7 +40,7 @@ public final class Assembly {
                 w = base.duplicate();
             } else {
                 double[] c = variant == AlphaRlConfig.Assembly.REPLACE
-                        ? difference(update.predicted(), update.lastA())
+                        ? Vectors.difference(update.predicted(), update.lastA())
                         : update.predicted();
                 w = plusOuter(base, c, update.lastV(), e.getKey());
             }
@@ -71,13 +71,5 @@ public final class Assembly {
             result.attach(m);
             return result;
         }
-    }
-
-    private static double[] difference(double[] a, double[] b) {
-        double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            r[i] = a[i] - b[i];
-        }
-        return r;
     }
 }

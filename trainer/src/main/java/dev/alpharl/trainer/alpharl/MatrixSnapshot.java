@@ -4,8 +4,11 @@ package dev.alpharl.trainer.alpharl;
  * What a snapshot keeps of one tracked matrix: the sign-aligned scaled left vector a = σ1·u1 (d_out floats), the
  * aligned right vector v1 (d_in floats), and scalars. Memory is O(d_out + d_in); no NDArray is held.
  *
- * @param overlap |u1(t)·u1(t−1)|, or NaN for the first snapshot
- * @param flipped whether the joint sign flip was applied to the raw SVD output
+ * @param overlap    |u1(t)·u1(t−1)|, or NaN for the first snapshot
+ * @param flipped    whether the joint sign flip was applied to the raw SVD output
+ * @param iterations block Lanczos steps (0 for the exact SVD)
+ * @param converged  always true for new snapshots (an iteration that misses its tolerance is replaced by the exact
+ *                   SVD); false in states written by earlier versions whose iteration stopped at its limit
  */
 public record MatrixSnapshot(
         float[] a,

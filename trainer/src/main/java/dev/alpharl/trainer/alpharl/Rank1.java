@@ -1,7 +1,6 @@
 package dev.alpharl.trainer.alpharl;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.alpharl.trainer.tensor.StepScope;
@@ -9,43 +8,48 @@ import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.SplittableRandom;
 
 /**
- * The top singular triplet (σ1, u1, v1) of an update matrix ΔW [d_out, d_in], computed in fp64 (ALPHARL.md §10,
- * DJL.md §11):
+ * The top singular triplet (σ1, u1, v1) of an update matrix ΔW [d_out, d_in] (ALPHARL.md §10, DJL.md §11):
  * <ul>
- *   <li>small matrices (min(d_out, d_in) ≤ {@code exactMaxMinDim} and numel ≤ {@code exactMaxNumel}): exact thin
- *       SVD, which also gives σ2 exactly;</li>
- *   <li>large ones: power iteration {@code v ← normalise(ΔWᵀ ΔW v)} warm-started from the previous snapshot's v1,
- *       stopped when {@code 1 − |v·v_old| < tolerance} or after {@code maxIterations}; then σ1 = ‖ΔW v‖,
- *       u = ΔW v / σ1, and σ2 estimated by a short power iteration on the deflated ΔW − σ1 u vᵀ (a lower bound);</li>
- *   <li>when the power iteration does not converge (σ2/σ1 close to 1: the angle error decays only like
- *       (σ2/σ1)^{2·iters}), block iteration with {@code blockSize} vectors, each step orthonormalised by QR, and a
- *       Rayleigh–Ritz SVD of the small matrix Qᵀ ΔW V; the result is flagged {@link TopTriplet.Method#BLOCK}.</li>
+ *   <li>small matrices, min(d_out, d_in) ≤ {@code exactMaxMinDim} (where a Lanczos basis would span most of the
+ *       space anyway): exact thin SVD in fp64, which also gives σ2 exactly;</li>
+ *   <li>the others: block Lanczos in fp32 on the matrix's device ({@link TorchOps#topTripletLanczos}), blocks of
+ *       {@code blockSize} vectors started from the previous snapshot's top Ritz right vectors (completed by seeded
+ *       Gaussian columns), stopped on the triplet itself: ρ1 = ‖ΔWᵀu1 − σ1·v1‖ ≤ {@code tolerance}·(σ1 − σ2 − ρ2),
+ *       which bounds the sine of the angle of u1 and of v1 to the exact vectors by {@code tolerance} (Wedin's
+ *       theorem with σ2 + ρ2, the second Ritz value plus its residual, standing in for the true σ2 that the Ritz
+ *       value approaches from below). ΔW·v1 = σ1·u1 holds by construction, and σ1 is then accurate to
+ *       ρ1²/(σ1 − σ2);</li>
+ *   <li>when block Lanczos does not stop within {@code maxSteps} steps (σ2 too close to σ1 for its basis, or ρ
+ *       stuck at the fp32 rounding floor {@code floor}·σ1 above the tolerance), the exact SVD, flagged
+ *       {@link TopTriplet.Method#EXACT_FALLBACK}.</li>
  * </ul>
- * All temporaries live in a step scope on the input's manager and are freed before returning.
+ * An iterated v1 points the way of the warm start's first vector (v1·v_warm ≥ 0), so successive snapshots keep
+ * their signs unless the update turns around. Temporaries live in a step scope on the input's manager.
  */
 public final class Rank1 {
 
     /** Tuning knobs; {@link #DEFAULTS} follows ALPHARL.md §10. */
-    public record Options(
-            int exactMaxMinDim,
-            long exactMaxNumel,
-            double tolerance,
-            int maxIterations,
-            int blockSize,
-            int blockMaxIterations,
-            long seed) {
-        public static final Options DEFAULTS = new Options(1024, 4_000_000L, 1e-10, 50, 8, 300, 0x5EEDL);
+    public record Options(int exactMaxMinDim, int blockSize, int maxSteps, double tolerance, double floor, long seed) {
 
-        /** The same options with the exact-SVD threshold set to 0: always iterate (tests, benchmarks). */
+        public static final Options DEFAULTS = new Options(64, 4, 16, 1e-4, 1e-6, 0x5EEDL);
+
+        public Options {
+            if (blockSize < 1 || maxSteps < 1 || !(tolerance > 0) || !(floor >= 0)) {
+                throw new IllegalArgumentException("invalid Rank1 options: block size " + blockSize + ", max steps "
+                        + maxSteps + ", tolerance " + tolerance + ", floor " + floor);
+            }
+        }
+
+        /** The same options, iterating for every shape (tests, benchmarks). */
         public Options iterativeOnly() {
-            return new Options(0, 0, tolerance, maxIterations, blockSize, blockMaxIterations, seed);
+            return new Options(0, blockSize, maxSteps, tolerance, floor, seed);
+        }
+
+        /** The same options, with the exact SVD for every shape (the reference of accuracy checks). */
+        public Options exactOnly() {
+            return new Options(Integer.MAX_VALUE, blockSize, maxSteps, tolerance, floor, seed);
         }
     }
-
-    /** Tolerance and iteration limit of the deflated power iteration that estimates σ2. */
-    private static final double SIGMA2_TOLERANCE = 1e-8;
-
-    private static final int SIGMA2_ITERATIONS = 30;
 
     private final Options options;
 
@@ -61,32 +65,104 @@ public final class Rank1 {
         return options;
     }
 
-    /** True when {@link #top} uses the exact SVD for a matrix of this shape. */
+    /** True when {@link #top} uses the exact SVD for a matrix of this shape (not counting fallbacks). */
     public boolean usesExactSvd(long rows, long cols) {
-        return Math.min(rows, cols) <= options.exactMaxMinDim() && rows * cols <= options.exactMaxNumel();
+        return Math.min(rows, cols) <= options.exactMaxMinDim();
     }
 
     /**
      * The top triplet of {@code delta} (2-D, any float dtype; left untouched).
      *
-     * @param warmV the previous snapshot's v1 (length d_in) to start the iteration from, or null for a seeded
-     *              random start; ignored by the exact SVD
+     * @param warm the previous snapshot's {@link TopTriplet#ritz} (k rows of length d_in) to start block Lanczos
+     *             from, or null for a seeded random start; ignored by the exact SVD
      */
-    public TopTriplet top(NDArray delta, double[] warmV) {
+    public TopTriplet top(NDArray delta, float[] warm) {
         Shape shape = delta.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("expected a 2-D matrix, got shape " + shape);
         }
+        int cols = (int) shape.get(1);
+        if (warm != null && (warm.length == 0 || warm.length % cols != 0)) {
+            throw new IllegalArgumentException(
+                    "warm start of " + warm.length + " floats is not a whole number of vectors of length " + cols);
+        }
         try (StepScope scope = StepScope.open(delta.getManager())) {
-            NDArray a = scope.own(delta.toType(DataType.FLOAT64, true));
-            double frobenius = Math.sqrt(a.mul(a).sum().getDouble());
-            if (frobenius == 0) {
-                return zero(shape);
+            if (usesExactSvd(shape.get(0), cols)) {
+                return exact(delta, TopTriplet.Method.EXACT, 0, scope);
             }
-            if (usesExactSvd(shape.get(0), shape.get(1))) {
-                return exact(a, frobenius);
+            NDArray a =
+                    delta.getDataType() == DataType.FLOAT32 ? delta : scope.own(delta.toType(DataType.FLOAT32, false));
+            NDArray start = scope.manager()
+                    .create(startBlock(warm, shape), new Shape(options.blockSize(), cols))
+                    .transpose();
+            try (TorchOps.Lanczos l = TorchOps.of(a)
+                    .topTripletLanczos(a, start, options.maxSteps(), options.tolerance(), options.floor())) {
+                double[] stats = l.stats().toDoubleArray();
+                double frobenius = stats[3];
+                if (frobenius == 0) {
+                    return zero(shape);
+                }
+                int steps = (int) stats[4];
+                if (stats[5] == 0) {
+                    return exact(delta, TopTriplet.Method.EXACT_FALLBACK, steps, scope);
+                }
+                TopTriplet t = new TopTriplet(
+                        stats[0],
+                        stats[1],
+                        Vectors.toDoubles(l.u().toFloatArray()),
+                        Vectors.toDoubles(l.v().toFloatArray()),
+                        frobenius,
+                        TopTriplet.Method.ITERATIVE,
+                        steps,
+                        l.ritz().toFloatArray());
+                // the small SVD's sign is arbitrary: follow the warm start instead
+                return warm != null && Vectors.dot(firstRow(warm, cols), t.v()) < 0 ? t.flipped() : t;
             }
-            return iterative(a, frobenius, warmV, scope.manager());
+        }
+    }
+
+    /** [blockSize, d_in] row-major: the warm vectors first (at most blockSize), then seeded Gaussian rows. */
+    private float[] startBlock(float[] warm, Shape shape) {
+        int cols = (int) shape.get(1);
+        int p = options.blockSize();
+        float[] block = new float[p * cols];
+        int given = warm == null ? 0 : Math.min(p, warm.length / cols);
+        if (given > 0) {
+            System.arraycopy(warm, 0, block, 0, given * cols);
+        }
+        SplittableRandom random = new SplittableRandom(options.seed() ^ (31 * shape.get(0) + shape.get(1)));
+        for (int i = given * cols; i < block.length; i++) {
+            block[i] = (float) random.nextGaussian();
+        }
+        return block;
+    }
+
+    private static float[] firstRow(float[] rows, int cols) {
+        return java.util.Arrays.copyOf(rows, cols);
+    }
+
+    private TopTriplet exact(NDArray delta, TopTriplet.Method method, int steps, StepScope scope) {
+        NDArray a = scope.own(delta.toType(DataType.FLOAT64, true));
+        try (TorchOps.Svd svd = TorchOps.of(a).svd(a)) {
+            double[] s = svd.s().toDoubleArray();
+            double squares = 0;
+            for (double x : s) {
+                squares += x * x;
+            }
+            if (squares == 0) {
+                return zero(delta.getShape());
+            }
+            int k = Math.min(options.blockSize(), s.length);
+            return new TopTriplet(
+                    s[0],
+                    s.length > 1 ? s[1] : 0,
+                    svd.u().get(":, 0").toDoubleArray(),
+                    svd.vt().get("0, :").toDoubleArray(),
+                    Math.sqrt(squares),
+                    method,
+                    steps,
+                    scope.own(svd.vt().get("0:" + k + ", :").toType(DataType.FLOAT32, false))
+                            .toFloatArray());
         }
     }
 
@@ -123,7 +199,14 @@ public final class Rank1 {
                 double[] u = qb.q().matMul(svd.u().get(":, 0:1")).toDoubleArray();
                 double[] v = qa.q().matMul(svd.vt().get("0:1, :").transpose()).toDoubleArray();
                 return new TopTriplet(
-                        s[0], s.length > 1 ? s[1] : 0, u, v, frobenius, TopTriplet.Method.FACTORED, 0, true);
+                        s[0],
+                        s.length > 1 ? s[1] : 0,
+                        u,
+                        v,
+                        frobenius,
+                        TopTriplet.Method.FACTORED,
+                        0,
+                        Vectors.toFloats(v));
             }
         }
     }
@@ -133,138 +216,6 @@ public final class Rank1 {
         double[] v = new double[(int) shape.get(1)];
         u[0] = 1;
         v[0] = 1;
-        return new TopTriplet(0, 0, u, v, 0, TopTriplet.Method.EXACT, 0, true);
-    }
-
-    private static TopTriplet exact(NDArray a, double frobenius) {
-        try (TorchOps.Svd svd = TorchOps.of(a).svd(a)) {
-            double[] s = svd.s().toDoubleArray();
-            double[] u = svd.u().get(":, 0").toDoubleArray();
-            double[] v = svd.vt().get("0, :").toDoubleArray();
-            return new TopTriplet(s[0], s.length > 1 ? s[1] : 0, u, v, frobenius, TopTriplet.Method.EXACT, 0, true);
-        }
-    }
-
-    private TopTriplet iterative(NDArray a, double frobenius, double[] warmV, NDManager m) {
-        int dIn = (int) a.getShape().get(1);
-        NDArray at = a.transpose();
-        SplittableRandom random = new SplittableRandom(
-                options.seed() ^ (31 * a.getShape().get(0) + a.getShape().get(1)));
-        double[] start =
-                warmV != null && warmV.length == dIn && Vectors.norm(warmV) > 0 ? warmV : gaussian(random, dIn);
-        NDArray v = unit(m.create(start, new Shape(dIn, 1)));
-        int iterations = 0;
-        boolean converged = false;
-        while (iterations < options.maxIterations() && !converged) {
-            NDArray next = unit(at.matMul(a.matMul(v)));
-            converged = 1 - Math.abs(next.mul(v).sum().getDouble()) < options.tolerance();
-            v = next;
-            iterations++;
-        }
-        if (!converged) {
-            return block(a, at, frobenius, v, random, m, iterations);
-        }
-        NDArray av = a.matMul(v);
-        double sigma1 = Math.sqrt(av.mul(av).sum().getDouble());
-        NDArray u = av.div(sigma1);
-        double sigma2 = deflatedSigma(a, at, sigma1, u, v, random, m);
-        return new TopTriplet(
-                sigma1,
-                sigma2,
-                u.toDoubleArray(),
-                v.toDoubleArray(),
-                frobenius,
-                TopTriplet.Method.POWER,
-                iterations,
-                true);
-    }
-
-    /** Power iteration on B = A − σ1 u vᵀ (Bx = Ax − σ1 u (v·x), Bᵀy = Aᵀy − σ1 v (u·y)); returns ‖B x‖ ≤ σ2. */
-    private static double deflatedSigma(
-            NDArray a, NDArray at, double sigma1, NDArray u, NDArray v, SplittableRandom random, NDManager m) {
-        int dIn = (int) v.getShape().get(0);
-        NDArray x = unit(m.create(gaussian(random, dIn), new Shape(dIn, 1)));
-        double estimate = 0;
-        for (int i = 0; i < SIGMA2_ITERATIONS; i++) {
-            NDArray y = a.matMul(x).sub(u.mul(sigma1 * v.mul(x).sum().getDouble()));
-            double next = Math.sqrt(y.mul(y).sum().getDouble());
-            NDArray z = at.matMul(y).sub(v.mul(sigma1 * u.mul(y).sum().getDouble()));
-            double norm = Math.sqrt(z.mul(z).sum().getDouble());
-            if (norm == 0) {
-                return next;
-            }
-            x = z.div(norm);
-            boolean settled = Math.abs(next - estimate) <= SIGMA2_TOLERANCE * next;
-            estimate = next;
-            if (settled) {
-                break;
-            }
-        }
-        return estimate;
-    }
-
-    /**
-     * Subspace iteration: V ← qr(Aᵀ qr(A V).Q).Q with V [d_in, p] started from the power iterate and random
-     * columns; the Ritz triplets come from the SVD of the p×p matrix Qᵀ A V = Ub S Vbᵀ (u = Q Ub₀, v = V Vb₀).
-     */
-    private TopTriplet block(
-            NDArray a,
-            NDArray at,
-            double frobenius,
-            NDArray v0,
-            SplittableRandom random,
-            NDManager m,
-            int powerIterations) {
-        TorchOps ops = TorchOps.of(a);
-        int dIn = (int) a.getShape().get(1);
-        int p = (int) Math.min(options.blockSize(), Math.min(a.getShape().get(0), dIn));
-        double[] init = new double[dIn * p];
-        double[] first = v0.toDoubleArray();
-        for (int i = 0; i < dIn; i++) {
-            init[i * p] = first[i];
-            for (int j = 1; j < p; j++) {
-                init[i * p + j] = random.nextGaussian();
-            }
-        }
-        NDArray vBlock = ops.qr(m.create(init, new Shape(dIn, p))).q();
-        double[] previousTop = null;
-        double[] sigma = null;
-        NDArray uTop = null;
-        NDArray vTop = null;
-        int iterations = 0;
-        boolean converged = false;
-        while (iterations < options.blockMaxIterations() && !converged) {
-            NDArray q = ops.qr(a.matMul(vBlock)).q();
-            vBlock = ops.qr(at.matMul(q)).q();
-            TorchOps.Svd small = ops.svd(q.transpose().matMul(a).matMul(vBlock));
-            sigma = small.s().toDoubleArray();
-            uTop = q.matMul(small.u().get(":, 0:1"));
-            vTop = vBlock.matMul(small.vt().get("0:1, :").transpose());
-            double[] top = vTop.toDoubleArray();
-            converged = previousTop != null && 1 - Math.abs(Vectors.dot(top, previousTop)) < options.tolerance();
-            previousTop = top;
-            iterations++;
-        }
-        return new TopTriplet(
-                sigma[0],
-                sigma.length > 1 ? sigma[1] : 0,
-                uTop.toDoubleArray(),
-                previousTop,
-                frobenius,
-                TopTriplet.Method.BLOCK,
-                powerIterations + iterations,
-                converged);
-    }
-
-    private static NDArray unit(NDArray x) {
-        return x.div(Math.sqrt(x.mul(x).sum().getDouble()));
-    }
-
-    private static double[] gaussian(SplittableRandom random, int n) {
-        double[] g = new double[n];
-        for (int i = 0; i < n; i++) {
-            g[i] = random.nextGaussian();
-        }
-        return g;
+        return new TopTriplet(0, 0, u, v, 0, TopTriplet.Method.EXACT, 0, Vectors.toFloats(v));
     }
 }

@@ -45,7 +45,7 @@ public final class RelexTrajectory implements AutoCloseable {
         this.dir = dir;
         this.manager = parent.newSubManager();
         for (Map.Entry<String, NDArray> e : baseWeights.entrySet()) {
-            NDArray copy = e.getValue().toType(DataType.FLOAT32, true);
+            NDArray copy = SnapshotRecorder.fp32Copy(e.getValue());
             copy.attach(manager);
             base.put(e.getKey(), copy);
             gram.put(e.getKey(), new ArrayList<>());

@@ -23,26 +23,34 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Records the AlphaRL rank-1 trajectory of the tracked matrices (ALPHARL.md §6, step 2–3), online after an
  * optimizer step or offline from saved checkpoints. It holds fp32 copies of W_0 for the tracked matrices; each
- * {@link #record} computes, per matrix, ΔW = W_t − W_0, its top triplet (warm-started from the previous v1), the
+ * {@link #record} computes, per matrix and in a scope of its own, ΔW = W_t − W_0 in fp32 on the weights' device,
+ * its top triplet (block Lanczos warm-started from the previous snapshot's top Ritz vectors, {@link Rank1}), the
  * forward sign alignment and the quality numbers, and keeps only Java arrays: σ1·u1, v1 and scalars, i.e.
- * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}).
+ * O(d_out + d_in) floats per matrix per snapshot ({@link #storedFloats}), plus the latest snapshot's warm start
+ * (blockSize·d_in floats per matrix). An exact-SVD fallback is logged.
  *
  * <p>For a policy trained through LoRA adapters ({@link #forAdapters}) the update of an adapted matrix is
  * ΔW = s·B·A itself: {@link #recordAdapters} takes its top triplet from the factors ({@link Rank1#topOfProduct}, an
  * r×r problem) and the recorder holds no copy of W_0.
  *
- * <p>The state (snapshots, not W_0) round-trips through a directory ({@link #save}, {@link #load}) so that a
- * trainer checkpoint can include it and a resumed run continues exactly: warm starts come from the stored v1.
+ * <p>The state (snapshots and warm starts, not W_0) round-trips through a directory ({@link #save}, {@link #load})
+ * so that a trainer checkpoint can include it and a resumed run continues exactly.
  */
 public final class SnapshotRecorder implements AutoCloseable {
 
+    private static final Logger LOG = LogManager.getLogger(SnapshotRecorder.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATE_FILE = "state.json";
     private static final String VECTORS_FILE = "vectors.safetensors";
+    /** Tensor name prefix of the warm starts in {@link #VECTORS_FILE}; states written without them start cold. */
+    private static final String WARM_PREFIX = "warm/";
+
     private static final int FORMAT_VERSION = 1;
     private static final String WEIGHT_SPACE = "weights";
     private static final String ADAPTER_SPACE = "lora";
@@ -60,6 +68,8 @@ public final class SnapshotRecorder implements AutoCloseable {
 
     private final Rank1 rank1;
     private final List<Snapshot> snapshots = new ArrayList<>();
+    /** The latest snapshot's top Ritz right vectors per matrix ({@link TopTriplet#ritz}): the next warm start. */
+    private final Map<String, float[]> warmStarts = new LinkedHashMap<>();
 
     /**
      * @param baseWeights W_0 by name (not retained: the tracked matrices are copied in fp32)
@@ -78,7 +88,7 @@ public final class SnapshotRecorder implements AutoCloseable {
             if (w.getShape().dimension() != 2) {
                 throw new IllegalArgumentException("tracked tensor '" + name + "' is not 2-D: " + w.getShape());
             }
-            NDArray copy = w.toType(DataType.FLOAT32, true);
+            NDArray copy = fp32Copy(w);
             copy.attach(manager);
             base.put(name, copy);
             baseNorms.put(
@@ -122,6 +132,15 @@ public final class SnapshotRecorder implements AutoCloseable {
         return adapterSpace;
     }
 
+    /**
+     * A new fp32 array with {@code w}'s values that shares no storage with it: DJL's {@code toType(FLOAT32, true)}
+     * of an fp32 array returns libtorch's {@code to()} of it, which aliases the same storage, so a W_0 taken that way
+     * from live fp32 weights would follow their in-place updates and every ΔW would read 0.
+     */
+    static NDArray fp32Copy(NDArray w) {
+        return w.getDataType() == DataType.FLOAT32 ? w.duplicate() : w.toType(DataType.FLOAT32, false);
+    }
+
     /** The tracked matrix names, in order. */
     public List<String> matrices() {
         return List.copyOf(tracked);
@@ -152,7 +171,10 @@ public final class SnapshotRecorder implements AutoCloseable {
                 throw new IllegalArgumentException("weights of step " + step + " lack tracked matrix '" + name + "'");
             }
             return StepScope.run(manager, scope -> {
-                NDArray delta = scope.own(w.toType(DataType.FLOAT32, true)).sub(base.get(name));
+                // fp32 masters are read in place: only ΔW is allocated
+                NDArray current =
+                        w.getDataType() == DataType.FLOAT32 ? w : scope.own(w.toType(DataType.FLOAT32, false));
+                NDArray delta = scope.own(current.sub(base.get(name)));
                 return rank1.top(delta, warm);
             });
         });
@@ -181,26 +203,38 @@ public final class SnapshotRecorder implements AutoCloseable {
     }
 
     private Snapshot record(
-            long step, double meanReward, Double evalAccuracy, BiFunction<String, double[], TopTriplet> triplet) {
+            long step, double meanReward, Double evalAccuracy, BiFunction<String, float[], TopTriplet> triplet) {
         if (!snapshots.isEmpty() && step <= last().step()) {
             throw new IllegalArgumentException(
                     "snapshot step " + step + " is not after the last one (" + last().step() + ")");
         }
         Snapshot previous = snapshots.isEmpty() ? null : last();
         Map<String, MatrixSnapshot> matrices = new LinkedHashMap<>();
+        Map<String, float[]> nextWarmStarts = new LinkedHashMap<>();
         for (String name : tracked) {
             MatrixSnapshot before =
                     previous == null ? null : previous.matrices().get(name);
-            double[] warm = before == null ? null : Vectors.toDoubles(before.v());
-            matrices.put(name, snapshotOf(triplet.apply(name, warm), before));
+            TopTriplet raw = triplet.apply(name, warmStarts.get(name));
+            if (raw.fallback()) {
+                LOG.info(
+                        "alpharl: {} at step {}: block Lanczos did not meet its tolerance in {} steps "
+                                + "(sigma2/sigma1 = {}); the exact SVD was used",
+                        name,
+                        step,
+                        raw.iterations(),
+                        String.format(java.util.Locale.ROOT, "%.4f", raw.gapRatio()));
+            }
+            SignAlignment.Aligned aligned = SignAlignment.align(raw, before == null ? null : before.a());
+            matrices.put(name, snapshotOf(aligned));
+            nextWarmStarts.put(name, aligned.triplet().ritz());
         }
+        warmStarts.putAll(nextWarmStarts);
         Snapshot s = new Snapshot(step, meanReward, evalAccuracy, matrices);
         snapshots.add(s);
         return s;
     }
 
-    private static MatrixSnapshot snapshotOf(TopTriplet raw, MatrixSnapshot previous) {
-        SignAlignment.Aligned aligned = SignAlignment.align(raw, previous == null ? null : previous.a());
+    private static MatrixSnapshot snapshotOf(SignAlignment.Aligned aligned) {
         TopTriplet t = aligned.triplet();
         return new MatrixSnapshot(
                 Vectors.toFloats(Vectors.scaled(t.u(), t.sigma1())),
@@ -212,7 +246,7 @@ public final class SnapshotRecorder implements AutoCloseable {
                 aligned.flipped(),
                 t.method(),
                 t.iterations(),
-                t.converged());
+                true);
     }
 
     private Snapshot last() {
@@ -267,6 +301,10 @@ public final class SnapshotRecorder implements AutoCloseable {
                 vectors.add(vectorName(i, e.getKey(), "v"), m.v(), new long[] {m.v().length}, SafetensorsDtype.F32);
             }
         }
+        warmStarts.forEach((name, w) -> {
+            int cols = last().matrices().get(name).v().length;
+            vectors.add(WARM_PREFIX + name, w, new long[] {w.length / cols, cols}, SafetensorsDtype.F32);
+        });
         AtomicDirectory.write(dir, tmp -> {
             JSON.writerWithDefaultPrettyPrinter()
                     .writeValue(tmp.resolve(STATE_FILE).toFile(), root);
@@ -356,7 +394,7 @@ public final class SnapshotRecorder implements AutoCloseable {
                                     mn.path("frobenius").asDouble(),
                                     mn.has("overlap") ? mn.get("overlap").asDouble() : Double.NaN,
                                     mn.path("flipped").asBoolean(),
-                                    TopTriplet.Method.valueOf(mn.path("method").asText()),
+                                    TopTriplet.Method.parse(mn.path("method").asText()),
                                     mn.path("iterations").asInt(),
                                     mn.path("converged").asBoolean()));
                 }
@@ -364,6 +402,11 @@ public final class SnapshotRecorder implements AutoCloseable {
                         node.has("eval_accuracy") ? node.get("eval_accuracy").asDouble() : null;
                 recorder.snapshots.add(new Snapshot(
                         node.path("step").asLong(), node.path("mean_reward").asDouble(), eval, ms));
+            }
+            for (String name : names) {
+                if (vectors.names().contains(WARM_PREFIX + name)) {
+                    recorder.warmStarts.put(name, vectors.readFloats(WARM_PREFIX + name));
+                }
             }
         } catch (IOException | RuntimeException e) {
             recorder.close();

@@ -45,6 +45,23 @@ final class Vectors {
         return r;
     }
 
+    /**
+     * |x·y| / (‖x‖·‖y‖): the cosine of the angle between two directions, whatever their lengths (vectors stored in
+     * fp32 are unit only to ~1e-7, which would otherwise swamp 1 − cos for angles below ~5e-4).
+     */
+    static double overlap(double[] x, double[] y) {
+        return Math.abs(dot(x, y)) / (norm(x) * norm(y));
+    }
+
+    /** a − b. */
+    static double[] difference(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] - b[i];
+        }
+        return r;
+    }
+
     static double[] scaled(double[] a, double c) {
         double[] r = new double[a.length];
         for (int i = 0; i < a.length; i++) {

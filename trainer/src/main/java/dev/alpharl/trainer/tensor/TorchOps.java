@@ -355,6 +355,26 @@ public final class TorchOps {
         return new Qr(qr.get(0), qr.get(1));
     }
 
+    /**
+     * The top singular triplet of {@code a} [m, n] by block Lanczos — Golub–Kahan bidiagonalisation with full
+     * reorthogonalisation, blocks of up to p vectors — started from the block {@code start} [n, p] (ALPHARL.md §10).
+     * Each step extends the orthonormal bases V (right) and U (left) by one block, takes the Ritz triplets of the
+     * small matrix B = Uᵀ·A·V (A·v₁ = σ₁u₁ holds by construction), and stops when the residual
+     * ρ₁ = ‖Aᵀu₁ − σ₁v₁‖ meets {@code ρ₁ ≤ tolerance·(σ₁ − σ₂ − ρ₂)}, σ₂ the second Ritz value and ρ₂ its residual
+     * (σ₂ + ρ₂ stands in for the true σ₂, which the Ritz value only approaches from below; by Wedin's theorem
+     * ρ₁/(σ₁ − σ₂) then bounds sin∠ of u₁ and of v₁ to the exact vectors), when ρ₁ reaches the rounding floor
+     * {@code floor·σ₁}, or after {@code maxSteps} steps. Runs in a's dtype on its device, the whole loop in one
+     * call.
+     */
+    public Lanczos topTripletLanczos(NDArray a, NDArray start, int maxSteps, double tolerance, double floor) {
+        try (NDArray steps = scalar(a, (long) maxSteps);
+                NDArray tol = scalar(a, tolerance);
+                NDArray noise = scalar(a, floor)) {
+            NDList out = call("top_triplet_lanczos", a, start, steps, tol, noise);
+            return new Lanczos(out.get(0), out.get(1), out.get(2), out.get(3));
+        }
+    }
+
     /** Lower-triangular part of the last two axes: entries with column − row &gt; k are zeroed. */
     public NDArray tril(NDArray a, long k) {
         try (NDArray kk = scalar(a, k)) {
@@ -582,6 +602,22 @@ public final class TorchOps {
             u.close();
             s.close();
             vt.close();
+        }
+    }
+
+    /**
+     * Result of {@link #topTripletLanczos}: {@code stats} = [σ₁, σ₂, ρ₁, ‖A‖_F, steps, converged (1 or 0), ρ₂] in fp64
+     * (σ₂ the second Ritz value, a lower bound of the true σ₂), u₁ [m] and v₁ [n] (unit), and the top Ritz right
+     * vectors as rows [≤ p, n] (v₁ first), a warm start for a nearby matrix. When A·start = 0 there is no Ritz triplet: steps and σ₁
+     * are 0 and the vectors are meaningless.
+     */
+    public record Lanczos(NDArray stats, NDArray u, NDArray v, NDArray ritz) implements AutoCloseable {
+        @Override
+        public void close() {
+            stats.close();
+            u.close();
+            v.close();
+            ritz.close();
         }
     }
 

@@ -17,6 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.Logger;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,8 +101,8 @@ class SnapshotRecorderTest {
         Map<String, NDArray> w0 = Map.of("w", m.zeros(new Shape(6, 4)));
         // ΔW_t = c_t u vᵀ with c_t changing sign: the raw SVD's (u, v) sign follows c_t, the aligned one does not.
         double[] c = {1, -2, 3, -4};
-        // Power iteration warm-started from the previous v keeps v's sign, so u = ΔW v/σ comes out negated when c
-        // changes sign: the raw triplets need flipping, and the recorder must undo it jointly.
+        // Block Lanczos warm-started from the previous Ritz vectors keeps v's sign, so u = ΔW v/σ comes out negated
+        // when c changes sign: the raw triplets need flipping, and the recorder must undo it jointly.
         Rank1 iterative = new Rank1(Rank1.Options.DEFAULTS.iterativeOnly());
         try (SnapshotRecorder recorder = new SnapshotRecorder(w0, List.of("w"), iterative, m)) {
             for (int t = 0; t < c.length; t++) {
@@ -154,6 +160,60 @@ class SnapshotRecorderTest {
                         .isInstanceOf(IOException.class)
                         .hasMessageContaining("different base model");
             }
+        }
+    }
+
+    @Test
+    void keepsItsOwnCopyOfW0WhenTheCallerUpdatesFp32WeightsInPlace() {
+        // the live weights are fp32 and the caller moves them in place, as an optimizer does
+        Map<String, NDArray> live = Map.of("w", m.zeros(new Shape(6, 4), DataType.FLOAT32));
+        try (SnapshotRecorder recorder = new SnapshotRecorder(live, List.of("w"), new Rank1(), m)) {
+            live.get("w").addi(m.ones(new Shape(6, 4)));
+            MatrixSnapshot s = recorder.record(1, live, 0, null).matrices().get("w");
+            // ΔW = all-ones 6×4: σ1 = √24, the only singular value
+            assertThat(s.sigma1()).isCloseTo(Math.sqrt(24), within(1e-5));
+            assertThat(s.frobenius()).isCloseTo(Math.sqrt(24), within(1e-5));
+            assertThat(recorder.base("w").toFloatArray()).containsOnly(0f);
+        }
+    }
+
+    @Test
+    void aSnapshotWhoseIterationFallsBackToTheExactSvdIsRecordedAndLogged() {
+        // σ2/σ1 = 1 − 1e-7: block Lanczos in fp32 cannot meet its rule, the exact SVD stands in
+        double[] sigmas = Rank1Test.geometric(40, 0.9);
+        sigmas[1] = 1 - 1e-7;
+        double[][] d = Rank1Test.withSpectrum(200, 120, sigmas, 5);
+        float[] values = new float[200 * 120];
+        for (int i = 0; i < 200; i++) {
+            for (int j = 0; j < 120; j++) {
+                values[i * 120 + j] = (float) d[i][j];
+            }
+        }
+        List<String> logged = new CopyOnWriteArrayList<>();
+        AbstractAppender capture = new AbstractAppender("fallback-capture", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                logged.add(event.getMessage().getFormattedMessage());
+            }
+        };
+        capture.start();
+        Logger logger = (Logger) LogManager.getLogger(SnapshotRecorder.class);
+        logger.addAppender(capture);
+        Map<String, NDArray> w0 = Map.of("w", m.zeros(new Shape(200, 120)));
+        try (SnapshotRecorder recorder = new SnapshotRecorder(w0, List.of("w"), new Rank1(), m)) {
+            Snapshot s = recorder.record(7, Map.of("w", m.create(values, new Shape(200, 120))), 0, null);
+            MatrixSnapshot w = s.matrices().get("w");
+            assertThat(w.method()).isEqualTo(TopTriplet.Method.EXACT_FALLBACK);
+            assertThat(w.iterations()).isPositive();
+            assertThat(w.sigma1()).isCloseTo(1, within(1e-6));
+            assertThat(logged)
+                    .singleElement()
+                    .asString()
+                    .contains("w at step 7")
+                    .contains("the exact SVD was used");
+        } finally {
+            logger.removeAppender(capture);
+            capture.stop();
         }
     }
 

@@ -64,7 +64,8 @@ class TorchOpsTest {
                         "adamw_step",
                         "clip_grad_norm",
                         "zero_grad",
-                        "dropout");
+                        "dropout",
+                        "top_triplet_lanczos");
     }
 
     /** softmax(q kᵀ/√d + mask) v with KV heads repeated for GQA, from DJL primitives only. */
