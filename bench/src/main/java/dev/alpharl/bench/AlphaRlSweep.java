@@ -2,19 +2,16 @@ package dev.alpharl.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.alpharl.trainer.alpharl.AlphaRlJump;
+import dev.alpharl.trainer.alpharl.IntervalRewards;
 import dev.alpharl.trainer.alpharl.Rank1;
-import dev.alpharl.trainer.alpharl.RelexPredictor;
 import dev.alpharl.trainer.alpharl.RelexTrajectory;
-import dev.alpharl.trainer.alpharl.Snapshot;
 import dev.alpharl.trainer.alpharl.SnapshotRecorder;
-import dev.alpharl.trainer.config.AlphaRlConfig;
+import dev.alpharl.trainer.alpharl.WindowPredictions;
 import dev.alpharl.trainer.config.ConfigLoader;
 import dev.alpharl.trainer.config.TrainConfig;
 import dev.alpharl.trainer.eval.EvalResult;
 import dev.alpharl.trainer.eval.Evaluator;
 import dev.alpharl.trainer.io.AtomicDirectory;
-import dev.alpharl.trainer.metrics.MetricsJsonl;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.report.GainRetained;
@@ -26,28 +23,29 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Offline AlphaRL/RELEX sweep over one full run's prefix. A run seeded like the full run follows it exactly up to
  * its window's end (the sampling RNG of step s is derived from (seed, s), the data cursor is deterministic), so a
  * prediction from the full run's checkpoints 1..k is the prediction an accelerated run with window k and
  * {@code alpharl.snapshot-every} = the checkpoint interval makes, and many windows and variants can be scored from
- * one full run. Per window k it scores on the run's eval set:
+ * one full run. It scores on the run's eval set every checkpoint up to the largest window (row
+ * {@code checkpoint (y)}: AlphaRL's y = accuracy) and, per window k:
  * <ul>
  *   <li>W_k, stopping at the window without a jump;</li>
- *   <li>AlphaRL (y = the mean rollout reward since the previous snapshot, as the trainer records it; target reward
- *       extrapolated to the horizon's step; assembly replace) and RELEX (every tensor), each at horizons
- *       0.25, 0.5 and 1 of the way from k to the target step;</li>
- *   <li>the raw linear extrapolation of the projection matrices' deltas, W_0 + (T/k)·ΔW_k (the control for RELEX's
- *       claim that the rank-1 projection denoises);</li>
- *   <li>with a validation set ({@code --data.validation.*} overrides), each method's {@code alpharl.validate}
- *       choice: the best of W_k and its three candidates on validation, scored on eval.</li>
+ *   <li>every {@link WindowPredictions} variant at horizons 0.25, 0.5 and 1 of the way from k to the target step:
+ *       AlphaRL with assembly replace and add, y = the mean rollout reward since the previous snapshot (as the
+ *       trainer records it) and y = the checkpoints' accuracy, y* extrapolated in the step; the oracle AlphaRL with
+ *       y* = the full run's final accuracy; RELEX and the raw linear extrapolation W_0 + (T'/k)·ΔW_k, each on all
+ *       tensors and on the projection matrices only (the control for RELEX's claim that the rank-1 projection
+ *       denoises, on the same tensor set);</li>
+ *   <li>with a validation set ({@code --data.validation.*} overrides), the {@code alpharl.validate} choice of the
+ *       trainer's default AlphaRL (replace, y = reward) and of RELEX on all tensors: the best of W_k and the three
+ *       horizons on validation, scored on eval.</li>
  * </ul>
  * Every row goes to stdout and, tab-separated (seed, k, variant, accuracy, n), to {@code RUN_DIR/sweep.tsv}.
  *
@@ -74,7 +72,7 @@ public final class AlphaRlSweep {
         this.run = run;
         this.evaluator = ctx.evaluator(null);
         this.validator = ctx.validator();
-        this.rewards = rewards(run.resolve("metrics.jsonl"));
+        this.rewards = IntervalRewards.read(run.resolve("metrics.jsonl"));
         this.root = root;
         this.seed = ctx.config().run().seed();
         this.baseModel = ctx.modelDir();
@@ -103,6 +101,7 @@ public final class AlphaRlSweep {
                     .sorted()
                     .forEach(saved::add);
         }
+        Map<Long, Double> accuracyAt = new HashMap<>();
         try (QwenModel w0 = HfCheckpoint.load(baseModel, root)) {
             base = eval(evaluator, w0);
             try (QwenModel fin = HfCheckpoint.load(run.resolve("final"), root)) {
@@ -110,23 +109,33 @@ public final class AlphaRlSweep {
             }
             row("base", 0, base);
             row("full", target, full);
-            Set<String> projections = new HashSet<>(w0.projectionMatrices());
             for (int k : windows) {
                 List<Long> steps = saved.stream().filter(s -> s <= k).toList();
                 if (steps.isEmpty() || steps.get(steps.size() - 1) != k) {
                     throw new IllegalArgumentException("no checkpoint at window end " + k + " in " + ckDir);
                 }
+                double[] meanReward;
+                try {
+                    meanReward = IntervalRewards.means(
+                            rewards, steps.stream().mapToLong(Long::longValue).toArray());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(run.resolve("metrics.jsonl") + ": " + e.getMessage(), e);
+                }
                 Path dir = Files.createTempDirectory(run, ".sweep-");
                 try (SnapshotRecorder recorder =
                                 new SnapshotRecorder(w0.weights(), w0.projectionMatrices(), new Rank1(), root);
                         RelexTrajectory trajectory = RelexTrajectory.create(dir, w0.weights(), root)) {
-                    long prev = 0;
                     QwenModel wk = null;
-                    for (long s : steps) {
+                    for (int i = 0; i < steps.size(); i++) {
+                        long s = steps.get(i);
                         QwenModel ck = HfCheckpoint.load(ckDir.resolve(String.format("step-%06d", s)), root);
-                        recorder.record(s, ck.weights(), intervalMean(prev, s), null);
+                        if (!accuracyAt.containsKey(s)) {
+                            EvalResult a = eval(evaluator, ck);
+                            accuracyAt.put(s, a.accuracy());
+                            row("checkpoint (y)", s, a);
+                        }
+                        recorder.record(s, ck.weights(), meanReward[i], accuracyAt.get(s));
                         trajectory.append(s, ck.weights());
-                        prev = s;
                         if (s == k) {
                             wk = ck;
                         } else {
@@ -136,44 +145,31 @@ public final class AlphaRlSweep {
                     try (QwenModel last = wk) {
                         Scored stop = score(last);
                         row("stop at k", k, stop.eval());
-                        Scored bestAlphaRl = stop;
-                        Scored bestRelex = stop;
-                        for (double h : HORIZONS) {
-                            long t = AlphaRlConfig.horizonStep(k, target, h);
-                            String at = String.format(Locale.ROOT, " h=%.2f", h);
-                            try (NDManager scope = root.newSubManager()) {
-                                Scored a = score(alphaRl(recorder.snapshots(), last, t, scope), w0);
-                                row("alpharl" + at, k, a.eval());
-                                bestAlphaRl = a.betterOnValidation(bestAlphaRl);
-                            }
-                            try (NDManager scope = root.newSubManager()) {
-                                Scored r = score(
-                                        RelexPredictor.predict(trajectory, t, scope)
-                                                .weights(),
-                                        w0);
-                                row("relex" + at, k, r.eval());
-                                bestRelex = r.betterOnValidation(bestRelex);
-                            }
-                        }
-                        try (NDManager scope = root.newSubManager()) {
-                            Map<String, NDArray> raw = new LinkedHashMap<>();
-                            double g = (double) target / k;
-                            last.weights()
-                                    .forEach((n, w) -> raw.put(
-                                            n,
-                                            projections.contains(n)
-                                                    ? w0.weights()
-                                                            .get(n)
-                                                            .add(w.sub(w0.weights()
-                                                                            .get(n))
-                                                                    .mul(g))
-                                                    : w.duplicate()));
-                            raw.values().forEach(a -> a.attach(scope));
-                            row("raw linear h=1.00", k, score(raw, w0).eval());
-                        }
+                        Scored[] best = {stop, stop};
+                        WindowPredictions.Window window = new WindowPredictions.Window(
+                                recorder.snapshots(),
+                                trajectory,
+                                w0.weights(),
+                                last.weights(),
+                                w0.projectionMatrices(),
+                                target,
+                                full.accuracy());
+                        WindowPredictions.each(
+                                window,
+                                HORIZONS,
+                                (label, weights) -> {
+                                    Scored scored = score(weights, w0);
+                                    row(label, k, scored.eval());
+                                    if (label.startsWith(WindowPredictions.DEFAULT_ALPHARL + " h=")) {
+                                        best[0] = scored.betterOnValidation(best[0]);
+                                    } else if (label.startsWith(WindowPredictions.DEFAULT_RELEX + " h=")) {
+                                        best[1] = scored.betterOnValidation(best[1]);
+                                    }
+                                },
+                                root);
                         if (validator != null) {
-                            row("alpharl validated", k, bestAlphaRl.eval());
-                            row("relex validated", k, bestRelex.eval());
+                            row("alpharl validated", k, best[0].eval());
+                            row("relex validated", k, best[1].eval());
                         }
                     }
                 } finally {
@@ -204,19 +200,6 @@ public final class AlphaRlSweep {
         }
     }
 
-    /** AlphaRL's prediction of step {@code target}, as the trainer's hook makes it (assembly replace). */
-    private static Map<String, NDArray> alphaRl(List<Snapshot> snapshots, QwenModel wk, long target, NDManager out) {
-        return AlphaRlJump.predict(
-                        snapshots,
-                        new AlphaRlJump.Target(null, target, 1.0),
-                        AlphaRlConfig.Assembly.REPLACE,
-                        Map.of(),
-                        wk.weights(),
-                        out)
-                .prediction()
-                .weights();
-    }
-
     private EvalResult eval(Evaluator with, QwenModel model) {
         try (StepScope scope = StepScope.open(root)) {
             return with.evaluate(RolloutEngine.local(model), scope.manager());
@@ -241,28 +224,5 @@ public final class AlphaRlSweep {
                         .orElse("undefined (no gain)"));
         System.out.flush();
         tsv.add(String.format(Locale.ROOT, "%d\t%d\t%s\t%.6f\t%d", seed, k, label, acc.accuracy(), acc.graded()));
-    }
-
-    /** Mean rollout reward of steps (from, to], as the trainer's hook records a snapshot's y. */
-    private double intervalMean(long from, long to) {
-        double sum = 0;
-        for (long s = from + 1; s <= to; s++) {
-            Double r = rewards.get(s);
-            if (r == null) {
-                throw new IllegalStateException("metrics.jsonl has no reward/mean for step " + s);
-            }
-            sum += r;
-        }
-        return sum / (to - from);
-    }
-
-    private static Map<Long, Double> rewards(Path metrics) throws IOException {
-        Map<Long, Double> out = new LinkedHashMap<>();
-        for (Map<String, Object> line : MetricsJsonl.read(metrics)) {
-            if (line.get("reward/mean") instanceof Number r) {
-                out.put(((Number) line.get("step")).longValue(), r.doubleValue());
-            }
-        }
-        return out;
     }
 }

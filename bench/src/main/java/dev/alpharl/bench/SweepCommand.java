@@ -16,9 +16,11 @@ import picocli.CommandLine.Unmatched;
         name = "sweep",
         mixinStandardHelpOptions = true,
         description = {
-            "Score, from one full run's checkpoints, what accelerated runs with each window would end with: W_k, "
-                    + "AlphaRL and RELEX at horizons 0.25/0.5/1, the raw linear extrapolation and, with a validation "
-                    + "set, the alpharl.validate choice.",
+            "Score, from one full run's checkpoints, what accelerated runs with each window would end with: W_k; "
+                    + "at horizons 0.25/0.5/1 AlphaRL (assemblies replace and add, y = rollout reward and y = "
+                    + "accuracy), RELEX and the raw linear extrapolation (each on all tensors and on the projection "
+                    + "matrices); AlphaRL with the oracle y* = the full run's final accuracy; with a validation set, "
+                    + "the alpharl.validate choice. Every checkpoint up to the largest window is scored too (y).",
             "Rows go to stdout and to RUN_DIR/sweep.tsv (seed, k, variant, accuracy, n)."
         },
         footer = {

@@ -49,13 +49,25 @@ public final class Rank1Analysis {
 
     private Rank1Analysis() {}
 
+    /** The ranks of the rank-k recovery table. */
+    static final int[] RANKS = {1, 2, 4, 8, RankReconstruction.ALL};
+
+    /** Verdict thresholds (ALPHARL.md §11). */
+    private static final double DRIFT_MIN_COHERENCE = 0.5;
+
+    private static final double RANK1_MIN_RECOVERY = 0.9;
+    private static final double LAW2_MIN_PASS_SHARE = 0.5;
+    private static final double ORACLE_MAX_ERROR = 0.1;
+
     /**
      * @param evaluator accuracy of a model, or null: then y is the step and recovery is not evaluated
+     * @param rewards   each checkpoint's rollout reward ({@link IntervalRewards}), or null
      */
     public static Rank1AnalysisReport analyze(
             QwenModel base,
             Checkpoints checkpoints,
             ToDoubleFunction<QwenModel> evaluator,
+            double[] rewards,
             Options options,
             Rank1 rank1,
             NDManager manager) {
@@ -63,6 +75,9 @@ public final class Rank1Analysis {
         if (n < 3) {
             throw new IllegalArgumentException(
                     "the analysis needs at least 3 checkpoints (2 to fit, 1 held out), got " + n);
+        }
+        if (rewards != null && rewards.length != n) {
+            throw new IllegalArgumentException(rewards.length + " rewards for " + n + " checkpoints");
         }
         int nFit = (int) Math.max(2, Math.min(n - 1, Math.round(options.fitFraction() * n)));
         int k = nFit - 1;
@@ -72,12 +87,14 @@ public final class Rank1Analysis {
         double[] y = new double[n];
         Map<String, MatrixSnapshot[]> trail = new LinkedHashMap<>();
         names.forEach(name -> trail.put(name, new MatrixSnapshot[n]));
+        Increments increments = new Increments(w0);
         Rank1AnalysisReport.Recovery recovery = null;
+        List<Rank1AnalysisReport.RankRecovery> rankRecovery = null;
         double[] accuracy = new double[4];
         if (evaluator != null) {
             accuracy[0] = evaluator.applyAsDouble(base);
         }
-        // pass 1: triplets (warm-started, aligned) of every checkpoint; reconstructions of the last one
+        // pass 1: triplets (warm-started, aligned) of every checkpoint, increments; reconstructions of the last one
         try (SnapshotRecorder recorder = new SnapshotRecorder(w0, names, rank1, manager)) {
             for (int i = 0; i < n; i++) {
                 steps[i] = checkpoints.step(i);
@@ -87,10 +104,12 @@ public final class Rank1Analysis {
                     for (String name : names) {
                         trail.get(name)[i] = s.matrices().get(name);
                     }
+                    increments.add(ck.weights());
                     if (i == n - 1 && evaluator != null) {
                         accuracy[1] = y[i];
                         accuracy[2] = evaluateReconstruction(base, ck, null, evaluator, manager);
                         accuracy[3] = evaluateReconstruction(base, ck, options.rankPercent(), evaluator, manager);
+                        rankRecovery = rankRecovery(base, ck, evaluator, accuracy[0], accuracy[1], options, manager);
                     }
                 }
             }
@@ -105,42 +124,121 @@ public final class Rank1Analysis {
                     (accuracy[2] - accuracy[0]) / gain,
                     (accuracy[3] - accuracy[0]) / gain);
         }
-        // pass 2: c_t = u1(k)ᵀ ΔW_t v1(k)
-        Map<String, double[]> coefficients = new LinkedHashMap<>();
-        names.forEach(name -> coefficients.put(name, new double[n]));
+        // pass 2: c_t = uᵀ ΔW_t v on the window end's and on the last checkpoint's direction
+        Map<String, double[]> windowC = new LinkedHashMap<>();
+        Map<String, double[]> finalC = new LinkedHashMap<>();
+        names.forEach(name -> {
+            windowC.put(name, new double[n]);
+            finalC.put(name, new double[n]);
+        });
         for (int i = 0; i < n; i++) {
             try (QwenModel ck = checkpoints.load(i, manager)) {
                 for (String name : names) {
                     MatrixSnapshot end = trail.get(name)[k];
-                    coefficients.get(name)[i] =
-                            projection(w0.get(name), ck.weights().get(name), end.unitU(), Vectors.toDoubles(end.v()));
+                    MatrixSnapshot last = trail.get(name)[n - 1];
+                    NDArray w = ck.weights().get(name);
+                    windowC.get(name)[i] = projection(w0.get(name), w, end.unitU(), Vectors.toDoubles(end.v()));
+                    finalC.get(name)[i] = projection(w0.get(name), w, last.unitU(), Vectors.toDoubles(last.v()));
                 }
             }
         }
         SplittableRandom random = new SplittableRandom(options.seed());
+        double[] yAccuracy = evaluator != null ? y : null;
         List<Rank1AnalysisReport.MatrixAnalysis> matrices = new ArrayList<>();
         for (String name : names) {
             Shape shape = w0.get(name).getShape();
-            matrices.add(matrixAnalysis(name, shape, trail.get(name), coefficients.get(name), steps, y, nFit, random));
+            matrices.add(matrixAnalysis(
+                    name,
+                    shape,
+                    trail.get(name),
+                    steps,
+                    y,
+                    nFit,
+                    random,
+                    IncrementCoherence.meanCosine(increments.of(name)),
+                    directionLaw(windowC.get(name), steps, yAccuracy, rewards, nFit),
+                    directionLaw(finalC.get(name), steps, yAccuracy, rewards, nFit)));
         }
+        Rank1AnalysisReport.DirectionSummary window =
+                directionSummary(matrices, Rank1AnalysisReport.MatrixAnalysis::windowDirection);
+        Rank1AnalysisReport.DirectionSummary last =
+                directionSummary(matrices, Rank1AnalysisReport.MatrixAnalysis::finalDirection);
+        Rank1AnalysisReport.Coherence coherence = coherence(increments, names, matrices);
         return new Rank1AnalysisReport(
                 Arrays.stream(steps).mapToObj(s -> (long) s).toList(),
                 Arrays.stream(y).boxed().toList(),
                 evaluator != null ? "evaluator" : "step",
+                rewards == null ? null : Arrays.stream(rewards).boxed().toList(),
                 nFit,
                 options.rankPercent(),
                 summary(matrices, k),
+                window,
+                last,
+                coherence,
+                verdict(coherence, rankRecovery, window, last),
                 recovery,
+                rankRecovery,
                 recovery == null ? "recovery not evaluated: no evaluator was given" : null,
                 matrices);
     }
 
+    /**
+     * The rank-k table: for the untracked tensors at W_T and at W_0, every rank of {@link #RANKS} rescaled,
+     * unscaled (not for "all", where it equals rescaled) and random.
+     */
+    private static List<Rank1AnalysisReport.RankRecovery> rankRecovery(
+            QwenModel base,
+            QwenModel last,
+            ToDoubleFunction<QwenModel> evaluator,
+            double baseAccuracy,
+            double lastAccuracy,
+            Options options,
+            NDManager manager) {
+        List<Rank1AnalysisReport.RankRecovery> rows = new ArrayList<>();
+        for (boolean restAtEnd : new boolean[] {true, false}) {
+            for (int rank : RANKS) {
+                for (RankReconstruction.Kind kind : RankReconstruction.Kind.values()) {
+                    if (rank == RankReconstruction.ALL && kind == RankReconstruction.Kind.UNSCALED) {
+                        continue;
+                    }
+                    RankReconstruction.Spec spec = new RankReconstruction.Spec(rank, kind, restAtEnd);
+                    double a;
+                    try (NDManager scope = manager.newSubManager()) {
+                        Map<String, NDArray> w = RankReconstruction.build(
+                                base.weights(), last.weights(), base.projectionMatrices(), spec, options.seed(), scope);
+                        try (QwenModel model = base.withWeights(w, scope)) {
+                            a = evaluator.applyAsDouble(model);
+                        }
+                    }
+                    rows.add(new Rank1AnalysisReport.RankRecovery(
+                            spec.rankLabel(),
+                            kind.name().toLowerCase(java.util.Locale.ROOT),
+                            restAtEnd ? "W_T" : "W_0",
+                            a,
+                            (a - baseAccuracy) / (lastAccuracy - baseAccuracy)));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Rank1AnalysisReport.DirectionLaw directionLaw(
+            double[] c, double[] steps, double[] accuracy, double[] rewards, int nFit) {
+        return new Rank1AnalysisReport.DirectionLaw(
+                Arrays.stream(c).boxed().toList(),
+                CoefficientLine.of(steps, c, nFit),
+                accuracy == null ? null : ResponseLine.of(c, accuracy, nFit),
+                rewards == null ? null : ResponseLine.of(c, rewards, nFit));
+    }
+
     private static double evaluateReconstruction(
             QwenModel base, QwenModel last, Double percent, ToDoubleFunction<QwenModel> evaluator, NDManager manager) {
-        Map<String, NDArray> w =
-                RankReconstruction.build(base.weights(), last.weights(), base.projectionMatrices(), percent, manager);
-        try (QwenModel model = base.withWeights(w, manager)) {
-            return evaluator.applyAsDouble(model);
+        try (NDManager scope = manager.newSubManager()) {
+            Map<String, NDArray> w =
+                    RankReconstruction.build(base.weights(), last.weights(), base.projectionMatrices(), percent, scope);
+            try (QwenModel model = base.withWeights(w, scope)) {
+                return evaluator.applyAsDouble(model);
+            }
         }
     }
 
@@ -161,14 +259,16 @@ public final class Rank1Analysis {
             String name,
             Shape shape,
             MatrixSnapshot[] trail,
-            double[] c,
             double[] steps,
             double[] y,
             int nFit,
-            SplittableRandom random) {
+            SplittableRandom random,
+            double incrementCoherence,
+            Rank1AnalysisReport.DirectionLaw window,
+            Rank1AnalysisReport.DirectionLaw last) {
         int n = trail.length;
-        MatrixSnapshot last = trail[n - 1];
-        double[] uT = last.unitU();
+        double[] uT = trail[n - 1].unitU();
+        float[] vT = trail[n - 1].v();
         List<Double> uStability = new ArrayList<>();
         List<Double> vStability = new ArrayList<>();
         double[][] units = new double[n][];
@@ -177,8 +277,8 @@ public final class Rank1Analysis {
             units[i] = trail[i].unitU();
             sigma[i] = trail[i].sigma1();
             uStability.add(Math.abs(Vectors.dot(units[i], uT)));
-            vStability.add(Math.abs(Vectors.dot(trail[i].v(), last.v())
-                    / Math.max(1e-300, Vectors.norm(trail[i].v()) * Vectors.norm(last.v()))));
+            vStability.add(Math.abs(
+                    Vectors.dot(trail[i].v(), vT) / Math.max(1e-300, Vectors.norm(trail[i].v()) * Vectors.norm(vT))));
         }
         int dOut = units[0].length;
         double[][] iid = new double[n][dOut];
@@ -194,28 +294,32 @@ public final class Rank1Analysis {
             shuffled[i] = shuffled[j];
             shuffled[j] = t;
         }
-        Linearity coefficient = Linearity.of(steps, c, nFit);
-        Linearity walk = Linearity.of(steps, randomWalkProjection(trail, nFit - 1, random), nFit);
-        Linearity sigmaLine = Linearity.of(steps, sigma, nFit);
-        double frob = last.frobenius();
+        CoefficientLine coefficient = window.step();
+        CoefficientLine walk = CoefficientLine.of(steps, randomWalkProjection(trail, nFit - 1, random), nFit);
+        CoefficientLine sigmaLine = CoefficientLine.of(steps, sigma, nFit);
+        MatrixSnapshot end = trail[n - 1];
+        double frob = end.frobenius();
         return new Rank1AnalysisReport.MatrixAnalysis(
                 name,
                 shape.get(0),
                 shape.get(1),
-                frob > 0 ? last.sigma1() * last.sigma1() / (frob * frob) : 0,
-                last.gapRatio(),
+                frob > 0 ? end.sigma1() * end.sigma1() / (frob * frob) : 0,
+                end.gapRatio(),
                 uStability,
                 vStability,
                 Pls1.fit(units, y, true).rSquared(),
                 Pls1.fit(units, shuffled, true).rSquared(),
                 Pls1.fit(iid, y, true).rSquared(),
-                coefficient.inSample,
-                coefficient.outOfSample,
-                coefficient.endpointError,
-                walk.outOfSample,
-                walk.endpointError,
-                sigmaLine.inSample,
-                sigmaLine.outOfSample);
+                coefficient.inSampleR2(),
+                coefficient.outOfSampleR2(),
+                coefficient.endpointError(),
+                walk.outOfSampleR2(),
+                walk.endpointError(),
+                sigmaLine.inSampleR2(),
+                sigmaLine.outOfSampleR2(),
+                incrementCoherence,
+                window,
+                last);
     }
 
     /** A walk x_t = x_{t−1} + ‖a_t − a_{t−1}‖·g/‖g‖ (a_0 = 0), projected on x_k/‖x_k‖. */
@@ -250,20 +354,6 @@ public final class Rank1Analysis {
         return c;
     }
 
-    /** OLS of a series on the step over the first nFit points, judged in-sample and on the rest. */
-    private record Linearity(double inSample, double outOfSample, double endpointError) {
-        static Linearity of(double[] steps, double[] values, int nFit) {
-            double[] xf = Arrays.copyOfRange(steps, 0, nFit);
-            double[] yf = Arrays.copyOfRange(values, 0, nFit);
-            double[] xt = Arrays.copyOfRange(steps, nFit, steps.length);
-            double[] yt = Arrays.copyOfRange(values, nFit, values.length);
-            LinearFit line = LinearFit.of(xf, yf);
-            double last = values[values.length - 1];
-            double endpoint = Math.abs(line.at(steps[steps.length - 1]) - last) / Math.abs(last);
-            return new Linearity(line.rSquared(xf, yf), line.rSquared(xt, yt), endpoint);
-        }
-    }
-
     /** Medians over matrices; the stability summary is |u1(k)·u1(T)| at the fit window's end k. */
     private static Rank1AnalysisReport.Summary summary(List<Rank1AnalysisReport.MatrixAnalysis> ms, int k) {
         double[] windowStability =
@@ -287,6 +377,143 @@ public final class Rank1Analysis {
                         ms,
                         m -> m.randomWalkR2OutOfSample() >= LAW2B_MIN_R2
                                 && m.randomWalkEndpointError() <= LAW2B_MAX_ENDPOINT_ERROR));
+    }
+
+    /** Law 2b for one matrix's coefficient line: OOS R² ≥ 0.9 and endpoint error ≤ 0.1. */
+    private static boolean passesLaw2(CoefficientLine line) {
+        return line.outOfSampleR2() >= LAW2B_MIN_R2 && line.endpointError() <= LAW2B_MAX_ENDPOINT_ERROR;
+    }
+
+    private static Rank1AnalysisReport.DirectionSummary directionSummary(
+            List<Rank1AnalysisReport.MatrixAnalysis> ms,
+            java.util.function.Function<Rank1AnalysisReport.MatrixAnalysis, Rank1AnalysisReport.DirectionLaw> of) {
+        List<Rank1AnalysisReport.DirectionLaw> laws = ms.stream().map(of).toList();
+        return new Rank1AnalysisReport.DirectionSummary(
+                share(ms, m -> passesLaw2(of.apply(m).step())),
+                medianOf(laws, l -> l.step().outOfSampleR2()),
+                medianOf(laws, l -> l.step().overshoot()),
+                medianOf(
+                        laws,
+                        l -> l.accuracy() == null ? Double.NaN : l.accuracy().outOfSampleR2()),
+                medianOf(
+                        laws,
+                        l -> l.accuracy() == null ? Double.NaN : l.accuracy().oracleRatio()),
+                medianOf(laws, l -> l.reward() == null ? Double.NaN : l.reward().outOfSampleR2()),
+                medianOf(laws, l -> l.reward() == null ? Double.NaN : l.reward().oracleRatio()));
+    }
+
+    private static <T> double medianOf(List<T> items, ToDoubleFunction<T> f) {
+        return Vectors.median(
+                items.stream().mapToDouble(f).filter(v -> !Double.isNaN(v)).toArray());
+    }
+
+    private static Rank1AnalysisReport.Coherence coherence(
+            Increments increments, List<String> matrices, List<Rank1AnalysisReport.MatrixAnalysis> ms) {
+        List<String> others = increments.names().stream()
+                .filter(name -> !matrices.contains(name))
+                .toList();
+        List<IncrementCoherence> all = increments.pooled(increments.names());
+        double overMatrices = IncrementCoherence.meanCosine(increments.pooled(matrices));
+        String regime = overMatrices >= DRIFT_MIN_COHERENCE
+                ? "drift"
+                : Math.abs(overMatrices) < 0.25 ? "diffusion" : overMatrices <= -0.25 ? "oscillation" : "mixed";
+        return new Rank1AnalysisReport.Coherence(
+                all.stream().map(IncrementCoherence::cosine).toList(),
+                IncrementCoherence.meanCosine(all),
+                overMatrices,
+                IncrementCoherence.meanCosine(increments.pooled(others)),
+                median(ms, Rank1AnalysisReport.MatrixAnalysis::incrementCoherence),
+                regime);
+    }
+
+    private static Rank1AnalysisReport.Verdict verdict(
+            Rank1AnalysisReport.Coherence coherence,
+            List<Rank1AnalysisReport.RankRecovery> rankRecovery,
+            Rank1AnalysisReport.DirectionSummary window,
+            Rank1AnalysisReport.DirectionSummary last) {
+        boolean drift = coherence.matrices() >= DRIFT_MIN_COHERENCE;
+        // undefined without an evaluator or without a gain to recover (ρ is then not finite)
+        Boolean rank1 = rankRecovery == null
+                ? null
+                : rankRecovery.stream()
+                        .filter(r -> r.rank().equals("1")
+                                && r.kind().equals("rescaled")
+                                && r.rest().equals("W_T"))
+                        .filter(r -> Double.isFinite(r.recovery()))
+                        .map(r -> r.recovery() >= RANK1_MIN_RECOVERY)
+                        .findFirst()
+                        .orElse(null);
+        boolean law2Window = window.law2PassShare() >= LAW2_MIN_PASS_SHARE;
+        boolean law2Final = last.law2PassShare() >= LAW2_MIN_PASS_SHARE;
+        Boolean oracle = Double.isNaN(window.medianAccuracyOracleRatio())
+                ? null
+                : Math.abs(window.medianAccuracyOracleRatio() - 1) <= ORACLE_MAX_ERROR;
+        boolean passes =
+                drift && law2Window && law2Final && !Boolean.FALSE.equals(rank1) && !Boolean.FALSE.equals(oracle);
+        return new Rank1AnalysisReport.Verdict(drift, rank1, law2Window, law2Final, oracle, passes);
+    }
+
+    /**
+     * The coherence terms of every tensor's transitions between consecutive increments d_i = W_i − W_{i−1}, the
+     * base W_0 before the first checkpoint (fp32 copies of the previous weights and increment are kept in Java).
+     */
+    private static final class Increments {
+        private final Map<String, float[]> previousWeights = new LinkedHashMap<>();
+        private final Map<String, float[]> previousIncrement = new LinkedHashMap<>();
+        private final Map<String, List<IncrementCoherence>> terms = new LinkedHashMap<>();
+
+        Increments(Map<String, NDArray> base) {
+            base.forEach((name, w) -> {
+                previousWeights.put(name, floats(w));
+                terms.put(name, new ArrayList<>());
+            });
+        }
+
+        void add(Map<String, NDArray> weights) {
+            for (Map.Entry<String, float[]> e : previousWeights.entrySet()) {
+                String name = e.getKey();
+                float[] w = floats(weights.get(name));
+                float[] before = e.getValue();
+                float[] d = new float[w.length];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = w[i] - before[i];
+                }
+                float[] earlier = previousIncrement.get(name);
+                if (earlier != null) {
+                    terms.get(name).add(IncrementCoherence.of(earlier, d));
+                }
+                previousIncrement.put(name, d);
+                e.setValue(w);
+            }
+        }
+
+        List<String> names() {
+            return List.copyOf(terms.keySet());
+        }
+
+        List<IncrementCoherence> of(String name) {
+            return terms.get(name);
+        }
+
+        /** Per transition, the terms summed over {@code names}. */
+        List<IncrementCoherence> pooled(List<String> names) {
+            int transitions = terms.values().iterator().next().size();
+            List<IncrementCoherence> out = new ArrayList<>();
+            for (int t = 0; t < transitions; t++) {
+                IncrementCoherence sum = IncrementCoherence.NONE;
+                for (String name : names) {
+                    sum = sum.plus(terms.get(name).get(t));
+                }
+                out.add(sum);
+            }
+            return out;
+        }
+
+        private static float[] floats(NDArray w) {
+            return StepScope.run(
+                    w.getManager(),
+                    scope -> scope.own(w.toType(DataType.FLOAT32, true)).toFloatArray());
+        }
     }
 
     private static double median(

@@ -55,7 +55,38 @@ public final class Rank1AnalysisWriter {
         row(b, "share passing Law 2b (OOS R² ≥ 0.9, endpoint ≤ 0.1)", s.law2bPassShare(), s.law2bRandomWalkPassShare());
         b.append(
                 "\nIn-sample PLS R² is near 1 even on noise when d ≫ n (ALPHARL.md §3): read it against its controls.\n\n");
-        b.append("## Recovery\n\n");
+        Rank1AnalysisReport.Verdict v = r.verdict();
+        b.append(String.format(
+                Locale.ROOT,
+                "## Verdict: %s%n%nincrements %s (drift: %s); rank-1 recovery ≥ 0.9: %s; Law 2 on the window's "
+                        + "direction: %s, on the final direction: %s; oracle-y* inversion: %s.%n%n",
+                v.passes() ? "pass" : "fail",
+                r.coherence().regime(),
+                v.drift(),
+                v.rank1() == null ? "not evaluated" : v.rank1(),
+                v.law2Window(),
+                v.law2Final(),
+                v.oracle() == null ? "not evaluated" : v.oracle()));
+        Rank1AnalysisReport.Coherence c = r.coherence();
+        b.append("## Coherence of successive increments\n\n");
+        b.append("Mean cos(ΔW_{t+1} − ΔW_t, ΔW_t − ΔW_{t−1}): 1 for a linear drift, about 0 for a random walk.\n\n");
+        b.append("| tensors | coherence |\n|---|---|\n");
+        row(b, "all (pooled)", c.allTensors());
+        row(b, "tracked matrices (pooled)", c.matrices());
+        row(b, "other tensors (pooled)", c.otherTensors());
+        row(b, "median of the matrices' own", c.medianMatrix());
+        b.append("\nPer transition, all tensors: ")
+                .append(fmt(c.perTransition()))
+                .append("\n\n");
+        b.append("## Law 2 on fixed directions\n\n");
+        b.append("c_t = uᵀ ΔW_t v fit linearly in the step on the window, judged on the held-out checkpoints; "
+                + "overshoot = ĉ_T / c_T; y fit linearly in c on the window, inverted at the oracle "
+                + "y* = y_T: oracle ratio = c*/c_T (medians over matrices).\n\n");
+        b.append("| direction | Law 2 pass share | c OOS R² | overshoot | y=acc OOS R² | y=acc oracle ratio "
+                + "| y=reward OOS R² | y=reward oracle ratio |\n|---|---|---|---|---|---|---|---|\n");
+        direction(b, "window (u1(k), v1(k))", r.windowDirection());
+        direction(b, "final (u1(T), v1(T))", r.finalDirection());
+        b.append("\n## Recovery\n\n");
         if (r.recovery() == null) {
             b.append(r.recoveryNote()).append(".\n\n");
         } else {
@@ -70,14 +101,28 @@ public final class Rank1AnalysisWriter {
                     fmt(r.rankPercent()),
                     rec.rankPercent(),
                     rec.rankPercentRecovery()));
+            b.append("Rank-k reconstructions of the tracked matrices (rescaled to ‖ΔW_T‖_F or not; random: a "
+                    + "random rank-k update of norm ‖ΔW_T‖_F), other tensors at W_T or at W_0:\n\n");
+            b.append("| rank | kind | other tensors | accuracy | recovery ρ |\n|---|---|---|---|---|\n");
+            for (Rank1AnalysisReport.RankRecovery k : r.rankRecovery()) {
+                b.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %s | %s | %.4f | %s |%n",
+                        k.rank(),
+                        k.kind(),
+                        k.rest(),
+                        k.accuracy(),
+                        fmt(k.recovery())));
+            }
+            b.append("\n");
         }
         b.append(
-                "## Matrices\n\n| matrix | shape | energy | σ2/σ1 | PLS R² | shuffled | iid | c OOS R² | c endpoint err | RW OOS R² | σ1 OOS R² |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                "## Matrices\n\n| matrix | shape | energy | σ2/σ1 | PLS R² | shuffled | iid | c OOS R² | c endpoint err | RW OOS R² | σ1 OOS R² | final c OOS R² | final overshoot | increments |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Rank1AnalysisReport.MatrixAnalysis m : r.matrices()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "| %s | %dx%d | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                    "| %s | %dx%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
                     m.name(),
                     m.rows(),
                     m.cols(),
@@ -89,7 +134,10 @@ public final class Rank1AnalysisWriter {
                     fmt(m.coefficientR2OutOfSample()),
                     fmt(m.coefficientEndpointError()),
                     fmt(m.randomWalkR2OutOfSample()),
-                    fmt(m.sigmaR2OutOfSample())));
+                    fmt(m.sigmaR2OutOfSample()),
+                    fmt(m.finalDirection().step().outOfSampleR2()),
+                    fmt(m.finalDirection().step().overshoot()),
+                    fmt(m.incrementCoherence())));
         }
         return b.toString();
     }
@@ -102,6 +150,28 @@ public final class Rank1AnalysisWriter {
                 .append(" | ")
                 .append(Double.isNaN(control) ? "–" : fmt(control))
                 .append(" |\n");
+    }
+
+    private static void row(StringBuilder b, String label, double value) {
+        b.append("| ").append(label).append(" | ").append(fmt(value)).append(" |\n");
+    }
+
+    private static void direction(StringBuilder b, String label, Rank1AnalysisReport.DirectionSummary d) {
+        b.append(String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                label,
+                fmt(d.law2PassShare()),
+                fmt(d.medianStepR2OutOfSample()),
+                fmt(d.medianOvershoot()),
+                fmt(d.medianAccuracyR2OutOfSample()),
+                fmt(d.medianAccuracyOracleRatio()),
+                fmt(d.medianRewardR2OutOfSample()),
+                fmt(d.medianRewardOracleRatio())));
+    }
+
+    private static String fmt(java.util.List<Double> values) {
+        return values.stream().map(Rank1AnalysisWriter::fmt).toList().toString();
     }
 
     private static String fmt(double v) {

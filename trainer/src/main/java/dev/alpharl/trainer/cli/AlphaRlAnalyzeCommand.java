@@ -1,6 +1,7 @@
 package dev.alpharl.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.alpharl.trainer.alpharl.IntervalRewards;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.Rank1Analysis;
 import dev.alpharl.trainer.alpharl.Rank1AnalysisReport;
@@ -17,6 +18,7 @@ import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchRuntime;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code alpharl analyze}: rank-1 structure of an RL run's updates (energy, direction stability, in- and
- * out-of-sample linearity beside null controls) and, with an evaluation config, the recovery of the final gain by
- * rank-1 and Rank-1% reconstructions. Writes {@code analysis.json} and {@code analysis.md}.
+ * out-of-sample linearity on the window's and the final direction beside null controls, coherence of successive
+ * increments) and, with an evaluation config, y = accuracy, the oracle-y* inversion and the recovery of the final
+ * gain by rank-k reconstructions beside a random control; with the run's metrics, y = rollout reward as well.
+ * Writes {@code analysis.json} and {@code analysis.md}.
  */
 @Command(
         name = "analyze",
@@ -63,6 +67,13 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
     Path evalConfig;
 
     @Option(
+            names = "--metrics",
+            paramLabel = "FILE",
+            description = "The run's metrics.jsonl: adds y = rollout reward (mean reward/mean since the previous "
+                    + "checkpoint) to Law 2.")
+    Path metrics;
+
+    @Option(
             names = "--out",
             defaultValue = "alpharl-analysis",
             paramLabel = "DIR",
@@ -75,6 +86,7 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         base = BuiltinModels.resolve(base, "--base");
         in.requireRun(base, checkpoints, 3, " (2 to fit, 1 held out)");
         List<Long> steps = in.steps(checkpoints, null);
+        double[] rewards = metrics == null ? null : rewards(in, steps);
         OutputDirectories.requireWritable(out, "--out");
         Rank1AnalysisReport report;
         TorchRuntime.init();
@@ -113,7 +125,8 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
                     return in.loadLike(checkpoints.get(index), w0, manager);
                 }
             };
-            report = Rank1Analysis.analyze(w0, source, accuracy, Rank1Analysis.Options.DEFAULTS, new Rank1(), root);
+            report = Rank1Analysis.analyze(
+                    w0, source, accuracy, rewards, Rank1Analysis.Options.DEFAULTS, new Rank1(), root);
         } finally {
             if (ctx != null) {
                 ctx.close();
@@ -124,13 +137,29 @@ final class AlphaRlAnalyzeCommand implements Callable<Integer> {
         o.printf(
                 Locale.ROOT,
                 "analysis of %d checkpoints written to %s (median energy %.3f, c out-of-sample R² %.3f "
-                        + "vs random walk %.3f)%n",
+                        + "vs random walk %.3f, increments %s, laws %s)%n",
                 checkpoints.size(),
                 out,
                 report.summary().medianEnergyFraction(),
                 report.summary().medianCoefficientR2OutOfSample(),
-                report.summary().medianRandomWalkR2OutOfSample());
+                report.summary().medianRandomWalkR2OutOfSample(),
+                report.coherence().regime(),
+                report.verdict().passes() ? "pass" : "fail");
         o.flush();
         return ExitCodes.OK;
+    }
+
+    /** Each checkpoint's interval-mean rollout reward from --metrics. */
+    private double[] rewards(AlphaRlInputs in, List<Long> steps) throws IOException {
+        if (!Files.isRegularFile(metrics)) {
+            throw in.bad("--metrics: " + metrics + " is not a file (expected a run's metrics.jsonl)");
+        }
+        try {
+            return IntervalRewards.means(
+                    IntervalRewards.read(metrics),
+                    steps.stream().mapToLong(Long::longValue).toArray());
+        } catch (IllegalArgumentException e) {
+            throw in.bad("--metrics " + metrics + ": " + e.getMessage());
+        }
     }
 }

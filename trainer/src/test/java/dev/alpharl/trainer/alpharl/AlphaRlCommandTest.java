@@ -286,6 +286,18 @@ class AlphaRlCommandTest {
                 o);
         assertBad(
                 "eval.yaml", "alpharl", "analyze", "--base", base, "--checkpoints", cks, "--eval-config", "eval.yaml");
+        assertBad(
+                "--metrics",
+                "alpharl",
+                "analyze",
+                "--base",
+                base,
+                "--checkpoints",
+                run.checkpointList(3),
+                "--metrics",
+                root.resolve("no-metrics.jsonl").toString(),
+                "--out",
+                root.resolve("never").toString());
         assertThat(Files.exists(root.resolve("never"))).isFalse();
     }
 
@@ -298,6 +310,16 @@ class AlphaRlCommandTest {
     @Test
     void analyzeReportsRankOneStructureOfThePlantedRun() throws IOException {
         Path o = root.resolve("analysis");
+        Path metrics = root.resolve("metrics.jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int s = 1; s <= 5; s++) {
+            lines.append("{\"step\":")
+                    .append(s)
+                    .append(",\"reward/mean\":")
+                    .append(0.1 * s)
+                    .append("}\n");
+        }
+        Files.writeString(metrics, lines);
         int code = cli(
                 "alpharl",
                 "analyze",
@@ -305,6 +327,8 @@ class AlphaRlCommandTest {
                 run.base.toString(),
                 "--checkpoints",
                 run.checkpointList(5),
+                "--metrics",
+                metrics.toString(),
                 "--out",
                 o.toString());
         assertThat(code).as(err.toString()).isZero();
@@ -320,7 +344,32 @@ class AlphaRlCommandTest {
         assertThat(s.path("medianCoefficientR2OutOfSample").asDouble()).isGreaterThan(0.99);
         assertThat(s.path("medianCoefficientEndpointError").asDouble()).isLessThan(0.01);
         assertThat(s.path("law2bPassShare").asDouble()).isEqualTo(1.0);
+        assertThat(r.path("yReward").size()).isEqualTo(5);
+        assertThat(r.path("yReward").get(2).asDouble()).isCloseTo(0.3, within(1e-12));
+        assertThat(r.path("coherence").path("regime").asText()).isEqualTo("drift");
+        for (String direction : List.of("windowDirection", "finalDirection")) {
+            JsonNode d = r.path(direction);
+            assertThat(d.path("law2PassShare").asDouble()).isEqualTo(1.0);
+            assertThat(d.path("medianOvershoot").asDouble()).isCloseTo(1, within(0.01));
+            assertThat(d.path("medianRewardOracleRatio").asDouble()).isCloseTo(1, within(0.01));
+        }
+        JsonNode verdict = r.path("verdict");
+        assertThat(verdict.path("passes").asBoolean()).isTrue();
+        assertThat(verdict.path("rank1").isNull()).isTrue(); // no evaluator
+        assertThat(r.path("rankRecovery").isNull()).isTrue();
+        assertThat(r.path("matrices")
+                        .get(0)
+                        .path("finalDirection")
+                        .path("coefficients")
+                        .size())
+                .isEqualTo(5);
+        assertThat(out.toString()).contains("increments drift", "laws pass");
         assertThat(Files.readString(o.resolve(Rank1AnalysisWriter.MARKDOWN_FILE)))
-                .contains("# Rank-1 analysis", "recovery not evaluated", "model.layers.0.self_attn.q_proj.weight");
+                .contains(
+                        "# Rank-1 analysis",
+                        "recovery not evaluated",
+                        "model.layers.0.self_attn.q_proj.weight",
+                        "## Verdict: pass",
+                        "## Coherence of successive increments");
     }
 }

@@ -75,7 +75,7 @@ class Rank1AnalysisTest {
                 return a;
             };
             Rank1AnalysisReport r = Rank1Analysis.analyze(
-                    w0, checkpoints(run), accuracy, Rank1Analysis.Options.DEFAULTS, new Rank1(), m);
+                    w0, checkpoints(run), accuracy, null, Rank1Analysis.Options.DEFAULTS, new Rank1(), m);
             assertThat(r.ySource()).isEqualTo("evaluator");
             assertThat(r.fitCheckpoints()).isEqualTo(3); // round(0.5·5)
             for (int t = 0; t < 5; t++) {
@@ -96,6 +96,174 @@ class Rank1AnalysisTest {
             // the control is a walk: it has no reason to stay on a line (median taken over 14 matrices)
             assertThat(r.summary().law2bPassShare()).isEqualTo(1.0);
             assertThat(r.summary().law2bRandomWalkPassShare()).isLessThan(0.5);
+        }
+    }
+
+    /**
+     * A(W) = Σ_tensors ⟨W − W_0, Δ_T⟩ / Σ_tensors ‖Δ_T‖², the projection on the run's own final update: linear, 1 at
+     * W_T, 0 at W_0, so the recovery of every reconstruction has a closed form (see the exact-recovery test).
+     */
+    private static ToDoubleFunction<QwenModel> projectionOnFinalUpdate(TinyRun run, NDManager m) {
+        Map<String, float[]> base = new java.util.HashMap<>();
+        Map<String, float[]> delta = new java.util.HashMap<>();
+        double[] total = {0};
+        try (QwenModel w0 = HfCheckpoint.load(run.base, m);
+                QwenModel wT = HfCheckpoint.load(run.checkpoints.get(run.checkpoints.size() - 1), m)) {
+            w0.weights().forEach((name, w) -> {
+                float[] b = w.toFloatArray();
+                float[] t = wT.weights().get(name).toFloatArray();
+                float[] d = new float[b.length];
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = t[i] - b[i];
+                    total[0] += (double) d[i] * d[i];
+                }
+                base.put(name, b);
+                delta.put(name, d);
+            });
+        }
+        return model -> {
+            double a = 0;
+            for (Map.Entry<String, NDArray> e : model.weights().entrySet()) {
+                float[] w = e.getValue().toFloatArray();
+                float[] b = base.get(e.getKey());
+                float[] d = delta.get(e.getKey());
+                for (int i = 0; i < w.length; i++) {
+                    a += (double) (w[i] - b[i]) * d[i];
+                }
+            }
+            return a / total[0];
+        };
+    }
+
+    /**
+     * Under the projection evaluator, with ΔW = Σ σ_i u_i v_iᵀ per tracked matrix, E_k = Σ_{i≤k} σ_i², S the
+     * squared norm of the other tensors' change and Z = Σ_m ‖ΔW_m‖² + S:
+     * rescaled ρ = (Σ_m ‖ΔW_m‖·√E_k + [S if they are at W_T]) / Z, unscaled ρ = (Σ_m E_k + [S]) / Z.
+     */
+    @Test
+    void rankRecoveryMatchesItsClosedFormUnderALinearEvaluator() {
+        TinyRun run = new TinyRun(root, 4, 2e-4, m);
+        try (QwenModel w0 = HfCheckpoint.load(run.base, m);
+                QwenModel wT = HfCheckpoint.load(run.checkpoints.get(3), m)) {
+            java.util.List<String> matrices = w0.projectionMatrices();
+            Map<String, double[]> sigmas = new java.util.HashMap<>();
+            double other = 0;
+            double z = 0;
+            for (String name : w0.weights().keySet()) {
+                NDArray d = wT.weights()
+                        .get(name)
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT64, true)
+                        .sub(w0.weights().get(name).toType(ai.djl.ndarray.types.DataType.FLOAT64, true));
+                double sq = d.square().sum().getDouble();
+                z += sq;
+                if (matrices.contains(name)) {
+                    sigmas.put(
+                            name,
+                            dev.alpharl.trainer.tensor.TorchOps.of(d)
+                                    .singularValues(d)
+                                    .toDoubleArray());
+                } else {
+                    other += sq;
+                }
+            }
+            Rank1AnalysisReport r = Rank1Analysis.analyze(
+                    w0,
+                    checkpoints(run),
+                    projectionOnFinalUpdate(run, m),
+                    null,
+                    Rank1Analysis.Options.DEFAULTS,
+                    new Rank1(),
+                    m);
+            assertThat(r.rankRecovery()).hasSize(28);
+            for (Rank1AnalysisReport.RankRecovery row : r.rankRecovery()) {
+                int k = row.rank().equals("all") ? Integer.MAX_VALUE : Integer.parseInt(row.rank());
+                double rest = row.rest().equals("W_T") ? other : 0;
+                if (row.kind().equals("random")) {
+                    // a random direction carries almost none of the gain: only the other tensors' share is left
+                    assertThat(row.recovery()).as(row.toString()).isCloseTo(rest / z, within(0.1));
+                    continue;
+                }
+                double kept = 0;
+                for (String name : matrices) {
+                    double[] s = sigmas.get(name);
+                    double all = 0;
+                    double ek = 0;
+                    for (int i = 0; i < s.length; i++) {
+                        all += s[i] * s[i];
+                        ek += i < k ? s[i] * s[i] : 0;
+                    }
+                    kept += row.kind().equals("rescaled") ? Math.sqrt(all * ek) : ek;
+                }
+                assertThat(row.recovery()).as(row.toString()).isCloseTo((kept + rest) / z, within(2e-4));
+            }
+            // every triplet, other tensors at W_T: W_T itself
+            assertThat(r.rankRecovery().stream()
+                            .filter(x -> x.rank().equals("all")
+                                    && x.kind().equals("rescaled")
+                                    && x.rest().equals("W_T"))
+                            .findFirst()
+                            .orElseThrow()
+                            .recovery())
+                    .isCloseTo(1, within(1e-5));
+        }
+    }
+
+    @Test
+    void aPlantedLinearRankOneRunPassesEveryLaw() {
+        TinyRun run = new TinyRun(root.resolve("linear"), 10, 1e-5, m);
+        try (QwenModel w0 = HfCheckpoint.load(run.base, m)) {
+            double[] rewards = {0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55};
+            Rank1AnalysisReport r = Rank1Analysis.analyze(
+                    w0,
+                    checkpoints(run),
+                    projectionOnFinalUpdate(run, m),
+                    rewards,
+                    Rank1Analysis.Options.DEFAULTS,
+                    new Rank1(),
+                    m);
+            assertThat(r.coherence().regime()).isEqualTo("drift");
+            assertThat(r.coherence().matrices()).isGreaterThan(0.99);
+            assertThat(r.coherence().allTensors()).isGreaterThan(0.99);
+            for (Rank1AnalysisReport.DirectionSummary d : java.util.List.of(r.windowDirection(), r.finalDirection())) {
+                assertThat(d.law2PassShare()).isEqualTo(1.0);
+                assertThat(d.medianOvershoot()).isCloseTo(1, within(1e-3));
+                assertThat(d.medianAccuracyOracleRatio()).isCloseTo(1, within(1e-3));
+                // the rewards are linear in the step, hence in c: the reward's line lands on c_T too
+                assertThat(d.medianRewardOracleRatio()).isCloseTo(1, within(1e-3));
+                assertThat(d.medianRewardR2OutOfSample()).isGreaterThan(0.999);
+            }
+            assertThat(r.yReward()).hasSize(10);
+            assertThat(r.verdict()).isEqualTo(new Rank1AnalysisReport.Verdict(true, true, true, true, true, true));
+        }
+    }
+
+    @Test
+    void aRandomWalkFails() {
+        TinyRun run = TinyRun.randomWalk(root.resolve("walk"), 10, 1e-3, m);
+        try (QwenModel w0 = HfCheckpoint.load(run.base, m)) {
+            Rank1AnalysisReport r = Rank1Analysis.analyze(
+                    w0,
+                    checkpoints(run),
+                    projectionOnFinalUpdate(run, m),
+                    null,
+                    Rank1Analysis.Options.DEFAULTS,
+                    new Rank1(),
+                    m);
+            assertThat(r.coherence().regime()).isEqualTo("diffusion");
+            assertThat(Math.abs(r.coherence().allTensors())).isLessThan(0.1);
+            assertThat(r.verdict().drift()).isFalse();
+            assertThat(r.verdict().rank1()).isFalse();
+            // the window's direction stops growing once the walk turns away from it
+            assertThat(r.verdict().law2Window()).isFalse();
+            assertThat(r.verdict().oracle()).isFalse();
+            assertThat(r.verdict().passes()).isFalse();
+            // a random direction keeps none of the gain; the top triplets of a walk keep part of it
+            assertThat(r.rankRecovery()).anySatisfy(row -> {
+                assertThat(row.rank()).isEqualTo("1");
+                assertThat(row.kind()).isEqualTo("random");
+                assertThat(row.rest()).isEqualTo("W_0");
+                assertThat(row.recovery()).isCloseTo(0, within(0.1));
+            });
         }
     }
 

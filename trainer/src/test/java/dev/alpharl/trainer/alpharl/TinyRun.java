@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A tiny random Qwen base and checkpoints W_t = W_0 + t·(0.01·u_m v_mᵀ per projection matrix, 0.001·d for other
- * tensors) + noise·N(0,1), saved as HF directories {@code base/} and {@code step-00000t/}.
+ * A tiny random Qwen base and checkpoints W_t = W_0 + drift·t·(0.01·u_m v_mᵀ per projection matrix, 0.001·d for
+ * other tensors) + noise·N(0,1) + walk·Σ_{s≤t} g_s (g_s iid N(0,1) entries: a random walk), saved as HF directories
+ * {@code base/} and {@code step-00000t/}.
  */
 final class TinyRun {
 
@@ -27,8 +28,19 @@ final class TinyRun {
     /** The planted unit directions per projection matrix: u (d_out) and v (d_in). */
     final Map<String, double[][]> directions = new LinkedHashMap<>();
 
+    /** The planted linear rank-1 run with noise: drift 1, no walk. */
     TinyRun(Path root, int steps, double noise, NDManager m) {
+        this(root, steps, 1, noise, 0, m);
+    }
+
+    /** A pure random walk with steps of {@code walk}·N(0,1) per entry. */
+    static TinyRun randomWalk(Path root, int steps, double walk, NDManager m) {
+        return new TinyRun(root, steps, 0, 0, walk, m);
+    }
+
+    TinyRun(Path root, int steps, double drift, double noise, double walk, NDManager m) {
         SplittableRandom rnd = new SplittableRandom(21);
+        Map<String, double[]> position = new LinkedHashMap<>();
         base = root.resolve("base");
         try (QwenModel w0 = QwenModel.random(CONFIG, 3, DataType.FLOAT32, m)) {
             HfCheckpoint.save(w0, base, SafetensorsDtype.F32, null);
@@ -53,10 +65,14 @@ final class TinyRun {
                     long cols = e.getValue().getShape().dimension() == 2
                             ? e.getValue().getShape().get(1)
                             : 1;
+                    double[] x = position.computeIfAbsent(e.getKey(), n -> new double[v.length]);
                     for (int i = 0; i < v.length; i++) {
                         double planted =
                                 uv != null ? 0.01 * uv[0][(int) (i / cols)] * uv[1][(int) (i % cols)] : 0.001 * d[i];
-                        v[i] += (float) (t * planted + noise * rnd.nextGaussian());
+                        if (walk > 0) {
+                            x[i] += walk * rnd.nextGaussian();
+                        }
+                        v[i] += (float) (drift * t * planted + noise * rnd.nextGaussian() + x[i]);
                     }
                     w.put(e.getKey(), m.create(v, e.getValue().getShape()));
                 }
