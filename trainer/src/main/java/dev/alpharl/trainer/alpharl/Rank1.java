@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.SplittableRandom;
@@ -128,7 +129,7 @@ public final class Rank1 {
         }
         NDArray av = a.matMul(v);
         double sigma1 = Math.sqrt(av.mul(av).sum().getDouble());
-        NDArray u = av.div(sigma1);
+        NDArray u = av.div(Constant.like(av, sigma1));
         double sigma2 = deflatedSigma(a, at, sigma1, u, v, random, m);
         return new TopTriplet(
                 sigma1,
@@ -148,14 +149,16 @@ public final class Rank1 {
         NDArray x = unit(m.create(gaussian(random, dIn), new Shape(dIn, 1)));
         double estimate = 0;
         for (int i = 0; i < SIGMA2_ITERATIONS; i++) {
-            NDArray y = a.matMul(x).sub(u.mul(sigma1 * v.mul(x).sum().getDouble()));
+            NDArray y = a.matMul(x)
+                    .sub(u.mul(Constant.like(u, sigma1 * v.mul(x).sum().getDouble())));
             double next = Math.sqrt(y.mul(y).sum().getDouble());
-            NDArray z = at.matMul(y).sub(v.mul(sigma1 * u.mul(y).sum().getDouble()));
+            NDArray z = at.matMul(y)
+                    .sub(v.mul(Constant.like(v, sigma1 * u.mul(y).sum().getDouble())));
             double norm = Math.sqrt(z.mul(z).sum().getDouble());
             if (norm == 0) {
                 return next;
             }
-            x = z.div(norm);
+            x = z.div(Constant.like(z, norm));
             boolean settled = Math.abs(next - estimate) <= SIGMA2_TOLERANCE * next;
             estimate = next;
             if (settled) {
@@ -219,7 +222,7 @@ public final class Rank1 {
     }
 
     private static NDArray unit(NDArray x) {
-        return x.div(Math.sqrt(x.mul(x).sum().getDouble()));
+        return x.div(Constant.like(x, Math.sqrt(x.mul(x).sum().getDouble())));
     }
 
     private static double[] gaussian(SplittableRandom random, int n) {
