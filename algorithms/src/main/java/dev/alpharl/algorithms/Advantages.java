@@ -55,7 +55,7 @@ public final class Advantages {
      */
     public static NDArray rloo(NDArray scores, GroupIndex groups) {
         GroupStats s = GroupStats.of(scores, groups);
-        NDArray factor = s.size.div(s.size.sub(1).maximum(1));
+        NDArray factor = s.size.div(s.size.sub(1).maximum(Constant.like(s.size, 1)));
         return NDArrays.where(s.single, scores, s.deviation.mul(factor));
     }
 
@@ -110,7 +110,10 @@ public final class Advantages {
                 new ai.djl.ndarray.NDList(
                         v.get(new NDIndex(":, 1:")), v.get(new NDIndex(":, :1")).zerosLike()),
                 1);
-        NDArray delta = tokenRewards.add(nextValues.mul(gamma)).sub(v).mul(m);
+        NDArray delta = tokenRewards
+                .add(nextValues.mul(Constant.like(nextValues, gamma)))
+                .sub(v)
+                .mul(m);
         NDArray advantages =
                 Masked.discountedReverseCumSum(delta, gamma * lambda).mul(m);
         return new GaeResult(advantages, advantages.add(v));
@@ -158,7 +161,7 @@ public final class Advantages {
         NDArray toSamples = members.transpose();
         NDArray weighted = toSamples.matMul(members.matMul(shifted.mul(lengths)));
         NDArray total = toSamples.matMul(members.matMul(lengths));
-        return shifted.sub(weighted.div(total.maximum(1)));
+        return shifted.sub(weighted.div(total.maximum(Constant.like(total, 1))));
     }
 
     /** Unbiased std of all scores, on scores shifted by the first one; 1 for a batch of one. */
@@ -169,7 +172,7 @@ public final class Advantages {
         }
         NDArray shifted = scores.sub(scores.get(0));
         NDArray dev = shifted.sub(shifted.mean());
-        return dev.square().sum().div(n - 1).sqrt();
+        return dev.square().sum().div(Constant.like(dev, n - 1)).sqrt();
     }
 
     /** Per-sample group statistics, each {@code [B]}. */
@@ -185,7 +188,7 @@ public final class Advantages {
             NDArray dev = shifted.sub(mean);
             NDArray variance = toSamples
                     .matMul(members.matMul(dev.square()))
-                    .div(size.sub(1).maximum(1));
+                    .div(size.sub(1).maximum(Constant.like(size, 1)));
             NDArray single = size.eq(1);
             // verl: a group of one has mean 0, so its deviation is the raw score
             return new GroupStats(NDArrays.where(single, scores, dev), variance, size, single);

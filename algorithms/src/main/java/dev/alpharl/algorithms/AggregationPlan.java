@@ -83,6 +83,6 @@ public record AggregationPlan(LossAggregation mode, double denominator, double l
                     + " and " + mask.getShape());
         }
         NDArray m = Masked.weights(mask, loss);
-        return mode.total(loss.mul(m), m).mul(lossScale / denominator);
+        return mode.total(loss.mul(m), m).mul(Constant.like(loss, lossScale / denominator));
     }
 }

@@ -51,7 +51,7 @@ public final class Diagnostics {
      */
     public static NDArray entropyFromLogProbs(NDArray logProbs) {
         return logProbs.exp()
-                .mul(logProbs.maximum(LOG_PROB_FLOOR))
+                .mul(logProbs.maximum(Constant.like(logProbs, LOG_PROB_FLOOR)))
                 .sum(new int[] {-1})
                 .neg();
     }

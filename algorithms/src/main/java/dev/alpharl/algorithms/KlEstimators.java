@@ -49,7 +49,7 @@ public final class KlEstimators {
     }
 
     private static NDArray k2(NDArray x) {
-        return x.square().mul(0.5);
+        return x.square().mul(Constant.like(x, 0.5));
     }
 
     private static NDArray k3(NDArray x) {

@@ -11,7 +11,7 @@ public final class KlPenalty {
      * matters; apply it before the advantage estimator.
      */
     public static NDArray penalizeRewards(NDArray tokenRewards, NDArray kl, double beta, NDArray mask) {
-        return tokenRewards.sub(kl.stopGradient().mul(Masked.weights(mask, kl)).mul(beta));
+        return tokenRewards.sub(kl.stopGradient().mul(Masked.weights(mask, kl)).mul(Constant.like(kl, beta)));
     }
 
     /**
@@ -19,6 +19,6 @@ public final class KlPenalty {
      * plan (same normaliser).
      */
     public static NDArray addToLoss(NDArray loss, NDArray kl, double beta) {
-        return beta == 0 ? loss : loss.add(kl.mul(beta));
+        return beta == 0 ? loss : loss.add(kl.mul(Constant.like(kl, beta)));
     }
 }

@@ -50,7 +50,7 @@ public interface LossAggregation {
             @Override
             public NDArray total(NDArray masked, NDArray m) {
                 return masked.sum(new int[] {1})
-                        .div(Masked.lengths(m, masked).maximum(1))
+                        .div(Masked.lengths(m, masked).maximum(Constant.like(masked, 1)))
                         .sum();
             }
         };

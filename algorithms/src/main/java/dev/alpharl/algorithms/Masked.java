@@ -23,7 +23,7 @@ public final class Masked {
     /** {@code Σ m·x / max(Σ m, 1)}: the masked mean, 0 when nothing is valid. */
     public static NDArray mean(NDArray x, NDArray mask) {
         NDArray m = weights(mask, x);
-        return x.mul(m).sum().div(m.sum().maximum(1));
+        return x.mul(m).sum().div(m.sum().maximum(Constant.like(m, 1)));
     }
 
     /** Valid tokens per row, {@code |o_i| = Σ_t m_{i,t}}, shape {@code [B]}, in {@code like}'s dtype. */
@@ -38,9 +38,9 @@ public final class Masked {
     public static NDArray whiten(NDArray x, NDArray mask, double eps) {
         NDArray m = weights(mask, x);
         NDArray n = m.sum();
-        NDArray mu = x.mul(m).sum().div(n.maximum(1));
+        NDArray mu = x.mul(m).sum().div(n.maximum(Constant.like(n, 1)));
         NDArray centred = x.sub(mu).mul(m);
-        NDArray var = centred.square().sum().div(n.sub(1).maximum(1));
+        NDArray var = centred.square().sum().div(n.sub(1).maximum(Constant.like(n, 1)));
         return centred.div(var.add(eps).sqrt());
     }
 
@@ -66,7 +66,7 @@ public final class Masked {
             NDArray acc = null;
             for (int t = steps - 1; t >= 0; t--) {
                 NDArray column = xs.get(new NDIndex(":, {}", t));
-                acc = acc == null ? column : column.add(acc.mul(factor));
+                acc = acc == null ? column : column.add(acc.mul(Constant.like(acc, factor)));
                 columns[t] = acc;
             }
             NDArray out = NDArrays.stack(new NDList(columns), 1);

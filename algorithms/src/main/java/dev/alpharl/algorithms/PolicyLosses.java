@@ -50,12 +50,12 @@ public final class PolicyLosses {
         NDArray seqLogRatio = logp.sub(oldLogp)
                 .mul(m)
                 .sum(new int[] {1})
-                .div(Masked.lengths(m, logp).maximum(1));
+                .div(Masked.lengths(m, logp).maximum(Constant.like(logp, 1)));
         NDArray tokenLogRatio = seqLogRatio
                 .stopGradient()
                 .expandDims(1)
                 .add(logp.sub(logp.stopGradient()))
-                .minimum(GSPO_LOG_RATIO_MAX);
+                .minimum(Constant.like(logp, GSPO_LOG_RATIO_MAX));
         return clippedSurrogate(tokenLogRatio.exp(), advantages, clip);
     }
 
@@ -84,7 +84,7 @@ public final class PolicyLosses {
 
     /** Entropy bonus folded into the per-token loss: {@code L − c_H·H} (same normaliser as the policy term). */
     public static NDArray withEntropyBonus(NDArray loss, NDArray entropy, double coef) {
-        return coef == 0 ? loss : loss.sub(entropy.mul(coef));
+        return coef == 0 ? loss : loss.sub(entropy.mul(Constant.like(entropy, coef)));
     }
 
     /** The clipped surrogate for a given (possibly token-form) ratio; shared by PPO and GSPO. */
@@ -95,7 +95,7 @@ public final class PolicyLosses {
         NDArray negative = advantages.lt(0);
         NDArray dual = ratio.zerosLike().stopGradient();
         if (clip.dualClip()) {
-            NDArray cap = advantages.mul(-clip.dualClipC());
+            NDArray cap = advantages.mul(Constant.like(advantages, -clip.dualClipC()));
             NDArray capped = loss.minimum(cap);
             NDArray dualActive = negative.logicalAnd(loss.gt(cap));
             loss = NDArrays.where(negative, capped, loss);

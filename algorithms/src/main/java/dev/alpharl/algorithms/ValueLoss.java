@@ -23,7 +23,7 @@ public final class ValueLoss {
         NDArray clippedValues = oldValues.add(values.sub(oldValues).clip(-clipValue, clipValue));
         NDArray plain = values.sub(returns).square();
         NDArray clippedLoss = clippedValues.sub(returns).square();
-        NDArray loss = plain.maximum(clippedLoss).mul(0.5);
+        NDArray loss = plain.maximum(clippedLoss).mul(Constant.like(plain, 0.5));
         return new Output(loss, PolicyLosses.indicator(clippedLoss.gt(plain), values));
     }
 }

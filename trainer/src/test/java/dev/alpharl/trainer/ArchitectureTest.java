@@ -4,9 +4,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.alpharl.algorithms.Constant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,34 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage("dev.alpharl.trainer..")
+                .check(classes);
+    }
+
+    @Test
+    void noNumberIsWrappedInABorrowedBufferWhereAutogradCouldSaveIt() {
+        // DJL.md §4, pitfall 22: these overloads wrap the number in a view of a Java buffer that is freed while the
+        // graph may still read it; dev.alpharl.algorithms.Constant makes the number libtorch's own
+        noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName(Constant.class.getName())
+                .should()
+                .callMethod(NDArray.class, "mul", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "div", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "pow", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "maximum", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "minimum", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "muli", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "divi", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "powi", Number.class)
+                .orShould()
+                .callMethod(NDArray.class, "cbrt")
                 .check(classes);
     }
 }

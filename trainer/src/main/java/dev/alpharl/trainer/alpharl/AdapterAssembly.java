@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import dev.alpharl.trainer.model.LoraAdapters;
 import dev.alpharl.trainer.model.LoraSpec;
@@ -75,7 +76,7 @@ public final class AdapterAssembly {
                                 lastTensors.get(LoraAdapters.nameOfB(m.name())).toType(DataType.FLOAT64, true));
                         NDArray lastA = scope.own(
                                 lastTensors.get(LoraAdapters.nameOfA(m.name())).toType(DataType.FLOAT64, true));
-                        b = lastB.mul(m.scaling()).concat(column, 1);
+                        b = lastB.mul(Constant.like(lastB, m.scaling())).concat(column, 1);
                         a = lastA.concat(row, 0);
                     }
                     NDArray b32 = b.toType(DataType.FLOAT32, true);

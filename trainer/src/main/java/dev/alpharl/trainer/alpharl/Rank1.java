@@ -3,6 +3,7 @@ package dev.alpharl.trainer.alpharl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.SplittableRandom;
@@ -189,7 +190,8 @@ public final class Rank1 {
             TorchOps ops = TorchOps.of(b64);
             TorchOps.Qr qb = ops.qr(b64);
             TorchOps.Qr qa = ops.qr(a64.transpose());
-            NDArray core = qb.r().matMul(qa.r().transpose()).mul(scale);
+            NDArray core = qb.r().matMul(qa.r().transpose());
+            core = core.mul(Constant.like(core, scale));
             try (TorchOps.Svd svd = ops.svd(core)) {
                 double[] s = svd.s().toDoubleArray();
                 double frobenius = Math.sqrt(Vectors.dot(s, s));

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.LinkedHashMap;
@@ -136,7 +137,7 @@ public final class RankReconstruction {
         }
         double alpha = rescaled ? Math.sqrt(all / kept) : 1;
         NDArray uk = svd.u().get(":, 0:" + k);
-        NDArray sk = svd.s().get("0:" + k).mul(alpha).reshape(1, k);
+        NDArray sk = svd.s().get("0:" + k).mul(Constant.like(svd.s(), alpha)).reshape(1, k);
         NDArray vtk = svd.vt().get("0:" + k + ", :");
         return uk.mul(sk).matMul(vtk);
     }
@@ -149,7 +150,7 @@ public final class RankReconstruction {
         NDArray r = m.create(gaussian(random, rows * k), new Shape(rows, k))
                 .matMul(m.create(gaussian(random, cols * k), new Shape(k, cols)));
         double rNorm = Math.sqrt(r.square().sum().getDouble());
-        return rNorm > 0 ? r.mul(norm / rNorm) : r;
+        return rNorm > 0 ? r.mul(Constant.like(r, norm / rNorm)) : r;
     }
 
     private static double[] gaussian(SplittableRandom random, long n) {

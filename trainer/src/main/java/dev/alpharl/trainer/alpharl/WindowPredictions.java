@@ -2,6 +2,7 @@ package dev.alpharl.trainer.alpharl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.config.AlphaRlConfig;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -170,7 +171,7 @@ public final class WindowPredictions {
                     NDArray base = w0.get(name);
                     NDArray delta = w.sub(base);
                     delta.attach(scope);
-                    NDArray scaled = delta.mul(g);
+                    NDArray scaled = delta.mul(Constant.like(delta, g));
                     scaled.attach(scope);
                     r = base.add(scaled);
                     r.attach(out);

@@ -130,10 +130,7 @@ public final class KvCache implements AutoCloseable {
      */
     NDArray[] write(int layer, NDArray k, NDArray v, long past) {
         long t = k.getShape().get(2);
-        if (past + t > capacity) {
-            throw new IllegalStateException(
-                    "KV cache full: " + past + " + " + t + " tokens exceed its capacity " + capacity);
-        }
+        checkCapacity(past, t);
         NDIndex slots = new NDIndex(":, :, {}:{}", past, past + t);
         keys[layer].set(slots, k);
         values[layer].set(slots, v);
@@ -147,11 +144,15 @@ public final class KvCache implements AutoCloseable {
 
     /** The whole key and value buffers [B, n_kv, capacity, d] of {@code layer}, for a write of t slots at past. */
     NDArray[] buffers(int layer, long past, long t) {
+        checkCapacity(past, t);
+        return new NDArray[] {keys[layer], values[layer]};
+    }
+
+    private void checkCapacity(long past, long t) {
         if (past + t > capacity) {
             throw new IllegalStateException(
                     "KV cache full: " + past + " + " + t + " tokens exceed its capacity " + capacity);
         }
-        return new NDArray[] {keys[layer], values[layer]};
     }
 
     void advance(long t) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.alpharl.algorithms.Constant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -194,7 +195,7 @@ public final class LogProbScorer {
         }
         NDArray logits = model.logits(hidden);
         if (temperature != 1.0) {
-            logits = logits.div((float) temperature);
+            logits = logits.div(Constant.like(logits, temperature));
         }
         NDArray logSoftmax = logits.logSoftmax(-1);
         NDArray targets = m.create(batch.completionIds(from, to)).expandDims(-1);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.Collections;
@@ -191,7 +192,8 @@ public final class LoraAdapters implements AutoCloseable {
                                 SplitMix64.derive(layerSeed, module.hashCode()).nextLong())
                 : x;
         NDArray down = Linear.linear(in, ab[0]).head();
-        return Linear.linear(down, ab[1]).head().mul((float) modules.get(module).scaling());
+        NDArray up = Linear.linear(down, ab[1]).head();
+        return up.mul(Constant.like(up, modules.get(module).scaling()));
     }
 
     /**
@@ -202,7 +204,8 @@ public final class LoraAdapters implements AutoCloseable {
         NDArray[] ab = byModule.get(module);
         NDArray product = ab[1].matMul(ab[0]); // lands on the adapters' manager: move it
         product.attach(scratch);
-        return product.mul((float) modules.get(module).scaling()).add(w);
+        return product.mul(Constant.like(product, modules.get(module).scaling()))
+                .add(w);
     }
 
     @Override

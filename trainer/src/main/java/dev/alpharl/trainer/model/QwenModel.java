@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.datasets.SplitMix64;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.ArrayList;
@@ -490,7 +491,8 @@ public final class QwenModel implements AutoCloseable {
             NDArray real = keyMask.reshape(b, 1, 1, s).gt(0);
             allowed = allowed.logicalAnd(real).logicalOr(keySlots.eq(querySlots));
         }
-        return allowed.logicalNot().toType(dtype, false).mul(MASKED);
+        NDArray masked = allowed.logicalNot().toType(dtype, false);
+        return masked.mul(Constant.like(masked, MASKED));
     }
 
     /** The number of base weight elements (the tied head counted once; adapters not included). */

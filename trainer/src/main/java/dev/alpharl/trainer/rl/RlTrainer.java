@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.alpharl.algorithms.AdvantageEstimator;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.algorithms.GroupIndex;
 import dev.alpharl.algorithms.KlController;
 import dev.alpharl.datasets.EpochSampler;
@@ -430,7 +431,7 @@ public final class RlTrainer implements TrainingLoop, AutoCloseable {
         double rewardKl = Double.NaN;
         if (klInReward) {
             NDArray k = spec.klEstimator().value().estimate(old, ref);
-            klPenalty = k.mul((float) kl.beta());
+            klPenalty = k.mul(Constant.like(k, kl.beta()));
             rewardKl = Scalars.value(dev.alpharl.algorithms.Diagnostics.maskedMean(k, mask));
             record.kl(rewardKl).put("kl/beta", kl.beta());
         }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.datasets.EpochSampler;
 import dev.alpharl.datasets.PromptSample;
 import dev.alpharl.trainer.config.TrainConfig;
@@ -203,11 +204,9 @@ public final class SftTrainer {
                         1.0,
                         LogProbScorer.Entropy.NONE,
                         (a, b, s) -> {
-                            NDArray chunkLoss = s.logp()
-                                    .mul(mask.get(a + ":" + b))
-                                    .sum()
-                                    .neg()
-                                    .div((float) tokens);
+                            NDArray chunkSum =
+                                    s.logp().mul(mask.get(a + ":" + b)).sum();
+                            NDArray chunkLoss = chunkSum.neg().div(Constant.like(chunkSum, tokens));
                             loss[0] += chunkLoss.getFloat();
                             return chunkLoss;
                         },

@@ -3,6 +3,7 @@ package dev.alpharl.trainer.rollout;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.tensor.TorchOps;
 import java.util.SplittableRandom;
 
@@ -37,7 +38,7 @@ public final class TokenSampler {
             chosen = logits.argMax(-1);
         } else {
             long b = logits.getShape().get(0), v = logits.getShape().get(1);
-            NDArray scaled = logits.div((float) p.temperature());
+            NDArray scaled = logits.div(Constant.like(logits, p.temperature()));
             NDArray uniforms = logits.getManager().create(u);
             TorchOps ops = TorchOps.of(logits);
             int k = p.topK() > 0

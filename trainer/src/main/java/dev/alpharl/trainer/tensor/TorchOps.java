@@ -209,7 +209,7 @@ public final class TorchOps {
      * query heads). With S &gt; T the causal mask is aligned top-left (query i sees keys 0..i), as PyTorch does.
      */
     public NDArray sdpaCausal(NDArray q, NDArray k, NDArray v) {
-        return call(attention("sdpa_causal", q, k), q, k, v).head();
+        return call(attention("sdpa_causal", q, k, null), q, k, v).head();
     }
 
     /**
@@ -217,21 +217,25 @@ public final class TorchOps {
      * falls back to the unfused math path (measured 3.6x slower at B=8, H=14, T=512): there K and V are repeated to
      * the query heads first. A single query token (a decode step, without causal masking) needs no repeat: the
      * g = Hq/Hkv query heads that share a KV head attend as g query rows of that head (heads are grouped as
-     * repeat_interleave groups them, and a key mask [B, 1, 1, S] is the same for every row), which is exact and
+     * repeat_interleave groups them, and a key mask [B, 1, 1, S] is the same for every row; a mask with a per-head
+     * axis cannot follow the heads into their groups and takes the repeat path), which is exact and
      * copies nothing. On CUDA the kernels read grouped K/V directly.
      */
-    private String attention(String method, NDArray q, NDArray k) {
+    private String attention(String method, NDArray q, NDArray k, NDArray mask) {
         boolean grouped = q.getShape().get(1) != k.getShape().get(1);
         if (!grouped || device.isGpu()) {
             return method;
         }
-        boolean oneQuery = q.getShape().get(2) == 1 && !method.equals("sdpa_causal");
+        boolean sharedMask = mask == null
+                || mask.getShape().dimension() < 4
+                || mask.getShape().get(1) == 1;
+        boolean oneQuery = q.getShape().get(2) == 1 && !method.equals("sdpa_causal") && sharedMask;
         return method + (oneQuery ? "_grouped" : "_repeat");
     }
 
     /** Attention of every query to every key (no mask), grouped K/V read as in {@link #sdpaCausal}. */
     public NDArray sdpaFull(NDArray q, NDArray k, NDArray v) {
-        return call(attention("sdpa_full", q, k), q, k, v).head();
+        return call(attention("sdpa_full", q, k, null), q, k, v).head();
     }
 
     /**
@@ -240,12 +244,7 @@ public final class TorchOps {
      * PyTorch; padded query rows should use an additive mask with a finite minimum instead.
      */
     public NDArray sdpa(NDArray q, NDArray k, NDArray v, NDArray mask) {
-        String method = attention("sdpa_masked", q, k);
-        Shape ms = mask.getShape();
-        if (method.endsWith("_grouped") && ms.dimension() == 4 && ms.get(1) != 1) {
-            method = "sdpa_masked_repeat"; // a per-head mask cannot follow the query heads into their groups
-        }
-        return call(method, q, k, v, mask).head();
+        return call(attention("sdpa_masked", q, k, mask), q, k, v, mask).head();
     }
 
     /**
