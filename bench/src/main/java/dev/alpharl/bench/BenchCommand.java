@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alpharl.trainer.cli.ExitCodes;
 import dev.alpharl.trainer.io.OutputDirectories;
 import dev.alpharl.trainer.io.UserInputException;
+import dev.alpharl.trainer.metrics.PhasePeaks;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.QwenModel;
 import dev.alpharl.trainer.tensor.TorchRuntime;
@@ -124,6 +125,8 @@ final class BenchCommand implements Callable<Integer> {
         Path inputsFile = out.resolve("inputs.safetensors");
         BenchInputs inputs = BenchInputs.random(settings);
         BenchReport report;
+        PhasePeaks peaks = PhasePeaks.ofProcess();
+        peaks.enter("load");
         try (NDManager base = NDManager.newBaseManager();
                 QwenModel model = QwenModel.random(settings.model(), seed, DataType.FLOAT32, base)) {
             stderr.printf(
@@ -132,7 +135,8 @@ final class BenchCommand implements Callable<Integer> {
             stderr.flush();
             HfCheckpoint.save(model, modelDir, SafetensorsDtype.F32, null);
             inputs.write(inputsFile, model, newTokens, base);
-            JvmBench.Result jvm = new JvmBench(settings, model, modelDir, base, line -> {
+            peaks.exit("load");
+            JvmBench.Result jvm = new JvmBench(settings, model, modelDir, base, peaks, line -> {
                         stderr.println("[jvm] " + line);
                         stderr.flush();
                     })

@@ -125,6 +125,22 @@ public final class BenchReport {
                 r == null ? "–" : String.format(Locale.ROOT, "%.2f×", (double) j.peakRssBytes() / r.peakRssBytes()),
                 "–",
                 Verdict.NONE));
+        if (!jvm.phasePeaksMb().isEmpty()) {
+            StringBuilder phases = new StringBuilder();
+            jvm.phasePeaksMb()
+                    .forEach((phase, mb) -> phases.append(phases.length() == 0 ? "" : ", ")
+                            .append(phase)
+                            .append(' ')
+                            .append(String.format(Locale.ROOT, "%.0f", mb)));
+            rows.add(new Row(
+                    "peak_rss_by_phase",
+                    "peak resident memory by phase, MB",
+                    phases.toString(),
+                    "–",
+                    "–",
+                    "–",
+                    Verdict.NONE));
+        }
         double refShare = reference == null ? Double.NaN : reference.otherCpuShare();
         boolean quiet = !(jvm.otherCpuShare() > MAX_OTHER_CPU_SHARE) && !(refShare > MAX_OTHER_CPU_SHARE);
         rows.add(new Row(

@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.SnapshotRecorder;
+import dev.alpharl.trainer.metrics.PhasePeaks;
 import dev.alpharl.trainer.metrics.ProcessMemory;
 import dev.alpharl.trainer.model.HfCheckpoint;
 import dev.alpharl.trainer.model.LogProbScorer;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -48,6 +50,7 @@ public final class JvmBench {
             Measurements measurements,
             SnapshotMeasurement snapshots,
             long peakRssWithSnapshotsBytes,
+            Map<String, Double> phasePeaksMb,
             double otherCpuShare) {}
 
     /** Timed calls of the GEMM after {@link #GEMM_WARMUP} untimed ones. */
@@ -61,14 +64,22 @@ public final class JvmBench {
     private final QwenModel model;
     private final Path modelDir;
     private final NDManager base;
+    private final PhasePeaks peaks;
     private final Consumer<String> log;
 
     /**
      * @param model    the benchmarked model (its weights are trained by the run)
      * @param modelDir the same model's initial weights as a Hugging Face directory (W_0 for the snapshots)
      */
-    public JvmBench(BenchSettings settings, QwenModel model, Path modelDir, NDManager base, Consumer<String> log) {
+    public JvmBench(
+            BenchSettings settings,
+            QwenModel model,
+            Path modelDir,
+            NDManager base,
+            PhasePeaks peaks,
+            Consumer<String> log) {
         this.settings = settings;
+        this.peaks = peaks;
         this.model = model;
         this.modelDir = modelDir;
         this.base = base;
@@ -77,12 +88,18 @@ public final class JvmBench {
 
     public Result run(BenchInputs inputs) {
         CpuShare.Sample start = CpuShare.sample();
+        peaks.enter("rollout");
         double tokensPerSecond = rolloutTokensPerSecond(inputs.rolloutPrompts());
+        peaks.exit("rollout");
         log.accept(String.format("rollout: %.1f tokens/s", tokensPerSecond));
         model.setTrainable(true);
         try (AdamW optimizer = new AdamW(
                 ParamGroup.decayMatricesOnly(model.weights(), settings.weightDecay()), 0.9, 0.999, 1e-8, base)) {
+            peaks.enter("train");
             Training t = train(inputs, optimizer);
+            peaks.exit("train");
+            Map<String, Double> phases = peaks.take();
+            phases.remove("step"); // the largest of all, which peakBytes recomputes with the snapshots
             log.accept(String.format(
                     "GEMM %s: %.1f GFLOP/s; train step: %.1f ms, of which the AdamW step %.1f ms",
                     Arrays.toString(settings.gemmShape()),
@@ -97,10 +114,16 @@ public final class JvmBench {
                     t.stepSeconds(),
                     t.losses(),
                     t.firstGradNorm(),
-                    ProcessMemory.peakResidentBytes(),
+                    peakBytes(phases),
                     t.optimizerSeconds());
             SequenceBatch batch = inputs.trainBatch();
+            peaks.enter("snapshots");
             SnapshotMeasurement snapshots = snapshots(batch, inputs.advantages(), optimizer);
+            peaks.exit("snapshots");
+            Map<String, Double> snapshotPhase = peaks.take();
+            snapshotPhase.remove("step");
+            phases.putAll(snapshotPhase);
+            log.accept("peak resident memory by phase, MB (10^6 bytes): " + phases);
             log.accept(String.format(
                     "AlphaRL snapshot: %.1f ms warm, %.1f ms cold (exact SVD: %.1f ms); %.1f block Lanczos steps per "
                             + "matrix, %d exact fallbacks; worst 1-|u.u*| %.1e, 1-|v.v*| %.1e",
@@ -112,10 +135,28 @@ public final class JvmBench {
                     1 - snapshots.uOverlap(),
                     1 - snapshots.vOverlap()));
             return new Result(
-                    m, snapshots, ProcessMemory.peakResidentBytes(), CpuShare.othersShare(start, CpuShare.sample()));
+                    m,
+                    snapshots,
+                    Math.max(m.peakRssBytes(), peakBytes(phases)),
+                    phases,
+                    CpuShare.othersShare(start, CpuShare.sample()));
         } finally {
             model.setTrainable(false);
         }
+    }
+
+    /**
+     * The largest peak over the phases (the marks of load, rollout and train, or all of them with the snapshots);
+     * the process's own high-water mark where the per-phase marks are unavailable.
+     */
+    private static long peakBytes(Map<String, Double> phases) {
+        return phases.isEmpty()
+                ? ProcessMemory.peakResidentBytes()
+                : (long) (phases.values().stream()
+                                .mapToDouble(Double::doubleValue)
+                                .max()
+                                .orElse(0)
+                        * 1e6);
     }
 
     /**

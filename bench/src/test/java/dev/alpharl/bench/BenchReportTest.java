@@ -8,6 +8,7 @@ import dev.alpharl.bench.BenchReport.Row;
 import dev.alpharl.bench.BenchReport.Verdict;
 import dev.alpharl.trainer.alpharl.SnapshotAccuracy;
 import dev.alpharl.trainer.model.QwenConfig;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -43,7 +44,17 @@ class BenchReportTest {
                         JVM_OPTIMIZER_SECONDS),
                 snapshots,
                 520_000_000L,
+                phases(),
                 0.01);
+    }
+
+    private static Map<String, Double> phases() {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        phases.put("load", 300.0);
+        phases.put("rollout", 450.0);
+        phases.put("train", 500.0);
+        phases.put("snapshots", 520.0);
+        return phases;
     }
 
     /** Warm snapshots of {@code seconds}, 4 matrices, accurate to 1e-10 in the vectors. */
@@ -187,7 +198,9 @@ class BenchReportTest {
                         "alpharl_snapshot_accuracy",
                         "alpharl_fit",
                         "peak_rss",
+                        "peak_rss_by_phase",
                         "other_cpu");
+        assertThat(rows.get("peak_rss_by_phase").jvm()).isEqualTo("load 300, rollout 450, train 500, snapshots 520");
         assertThat(rows.get("train_step").verdict()).isEqualTo(Verdict.NONE);
         assertThat(rows.get("train_step").reference()).isEqualTo("–");
         assertThat(rows.get("train_flop_rate").verdict()).isEqualTo(Verdict.PASS);

@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  * it. A phase's peak is then the largest resident size reached while it ran, and the step's peak the largest of all.
  * Where the mark cannot be read or reset, nothing is reported.
  */
-final class PhasePeaks {
+public final class PhasePeaks {
 
     private final LongSupplier peakBytes;
     private final BooleanSupplier resetPeak;
@@ -33,16 +33,16 @@ final class PhasePeaks {
     }
 
     /** The process's own high-water mark. */
-    static PhasePeaks ofProcess() {
+    public static PhasePeaks ofProcess() {
         return new PhasePeaks(ProcessMemory::peakResidentBytes, ProcessMemory::resetPeak);
     }
 
-    synchronized void enter(String phase) {
+    public synchronized void enter(String phase) {
         fold();
         open.add(phase);
     }
 
-    synchronized void exit(String phase) {
+    public synchronized void exit(String phase) {
         fold();
         open.remove(open.lastIndexOf(phase));
     }
@@ -51,7 +51,7 @@ final class PhasePeaks {
      * Peak resident megabytes (10^6 bytes) per phase since the previous call, in order of first use, plus
      * {@code step} for the largest reading of all; empty where the mark is unavailable. Starts over.
      */
-    synchronized Map<String, Double> take() {
+    public synchronized Map<String, Double> take() {
         fold();
         Map<String, Double> taken = new LinkedHashMap<>();
         if (stepPeak >= 0) {

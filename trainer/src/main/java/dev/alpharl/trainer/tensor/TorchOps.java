@@ -462,6 +462,19 @@ public final class TorchOps {
     }
 
     /**
+     * The bytes of {@code x} as they lie in a file that stores it as {@code stored}: a 1-d UINT8 array on the CPU,
+     * in the host's byte order, converted (round to nearest even for BF16/F16) where {@code stored} differs from x's
+     * type: one native copy of x (the TorchScript of this libtorch has no byte view of a tensor, only
+     * {@code view_copy}), freed when the result is closed. {@code stored} may be a type DJL cannot hold (BFLOAT16):
+     * it never reaches Java.
+     */
+    public NDArray fileBytes(NDArray x, DataType stored) {
+        try (NDArray code = x.getManager().create(scalarType(stored))) {
+            return call("file_bytes", x, code).head();
+        }
+    }
+
+    /**
      * Inverted dropout: x ⊙ m / (1 − p) with m ~ Bernoulli(1 − p) drawn from a generator of its own seeded with
      * {@code seed} on x's device, so the mask depends only on the seed and the shape (libtorch's global generator,
      * which anything may draw from, is not used). Differentiable in x.

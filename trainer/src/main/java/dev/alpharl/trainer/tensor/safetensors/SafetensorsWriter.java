@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alpharl.trainer.tensor.TorchOps;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -277,35 +278,30 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Writes an array as {@code storeAs}, in blocks of rows along dim 0 when it is larger than {@link #blockBytes}. */
+    /**
+     * Writes an array as {@code storeAs}, in blocks of rows along dim 0 when it is larger than {@link #blockBytes}.
+     * The bytes come from libtorch ({@link TorchOps#fileBytes}) one block at a time, as native memory freed as soon
+     * as the block is written, so no copy of a weight passes through the Java heap or a direct buffer that only the
+     * garbage collector would free (DJL.md §12).
+     */
     private void writeArray(NDArray array, SafetensorsDtype storeAs, FileChannel channel) throws IOException {
         long[] shape = array.getShape().getShape();
         long bytes = array.size() * array.getDataType().getNumOfBytes();
         if (shape.length == 0 || bytes <= blockBytes || shape[0] <= 1) {
-            writeFully(channel, encodeArray(array, storeAs));
+            writeBytes(array, storeAs, channel);
             return;
         }
         long rowsPerBlock = Math.max(1, blockBytes / (bytes / shape[0]));
         for (long row = 0; row < shape[0]; row += rowsPerBlock) {
             try (NDArray block = array.get(new NDIndex("{}:{}", row, Math.min(row + rowsPerBlock, shape[0])))) {
-                writeFully(channel, encodeArray(block, storeAs));
+                writeBytes(block, storeAs, channel);
             }
         }
     }
 
-    private static ByteBuffer encodeArray(NDArray array, SafetensorsDtype storeAs) {
-        if (storeAs == SafetensorsDtype.storing(array.getDataType())) {
-            return littleEndian(array.toByteBuffer(), storeAs.byteSize());
-        }
-        return encodeFloats(floatsOf(array), storeAs);
-    }
-
-    private static float[] floatsOf(NDArray array) {
-        if (array.getDataType() == DataType.FLOAT32) {
-            return array.toFloatArray();
-        }
-        try (NDArray asFloat = array.toType(DataType.FLOAT32, true)) {
-            return asFloat.toFloatArray();
+    private static void writeBytes(NDArray array, SafetensorsDtype storeAs, FileChannel channel) throws IOException {
+        try (NDArray bytes = TorchOps.of(array).fileBytes(array, storeAs.stored())) {
+            writeFully(channel, littleEndian(bytes.toByteBuffer(true), storeAs.byteSize()));
         }
     }
 
