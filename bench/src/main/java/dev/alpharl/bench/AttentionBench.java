@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.tensor.StepScope;
 import dev.alpharl.trainer.tensor.TorchOps;
 import dev.alpharl.trainer.tensor.TorchRuntime;
@@ -31,14 +32,12 @@ public final class AttentionBench {
             NDArray k = base.randomNormal(new Shape(b, hkv, t, d));
             NDArray v = base.randomNormal(new Shape(b, hkv, t, d));
             NDArray ar = base.arange(t);
-            NDArray mask = ar.reshape(t, 1)
-                    .lt(ar.reshape(1, t))
-                    .toType(DataType.FLOAT32, false)
-                    .mul(-1e30f);
+            NDArray future = ar.reshape(t, 1).lt(ar.reshape(1, t)).toType(DataType.FLOAT32, false);
+            NDArray mask = future.mul(Constant.like(future, -1e30));
             Function<NDArray[], NDArray> manual = x -> {
                 NDArray kk = x[1].repeat(1, hq / hkv), vv = x[2].repeat(1, hq / hkv);
                 return x[0].matMul(kk.transpose(0, 1, 3, 2))
-                        .div((float) Math.sqrt(d))
+                        .div(Constant.like(x[0], Math.sqrt(d)))
                         .add(mask)
                         .softmax(-1)
                         .matMul(vv);

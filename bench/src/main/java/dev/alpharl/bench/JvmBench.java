@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.alpharl.algorithms.Constant;
 import dev.alpharl.trainer.alpharl.Rank1;
 import dev.alpharl.trainer.alpharl.SnapshotRecorder;
 import dev.alpharl.trainer.metrics.PhasePeaks;
@@ -257,11 +258,10 @@ public final class JvmBench {
                                 1.0,
                                 LogProbScorer.Entropy.NONE,
                                 (from, to, scores) -> {
-                                    NDArray chunk = scores.logp()
+                                    NDArray sum = scores.logp()
                                             .mul(adv.get(from + ":" + to))
-                                            .sum()
-                                            .neg()
-                                            .div(tokens);
+                                            .sum();
+                                    NDArray chunk = sum.neg().div(Constant.like(sum, tokens));
                                     loss[0] = loss[0].add(chunk.stopGradient());
                                     return chunk;
                                 },
