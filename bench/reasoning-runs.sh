@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The RL runs of issue 15 in the reasoning regime (docs/results.md "The reasoning regime"): GRPO and Dr.GRPO at the
 # piloted learning rate 1e-5, three seeds each, and GRPO at 3x that rate (dose-response), 120 steps with a checkpoint
-# every 5 steps (all kept) for the offline AlphaRL sweep. Each run resumes exactly where it stopped: run the script
+# every 2 steps (all kept) for the offline AlphaRL sweep (bench.jar sweep RUN 12,24,48: windows of 10, 20, 40%). Each run resumes exactly where it stopped: run the script
 # again after an interruption and finished runs are skipped. ~12 minutes per run on 2 cores.
 #   bench/reasoning-runs.sh [JAR]    (default trainer/target/trainer.jar)
 set -euo pipefail
