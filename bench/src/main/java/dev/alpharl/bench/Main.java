@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
             RlStepCommand.class,
             SnapshotCostCommand.class,
             SweepCommand.class,
+            SweepPoolCommand.class,
             AttentionCommand.class,
             ModelCommand.class
         },
