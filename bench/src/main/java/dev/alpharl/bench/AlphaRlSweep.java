@@ -143,7 +143,7 @@ public final class AlphaRlSweep {
                         }
                     }
                     try (QwenModel last = wk) {
-                        Scored stop = score(last);
+                        Scored stop = score(last, true);
                         row("stop at k", k, stop.eval());
                         Scored[] best = {stop, stop};
                         WindowPredictions.Window window = new WindowPredictions.Window(
@@ -158,11 +158,14 @@ public final class AlphaRlSweep {
                                 window,
                                 HORIZONS,
                                 (label, weights) -> {
-                                    Scored scored = score(weights, w0);
+                                    boolean alphaRl = label.startsWith(WindowPredictions.DEFAULT_ALPHARL + " h=");
+                                    boolean relex = label.startsWith(WindowPredictions.DEFAULT_RELEX + " h=");
+                                    // only the validated choices' candidates need their validation accuracy
+                                    Scored scored = score(weights, w0, alphaRl || relex);
                                     row(label, k, scored.eval());
-                                    if (label.startsWith(WindowPredictions.DEFAULT_ALPHARL + " h=")) {
+                                    if (alphaRl) {
                                         best[0] = scored.betterOnValidation(best[0]);
-                                    } else if (label.startsWith(WindowPredictions.DEFAULT_RELEX + " h=")) {
+                                    } else if (relex) {
                                         best[1] = scored.betterOnValidation(best[1]);
                                     }
                                 },
@@ -179,7 +182,7 @@ public final class AlphaRlSweep {
         }
     }
 
-    /** A model's eval result and, with a validation set, its validation accuracy. */
+    /** A model's eval result and, when it competes in a validated choice, its validation accuracy (else NaN). */
     private record Scored(EvalResult eval, double validation) {
         /** This candidate if it beats {@code other} on validation (ties keep {@code other}). */
         Scored betterOnValidation(Scored other) {
@@ -187,16 +190,18 @@ public final class AlphaRlSweep {
         }
     }
 
-    private Scored score(QwenModel model) {
+    private Scored score(QwenModel model, boolean validate) {
         return new Scored(
                 eval(evaluator, model),
-                validator == null ? Double.NaN : eval(validator, model).accuracy());
+                validator == null || !validate
+                        ? Double.NaN
+                        : eval(validator, model).accuracy());
     }
 
-    private Scored score(Map<String, NDArray> weights, QwenModel w0) {
+    private Scored score(Map<String, NDArray> weights, QwenModel w0, boolean validate) {
         try (NDManager scope = root.newSubManager();
                 QwenModel m = w0.withWeights(weights, scope)) {
-            return score(m);
+            return score(m, validate);
         }
     }
 
