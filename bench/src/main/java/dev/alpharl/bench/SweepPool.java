@@ -21,10 +21,10 @@ import org.apache.commons.math3.distribution.TDistribution;
  * regime"). Per run, the gain retained by a variant at window k is R = (a − c)/(b − c) with a its accuracy, b the
  * full run's and c the base's; pooled over n runs, the table gives the mean R̄ with a Student-t 95% interval over
  * the runs, R̄ ± t(0.975, n − 1)·s/√n, which carries both the seed-to-seed spread and each run's evaluation noise,
- * and the paired difference to stopping at W_k, D_s = R_s − R_stop,s, with its own t interval: a variant beats
- * stopping when that interval lies above 0. With a single run there is no spread to estimate: R's interval is then
- * {@link GainRetained}'s bootstrap over evaluation noise, and the verdict asks the variant's interval to clear the
- * stop row's.
+ * and the paired difference to a reference variant (by default stopping at W_k), D_s = R_s − R_ref,s, with its own t
+ * interval: a variant beats the reference when that interval lies above 0. With a single run there is no spread to
+ * estimate: R's interval is then {@link GainRetained}'s bootstrap over evaluation noise, and the verdict asks the
+ * variant's interval to clear the reference row's.
  */
 final class SweepPool {
 
@@ -51,9 +51,9 @@ final class SweepPool {
      * @param perRun   R of each run, in the order given
      * @param mean     R̄
      * @param interval R̄'s 95% interval (see the class comment)
-     * @param delta    mean paired difference to the stop row (NaN for the stop row itself)
-     * @param deltaInterval its 95% interval (null with a single run, or for the stop row)
-     * @param verdict  "beats stop", "below stop" or "within" (empty for the stop row)
+     * @param delta    mean paired difference to the reference row (NaN for the reference row itself)
+     * @param deltaInterval its 95% interval (null with a single run, or for the reference row)
+     * @param verdict  "above", "below" or "within" (empty for the reference row)
      */
     record Cell(
             List<Double> perRun,
@@ -102,8 +102,16 @@ final class SweepPool {
         return new Run(runDir.getFileName().toString(), seed, target, base, full, rows);
     }
 
-    /** The pooled cells of every (window, variant) that all runs have, in the first run's row order. */
+    /** {@link #pool(List, String)} against stopping at W_k. */
     static Map<Key, Cell> pool(List<Run> runs) {
+        return pool(runs, STOP);
+    }
+
+    /**
+     * The pooled cells of every (window, variant) that all runs have, in the first run's row order, each compared
+     * with the variant {@code reference} of its window.
+     */
+    static Map<Key, Cell> pool(List<Run> runs, String reference) {
         for (Run run : runs) {
             if (run.target() != runs.get(0).target()) {
                 throw new IllegalArgumentException("runs of different lengths cannot be pooled: " + run.name() + " has "
@@ -114,12 +122,12 @@ final class SweepPool {
         Map<Key, Cell> cells = new LinkedHashMap<>();
         for (Key key : runs.get(0).rows().keySet()) {
             List<Double> r = values(runs, key);
-            List<Double> stop = values(runs, new Key(key.k(), STOP));
+            List<Double> stop = values(runs, new Key(key.k(), reference));
             if (r == null) {
                 continue;
             }
             double mean = mean(r);
-            boolean isStop = key.variant().equals(STOP);
+            boolean isStop = key.variant().equals(reference);
             if (runs.size() == 1) {
                 Run run = runs.get(0);
                 Interval ci = GainRetained.of(run.rows().get(key), run.full(), run.base())
@@ -127,7 +135,8 @@ final class SweepPool {
                 double delta = isStop || stop == null ? Double.NaN : r.get(0) - stop.get(0);
                 String verdict = "";
                 if (!isStop && stop != null) {
-                    Interval stopCi = GainRetained.of(run.rows().get(new Key(key.k(), STOP)), run.full(), run.base())
+                    Interval stopCi = GainRetained.of(
+                                    run.rows().get(new Key(key.k(), reference)), run.full(), run.base())
                             .ci95();
                     verdict = verdict(ci.low() - stopCi.high(), ci.high() - stopCi.low());
                 }
@@ -150,7 +159,7 @@ final class SweepPool {
     }
 
     private static String verdict(double low, double high) {
-        return low > 0 ? "beats stop" : high < 0 ? "below stop" : "within";
+        return low > 0 ? "above" : high < 0 ? "below" : "within";
     }
 
     /** R of every run at {@code key}, or null when a run lacks the row or has no gain. */
@@ -183,7 +192,7 @@ final class SweepPool {
     }
 
     /** The pooled table as markdown, one block per window (percent of the target step). */
-    static String markdown(List<Run> runs, Map<Key, Cell> cells) {
+    static String markdown(List<Run> runs, Map<Key, Cell> cells, String reference) {
         StringBuilder out = new StringBuilder();
         Set<Long> windows = new LinkedHashSet<>();
         cells.keySet().forEach(key -> windows.add(key.k()));
@@ -197,11 +206,13 @@ final class SweepPool {
                 String.join(", ", names),
                 runs.size() == 1
                         ? "interval = bootstrap over evaluation noise"
-                        : "interval = mean ± t(0.975, n−1)·s/√n over the runs; Δ = paired difference to stop at k"));
+                        : "interval = mean ± t(0.975, n−1)·s/√n over the runs; Δ = paired difference to \"" + reference
+                                + "\""));
         for (long k : windows) {
             out.append(String.format(
                     Locale.ROOT, "%nWindow k = %d (%.0f%% of %d steps)%n%n", k, 100.0 * k / target, target));
-            out.append("| variant | R per run | R̄ [95%] | Δ vs stop [95%] | |\n|---|---|---|---|---|\n");
+            out.append("| variant | R per run | R̄ [95%] | Δ vs reference [95%] | vs " + reference + " |\n"
+                    + "|---|---|---|---|---|\n");
             cells.forEach((key, cell) -> {
                 if (key.k() != k) {
                     return;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
             "Pool the sweep.tsv of runs that differ only in their seed: per window and variant, the gain retained "
                     + "of each run, their mean with a Student-t 95% interval over the runs, and the paired "
                     + "difference to stopping at W_k with its interval (a variant beats stopping when the interval "
-                    + "lies above 0). Prints a markdown table."
+                    + "lies above 0; --against compares with another variant instead). Prints a markdown table."
         })
 final class SweepPoolCommand implements Callable<Integer> {
 
@@ -29,6 +30,14 @@ final class SweepPoolCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "Runs with a finished sweep.tsv.")
     List<Path> runs;
 
+    @Option(
+            names = "--against",
+            paramLabel = "VARIANT",
+            defaultValue = SweepPool.STOP,
+            description = "The variant each row is compared with, as sweep.tsv names it (default: ${DEFAULT-VALUE}), "
+                    + "e.g. \"relex validated\".")
+    String against;
+
     @Override
     public Integer call() throws Exception {
         List<SweepPool.Run> read = new ArrayList<>();
@@ -36,7 +45,7 @@ final class SweepPoolCommand implements Callable<Integer> {
             for (Path run : runs) {
                 read.add(SweepPool.read(run));
             }
-            spec.commandLine().getOut().print(SweepPool.markdown(read, SweepPool.pool(read)));
+            spec.commandLine().getOut().print(SweepPool.markdown(read, SweepPool.pool(read, against), against));
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }

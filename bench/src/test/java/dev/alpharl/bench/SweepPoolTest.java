@@ -55,17 +55,17 @@ class SweepPoolTest {
         assertThat(good.delta()).isCloseTo(2.2 / 3, within(1e-12));
         double sd = Math.sqrt((2 * Math.pow(0.1 / 3, 2) + Math.pow(0.2 / 3, 2)) / 2);
         assertThat(good.deltaInterval().low()).isCloseTo(2.2 / 3 - t * sd / Math.sqrt(3), within(1e-9));
-        assertThat(good.verdict()).isEqualTo("beats stop");
+        assertThat(good.verdict()).isEqualTo("above");
 
         SweepPool.Cell close = cells.get(new SweepPool.Key(12, "relex all h=1.00"));
         assertThat(close.delta()).isCloseTo(0.0, within(1e-12));
         assertThat(close.verdict()).isEqualTo("within");
 
-        String table = SweepPool.markdown(runs, cells);
+        String table = SweepPool.markdown(runs, cells, SweepPool.STOP);
         assertThat(table)
                 .contains("Window k = 12 (10% of 120 steps)")
                 .contains("| alpharl add y=accuracy h=1.00 | 0.80, 0.90, 1.10 | 0.93 [")
-                .contains("beats stop");
+                .contains("| above |");
     }
 
     @Test
@@ -77,10 +77,28 @@ class SweepPoolTest {
         assertThat(good.deltaInterval()).isNull();
         // R = 0.9 with n = 1000 on all three evaluations: the bootstrap interval is about ±0.1
         assertThat(good.interval().low()).isBetween(0.78, 0.86);
-        assertThat(good.verdict()).isEqualTo("beats stop");
+        assertThat(good.verdict()).isEqualTo("above");
         // 0.46 vs 0.45: the intervals overlap
         assertThat(cells.get(new SweepPool.Key(12, "relex all h=1.00")).verdict())
                 .isEqualTo("within");
+    }
+
+    @Test
+    void comparesWithAnyReferenceVariant() throws IOException {
+        // against relex: D = R_good − R_close = 0.8, 0.6, 0.8 (mean 0.733, interval above 0); relex itself has no Δ
+        List<SweepPool.Run> runs = List.of(
+                SweepPool.read(run("s1", 1, 0.45, 0.80, 0.40)),
+                SweepPool.read(run("s2", 2, 0.50, 0.85, 0.55)),
+                SweepPool.read(run("s3", 3, 0.55, 0.95, 0.55)));
+        Map<SweepPool.Key, SweepPool.Cell> cells = SweepPool.pool(runs, "relex all h=1.00");
+        SweepPool.Cell good = cells.get(new SweepPool.Key(12, "alpharl add y=accuracy h=1.00"));
+        assertThat(good.delta()).isCloseTo(2.2 / 3, within(1e-12));
+        assertThat(good.verdict()).isEqualTo("above");
+        // stop − relex: D = 0.1, −0.1, 0
+        assertThat(cells.get(new SweepPool.Key(12, SweepPool.STOP)).verdict()).isEqualTo("within");
+        assertThat(cells.get(new SweepPool.Key(12, "relex all h=1.00")).verdict())
+                .isEmpty();
+        assertThat(SweepPool.markdown(runs, cells, "relex all h=1.00")).contains("vs relex all h=1.00");
     }
 
     @Test
