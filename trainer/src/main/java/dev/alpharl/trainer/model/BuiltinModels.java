@@ -22,8 +22,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Models shipped inside trainer.jar under {@code /models/NAME/} (the build copies {@code models/tiny-qwen} and
- * {@code models/tiny-qwen-init} there). A model path {@code builtin:NAME} resolves to a copy extracted once into
+ * Models shipped inside trainer.jar under {@code /models/NAME/} (the build copies {@code models/tiny-qwen},
+ * {@code models/tiny-qwen-init} and {@code models/reasoning-base} there). A model path {@code builtin:NAME} resolves to a copy extracted once into
  * the cache directory, as {@code models/NAME-<first 12 hex digits of its SHA-256>}: a new jar with other weights
  * gets a new directory, never a stale one. Extraction goes through {@link AtomicDirectory} (a temporary sibling,
  * checked against the digest, renamed into place), so a crash never leaves a partial copy; a copy found in the

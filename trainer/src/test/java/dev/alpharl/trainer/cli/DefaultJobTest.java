@@ -53,7 +53,7 @@ class DefaultJobTest {
         assertThat(full).containsEntry("steps", 4).containsEntry("alpharl", null);
         assertThat(accelerated).containsEntry("steps", 2);
         assertThat(accelerated.get("alpharl")).isNotNull();
-        assertThat(Files.readString(root.resolve("alpharl/config.yaml"))).contains("path: builtin:tiny-qwen");
+        assertThat(Files.readString(root.resolve("alpharl/config.yaml"))).contains("path: builtin:reasoning-base");
         // the same seed and settings: identical steps until the accelerated run jumps
         for (String key : List.of("reward/mean", "loss/policy", "grad_norm")) {
             assertThat(column(root.resolve("alpharl"), key))

@@ -26,8 +26,8 @@ class BuiltinModelsTest {
     Path cache;
 
     @Test
-    void theBuildShipsTheTinyModels() {
-        assertThat(BuiltinModels.names()).containsExactly("tiny-qwen", "tiny-qwen-init");
+    void theBuildShipsTheProjectsSmallModels() {
+        assertThat(BuiltinModels.names()).containsExactly("reasoning-base", "tiny-qwen", "tiny-qwen-init");
     }
 
     @Test
@@ -71,13 +71,16 @@ class BuiltinModelsTest {
         assertThatThrownBy(() -> BuiltinModels.resolve(Path.of("builtin:tiny-llama"), "--model"))
                 .isInstanceOf(UserInputException.class)
                 .hasMessage("--model: no built-in model named \"tiny-llama\" in trainer.jar "
-                        + "(built-in: builtin:tiny-qwen, builtin:tiny-qwen-init)");
+                        + "(built-in: builtin:reasoning-base, builtin:tiny-qwen, builtin:tiny-qwen-init)");
         assertThat(BuiltinModels.resolve(Path.of("models/x"), "--model")).isEqualTo(Path.of("models/x"));
     }
 
     @Test
     void theBundledConfigsResolveToTheBuiltinModelWhichLoads() {
-        TrainConfig job = TrainConfig.load("default", List.of());
+        TrainConfig reasoning = TrainConfig.load("default", List.of());
+        assertThat(reasoning.model().path()).isEqualTo(Path.of("builtin:reasoning-base"));
+        assertThat(reasoning.alpharl().enabled()).isTrue();
+        TrainConfig job = TrainConfig.load("tiny-default", List.of());
         assertThat(job.model().path()).isEqualTo(Path.of("builtin:tiny-qwen"));
         assertThat(TrainConfig.load("tiny-grpo", List.of()).model().path())
                 .isEqualTo(job.model().path());
@@ -92,6 +95,13 @@ class BuiltinModelsTest {
             assertThat(model.parameterCount()).isEqualTo(794_240);
             assertThat(model.config().vocabSize()).isEqualTo(50);
             assertThat(tokenizer.decode(tokenizer.encode("12+7="), true)).isEqualTo("12+7=");
+        }
+        try (NDManager m = NDManager.newBaseManager();
+                QwenModel model = HfCheckpoint.load(
+                        BuiltinModels.resolve(reasoning.model().path(), "model.path"), m)) {
+            assertThat(model.parameterCount())
+                    .isEqualTo(3_161_344); // docs/results.md "The reasoning-regime base model"
+            assertThat(model.config().numLayers()).isEqualTo(4);
         }
     }
 
