@@ -71,7 +71,7 @@ public final class MathAnswerReward implements RewardFunction {
         }
 
         /**
-         * GSM8K "flexible", unchanged from before issue 12 for the default job: "#### N", \boxed, "The answer is",
+         * GSM8K "flexible", unchanged from before issue 12 for the tiny-model jobs: "#### N", \boxed, "The answer is",
          * else the last number, approximate values within a relative 1e-4; 1 / 0.
          */
         public static Config gsm8k() {

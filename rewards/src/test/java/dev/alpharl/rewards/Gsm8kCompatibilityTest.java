@@ -13,7 +13,7 @@ import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default job (configs/default.yaml) scores a tiny model's bare-number answers with {@code style: gsm8k}; its
+ * The tiny-model job (configs/tiny-default.yaml) scores a tiny model's bare-number answers with {@code style: gsm8k}; its
  * results must not move when the math reward changes. gsm8k_legacy_scores.tsv holds the scores the reward gave
  * before issue 12 (commit 7ba0ea8) on 6,400 completions drawn from the tiny model's own 47-character vocabulary:
  * bare and signed integers, gold ± 1, decimals near the gold (compared with the relative tolerance 1e-4), digits

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Each of grpo, dapo, rloo and ppo, run for 40 steps of 64 prompts × 8 samples (lr 5e-6, as the default job) on the
+ * Each of grpo, dapo, rloo and ppo, run for 40 steps of 64 prompts × 8 samples (lr 5e-6, as the tiny-default job) on the
  * tiny base model, raises the greedy accuracy on 1,000 held-out prompts by at least 2 points without lowering the
  * training reward, with no skipped step and no non-finite metric. Measured with three seeds ({@code -Dlearn.seed}):
  * <pre>
