@@ -40,6 +40,11 @@ final class SweepPool {
             EvalResult a = rows.get(key);
             return a == null ? Optional.empty() : GainRetained.of(a, full, base).estimate();
         }
+
+        /** The bootstrap interval of R at {@code key} (a row with a defined R). */
+        Interval ci95(Key key) {
+            return GainRetained.of(rows.get(key), full, base).ci95();
+        }
     }
 
     /** A window end and a variant label. */
@@ -122,40 +127,43 @@ final class SweepPool {
         Map<Key, Cell> cells = new LinkedHashMap<>();
         for (Key key : runs.get(0).rows().keySet()) {
             List<Double> r = values(runs, key);
-            List<Double> stop = values(runs, new Key(key.k(), reference));
             if (r == null) {
                 continue;
             }
-            double mean = mean(r);
-            boolean isStop = key.variant().equals(reference);
-            if (runs.size() == 1) {
-                Run run = runs.get(0);
-                Interval ci = GainRetained.of(run.rows().get(key), run.full(), run.base())
-                        .ci95();
-                double delta = isStop || stop == null ? Double.NaN : r.get(0) - stop.get(0);
-                String verdict = "";
-                if (!isStop && stop != null) {
-                    Interval stopCi = GainRetained.of(
-                                    run.rows().get(new Key(key.k(), reference)), run.full(), run.base())
-                            .ci95();
-                    verdict = verdict(ci.low() - stopCi.high(), ci.high() - stopCi.low());
-                }
-                cells.put(key, new Cell(r, mean, ci, delta, null, verdict));
-                continue;
-            }
-            Interval ci = tInterval(r);
-            if (isStop || stop == null) {
-                cells.put(key, new Cell(r, mean, ci, Double.NaN, null, ""));
-                continue;
-            }
-            List<Double> d = new ArrayList<>();
-            for (int i = 0; i < r.size(); i++) {
-                d.add(r.get(i) - stop.get(i));
-            }
-            Interval dci = tInterval(d);
-            cells.put(key, new Cell(r, mean, ci, mean(d), dci, verdict(dci.low(), dci.high())));
+            Key referenceKey = new Key(key.k(), reference);
+            List<Double> ref = key.equals(referenceKey) ? null : values(runs, referenceKey);
+            cells.put(key, runs.size() == 1 ? single(runs.get(0), key, referenceKey, r, ref) : pooled(r, ref));
         }
         return cells;
+    }
+
+    /** One run: R's bootstrap interval; the verdict asks it to clear the reference's (null ref: no comparison). */
+    private static Cell single(Run run, Key key, Key referenceKey, List<Double> r, List<Double> ref) {
+        Interval ci = run.ci95(key);
+        if (ref == null) {
+            return new Cell(r, r.get(0), ci, Double.NaN, null, "");
+        }
+        Interval refCi = run.ci95(referenceKey);
+        return new Cell(
+                r,
+                r.get(0),
+                ci,
+                r.get(0) - ref.get(0),
+                null,
+                verdict(ci.low() - refCi.high(), ci.high() - refCi.low()));
+    }
+
+    /** Several runs: t intervals of R̄ and of the paired difference to the reference (null ref: no comparison). */
+    private static Cell pooled(List<Double> r, List<Double> ref) {
+        if (ref == null) {
+            return new Cell(r, mean(r), tInterval(r), Double.NaN, null, "");
+        }
+        List<Double> d = new ArrayList<>();
+        for (int i = 0; i < r.size(); i++) {
+            d.add(r.get(i) - ref.get(i));
+        }
+        Interval dci = tInterval(d);
+        return new Cell(r, mean(r), tInterval(r), mean(d), dci, verdict(dci.low(), dci.high()));
     }
 
     private static String verdict(double low, double high) {

@@ -32,14 +32,19 @@ class SweepPoolTest {
         return run;
     }
 
+    /** R_stop = 0.1, 0.2, 0.3; R_good = 0.8, 0.9, 1.1; R_close = 0.0, 0.3, 0.3. */
+    private List<SweepPool.Run> threeSeeds() throws IOException {
+        return List.of(
+                SweepPool.read(run("s1", 1, 0.45, 0.80, 0.40)),
+                SweepPool.read(run("s2", 2, 0.50, 0.85, 0.55)),
+                SweepPool.read(run("s3", 3, 0.55, 0.95, 0.55)));
+    }
+
     @Test
     void poolsThreeSeedsWithStudentIntervalsAndPairedDifferences() throws IOException {
         // R_stop = 0.1, 0.2, 0.3; R_good = 0.8, 0.9, 1.1 (D = 0.7, 0.7, 0.8); R_close = 0.0, 0.3, 0.3 (D = −0.1, 0.1,
         // 0)
-        List<SweepPool.Run> runs = List.of(
-                SweepPool.read(run("s1", 1, 0.45, 0.80, 0.40)),
-                SweepPool.read(run("s2", 2, 0.50, 0.85, 0.55)),
-                SweepPool.read(run("s3", 3, 0.55, 0.95, 0.55)));
+        List<SweepPool.Run> runs = threeSeeds();
         Map<SweepPool.Key, SweepPool.Cell> cells = SweepPool.pool(runs);
         assertThat(cells).hasSize(3); // checkpoint rows are not variants
 
@@ -86,10 +91,7 @@ class SweepPoolTest {
     @Test
     void comparesWithAnyReferenceVariant() throws IOException {
         // against relex: D = R_good − R_close = 0.8, 0.6, 0.8 (mean 0.733, interval above 0); relex itself has no Δ
-        List<SweepPool.Run> runs = List.of(
-                SweepPool.read(run("s1", 1, 0.45, 0.80, 0.40)),
-                SweepPool.read(run("s2", 2, 0.50, 0.85, 0.55)),
-                SweepPool.read(run("s3", 3, 0.55, 0.95, 0.55)));
+        List<SweepPool.Run> runs = threeSeeds();
         Map<SweepPool.Key, SweepPool.Cell> cells = SweepPool.pool(runs, "relex all h=1.00");
         SweepPool.Cell good = cells.get(new SweepPool.Key(12, "alpharl add y=accuracy h=1.00"));
         assertThat(good.delta()).isCloseTo(2.2 / 3, within(1e-12));
